@@ -1,0 +1,96 @@
+"""Command line of the lab: ``python -m wsfc_lab <command>``.
+
+  up --topology FILE --workdir DIR     start the lab in the background; writes DIR/inventory.yml and DIR/lab.json
+  down --workdir DIR                   stop it (and every thread and socket it holds)
+  state --workdir DIR                  the cluster state as one JSON object
+  events --workdir DIR                 one JSON line per operation, in order
+  fault --workdir DIR KIND key=value.. inject a fault into the running lab (same keys as the topology's faults)
+  group --workdir DIR                  the inventory group of the running lab's cluster
+  serve --topology FILE --workdir DIR  run the lab in the foreground (what ``up`` starts)
+  reference-check                      compare lab/reference with ../shared/reference/cmdlets.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from wsfc_lab import daemon
+from wsfc_lab.control import LabError, call
+
+
+def _control(workdir: str, command: str, body: dict | None = None):
+    state = daemon.read_state(Path(workdir))
+    return call(state["control_port"], state["token"], command, body)
+
+
+def _fault_body(kind: str, pairs: list[str]) -> dict:
+    fault: dict = {"kind": kind}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep:
+            raise LabError(f"fault arguments are key=value, got {pair!r}")
+        try:
+            fault[key] = json.loads(value)
+        except ValueError:
+            fault[key] = value
+    return fault
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m wsfc_lab", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    for name in ("up", "serve"):
+        p = sub.add_parser(name)
+        p.add_argument("--topology", required=True)
+        p.add_argument("--workdir", required=True)
+        p.add_argument("--transport", choices=("ntlm", "basic-https"), default="ntlm")
+        p.add_argument("--time-scale", type=float, default=None, help="override the topology's time_scale")
+    for name in ("down", "state", "events", "group"):
+        sub.add_parser(name).add_argument("--workdir", required=True)
+    p = sub.add_parser("fault")
+    p.add_argument("--workdir", required=True)
+    p.add_argument("kind")
+    p.add_argument("args", nargs="*", help="key=value (values parsed as JSON when they can be)")
+    sub.add_parser("reference-check")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "up":
+            extra = ["--transport", args.transport]
+            if args.time_scale:
+                extra += ["--time-scale", str(args.time_scale)]
+            state = daemon.start(Path(args.topology), Path(args.workdir), extra)
+            nodes = ", ".join(f"{n}:{p}" for n, p in state["nodes"].items())
+            print(f"lab {state['cluster']} up (pid {state['pid']}), nodes {nodes}; "
+                  f"inventory {Path(args.workdir).resolve() / 'inventory.yml'}")
+        elif args.command == "serve":
+            from wsfc_lab.server import serve
+            serve(Path(args.topology), Path(args.workdir), transport=args.transport, time_scale=args.time_scale)
+        elif args.command == "down":
+            print("lab stopped" if daemon.stop(Path(args.workdir)) else "no lab was running")
+        elif args.command == "state":
+            print(json.dumps(_control(args.workdir, "state"), indent=2, sort_keys=True))
+        elif args.command == "events":
+            for event in _control(args.workdir, "events"):
+                print(json.dumps(event, sort_keys=True))
+        elif args.command == "group":
+            print(daemon.read_state(Path(args.workdir))["group"])
+        elif args.command == "fault":
+            print(json.dumps(_control(args.workdir, "fault", _fault_body(args.kind, args.args))))
+        elif args.command == "reference-check":
+            from wsfc_lab.reference import Reference
+            problems = Reference.load_default().disagreements()
+            for problem in problems:
+                print(problem)
+            return 1 if problems else 0
+    except LabError as exc:
+        print(f"wsfc_lab: {exc}", file=sys.stderr)
+        return 2
+    return 0

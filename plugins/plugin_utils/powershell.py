@@ -1,0 +1,159 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Build operation scripts and read their results, with no I/O.
+
+Every operation of this collection is a ``.ps1`` file under ``scripts/`` that
+prints one JSON document. This module turns such a file and the task's
+arguments into the script text that goes over the wire, and turns what comes
+back (rc, stdout, stderr) into a Python dict or an :class:`OperationError`.
+
+Why arguments travel as base64 JSON: a CSV may legitimately be called
+``'; Remove-Item C:\\ -Recurse #``. Splicing values into PowerShell text would
+make such a name code. Instead the arguments are serialised to JSON, encoded
+as base64 (whose alphabet cannot close a single-quoted string), and decoded
+by the script itself, so every value reaches the cmdlets as data.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import re
+
+SCRIPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
+
+# Wraps an operation body. The body runs inside try/catch so that any
+# terminating error comes back as one JSON document naming the node, instead
+# of CLIXML on stderr; `exit 1` makes the failure visible in the rc as well.
+_PREAMBLE = """\
+$ErrorActionPreference = 'Stop'
+$WsfcArgs = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('{payload}')) | ConvertFrom-Json
+try {{
+"""
+
+_EPILOGUE = """
+}
+catch {
+$wsfcRecord = $_
+[ordered]@{
+wsfc_error = [ordered]@{
+message = $wsfcRecord.Exception.Message
+category = [string]$wsfcRecord.CategoryInfo.Category
+error_id = [string]$wsfcRecord.FullyQualifiedErrorId
+node = $env:COMPUTERNAME
+}
+} | ConvertTo-Json -Compress -Depth 4
+exit 1
+}
+"""
+
+
+class OperationError(Exception):
+    """An operation failed on a node; carries what the user needs to act on it."""
+
+    def __init__(self, operation, message, node=None, category=None, error_id=None, rc=None, stderr=None):
+        self.operation = operation
+        self.node = node
+        self.category = category
+        self.error_id = error_id
+        self.rc = rc
+        self.stderr = stderr
+        self.reason = message
+        super(OperationError, self).__init__(message)
+
+    def __str__(self):
+        where = " on %s" % self.node if self.node else ""
+        return "%s failed%s: %s" % (self.operation, where, self.reason)
+
+
+def load_operation(name, script_dir=SCRIPT_DIR):
+    """Return the text of ``scripts/<name>.ps1``."""
+    if not re.match(r"^[a-z][a-z0-9_]*$", name):
+        raise ValueError("invalid operation name %r" % name)
+    path = os.path.join(script_dir, name + ".ps1")
+    with open(path, "r", encoding="utf-8") as handle:
+        return handle.read()
+
+
+def encode_arguments(args):
+    """Serialise ``args`` to the base64 JSON the preamble decodes.
+
+    ``ensure_ascii`` keeps the JSON 7-bit so that no code page on the way can
+    change a character; ConvertFrom-Json turns the escapes back into text.
+    """
+    payload = json.dumps(args, ensure_ascii=True, sort_keys=True, separators=(",", ":"))
+    return base64.b64encode(payload.encode("utf-8")).decode("ascii")
+
+
+def decode_arguments(encoded):
+    """Inverse of :func:`encode_arguments` (used by tests and the lab)."""
+    return json.loads(base64.b64decode(encoded).decode("utf-8"))
+
+
+def build_script(body, args):
+    """The full script for one operation: argument preamble, body, error envelope."""
+    return _PREAMBLE.format(payload=encode_arguments(args)) + body.rstrip() + "\n" + _EPILOGUE
+
+
+def _last_json_object(text):
+    """The last line of ``text`` that is a JSON object, or None.
+
+    Operation scripts print exactly one compressed JSON document, but a
+    profile or a noisy cmdlet may print lines before it; the document is
+    always last.
+    """
+    for line in reversed(text.splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                value = json.loads(line)
+            except ValueError:
+                continue
+            if isinstance(value, dict):
+                return value
+    return None
+
+
+def _stderr_text(stderr):
+    """Readable error text from stderr, which PowerShell writes as CLIXML under WinRM."""
+    if not stderr:
+        return ""
+    if "#< CLIXML" in stderr:
+        try:
+            from ansible.plugins.shell.powershell import _parse_clixml
+        except ImportError:  # pragma: no cover - ansible-core without the helper
+            _parse_clixml = None
+        if _parse_clixml is not None:
+            start = stderr.index("#< CLIXML")
+            try:
+                parsed = _parse_clixml(stderr[start:].encode("utf-8"))
+                return (stderr[:start] + parsed.decode("utf-8", "replace")).strip()
+            except Exception:  # pylint: disable=broad-except
+                pass
+    return stderr.strip()
+
+
+def parse_result(operation, rc, stdout, stderr):
+    """Turn the raw result of one operation into its JSON dict.
+
+    Raises :class:`OperationError` for a structured failure reported by the
+    script, for a non-zero rc, and for output that is not the one JSON
+    document every operation must print.
+    """
+    document = _last_json_object(stdout or "")
+    if document is not None and "wsfc_error" in document:
+        err = document["wsfc_error"] or {}
+        raise OperationError(operation, err.get("message") or "unknown error", node=err.get("node"),
+                             category=err.get("category"), error_id=err.get("error_id"), rc=rc,
+                             stderr=_stderr_text(stderr))
+    if rc != 0:
+        detail = _stderr_text(stderr) or (stdout or "").strip() or "no output"
+        raise OperationError(operation, "PowerShell exited with rc=%s: %s" % (rc, detail), rc=rc,
+                             stderr=_stderr_text(stderr))
+    if document is None:
+        raise OperationError(operation, "the script printed no JSON result (stdout: %r)" % (stdout or "")[-500:],
+                             rc=rc, stderr=_stderr_text(stderr))
+    return document

@@ -1,0 +1,81 @@
+# -*- coding: utf-8 -*-
+"""Fixtures that run the integration targets against the lab.
+
+The lab is started with ``python -m wsfc_lab up`` (as a user would) and always
+stopped again. Everything is driven through the real ``ansible`` and
+``ansible-playbook`` commands, with the collection taken from
+ANSIBLE_COLLECTIONS_PATH (``make collection`` installs the built tarball there).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+
+
+def topology_path(name):
+    """A topology shipped with the lab, e.g. ``four-node-10gbe``."""
+    from wsfc_lab.topology import shipped_topology  # pylint: disable=import-error
+    return shipped_topology(name)
+
+
+class Lab:
+    """A running lab and the commands to drive and inspect it."""
+
+    def __init__(self, workdir):
+        self.workdir = Path(workdir)
+        self.inventory = self.workdir / "inventory.yml"
+        self.group = self.lab("group").strip()
+
+    def lab(self, *args):
+        return subprocess.run([sys.executable, "-m", "wsfc_lab", args[0], "--workdir", str(self.workdir)] + list(args[1:]),
+                              check=True, capture_output=True, text=True).stdout
+
+    def state(self):
+        return json.loads(self.lab("state"))
+
+    def events(self):
+        return [json.loads(line) for line in self.lab("events").splitlines() if line.strip()]
+
+    def ansible_playbook(self, playbook, *extra, env=None):
+        environment = dict(os.environ, ANSIBLE_ROLES_PATH=str(HERE / "targets"), ANSIBLE_NOCOLOR="1")
+        environment.update(env or {})
+        return subprocess.run(["ansible-playbook", str(playbook), "-i", str(self.inventory)] + list(extra),
+                              capture_output=True, text=True, env=environment, check=False)
+
+    def ansible(self, pattern, module, *extra):
+        return subprocess.run(["ansible", pattern, "-i", str(self.inventory), "-m", module] + list(extra),
+                              capture_output=True, text=True, env=dict(os.environ, ANSIBLE_NOCOLOR="1"), check=False)
+
+    def run_targets(self, targets, output_dir, *extra):
+        return self.ansible_playbook(HERE / "targets.yml", "-e", "wsfc_test_group=%s" % self.group,
+                                     "-e", json.dumps({"wsfc_test_targets": targets}),
+                                     "-e", "wsfc_test_output_dir=%s" % output_dir, *extra)
+
+
+def start_lab(topology, workdir, *extra):
+    subprocess.run([sys.executable, "-m", "wsfc_lab", "up", "--topology", str(topology_path(topology)),
+                    "--workdir", str(workdir)] + list(extra), check=True, capture_output=True, text=True)
+    return Lab(workdir)
+
+
+def stop_lab(workdir):
+    subprocess.run([sys.executable, "-m", "wsfc_lab", "down", "--workdir", str(workdir)],
+                   check=False, capture_output=True, text=True)
+
+
+@pytest.fixture(scope="module")
+def lab4(tmp_path_factory):
+    """The shipped 4-node 10 GbE lab, for a whole test module."""
+    workdir = tmp_path_factory.mktemp("lab4")
+    try:
+        yield start_lab("four-node-10gbe", workdir)
+    finally:
+        stop_lab(workdir)

@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+"""Script building and result parsing (plugins/plugin_utils/powershell.py)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils import powershell
+from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import OperationError
+
+HOSTILE = [
+    "'; Remove-Item C:\\ -Recurse #",
+    '"; $(Remove-Item C:\\) #',
+    "`$env:PATH`",
+    "a\r\nb\nc",
+    "100%",
+    "Volume ünïcødé ✓",
+    "x" * 5000,
+]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_arguments_never_appear_in_script_text(value):
+    script = powershell.build_script("$WsfcArgs.name | ConvertTo-Json", {"name": value})
+    # The only place the value lives is the base64 literal, whose alphabet cannot end a single-quoted string.
+    payload = re.search(r"FromBase64String\('([^']*)'\)", script).group(1)
+    assert re.fullmatch(r"[A-Za-z0-9+/=]*", payload)
+    assert powershell.decode_arguments(payload) == {"name": value}
+    if len(value) > 3:
+        assert value not in script
+
+
+def test_payload_is_ascii_json():
+    encoded = powershell.encode_arguments({"name": "Volume ✓", "n": 3})
+    raw = base64.b64decode(encoded)
+    raw.decode("ascii")  # ensure_ascii keeps the JSON 7-bit
+    assert json.loads(raw) == {"name": "Volume ✓", "n": 3}
+
+
+def test_load_operation_rejects_path_like_names():
+    with pytest.raises(ValueError):
+        powershell.load_operation("../../etc/passwd")
+    assert "Get-ClusterSharedVolume" in powershell.load_operation("cluster_info")
+
+
+def test_parse_result_returns_last_json_document():
+    stdout = "some profile noise\r\n{\"a\": 1}\r\n"
+    assert powershell.parse_result("op", 0, stdout, "") == {"a": 1}
+
+
+def test_parse_result_structured_error_names_node():
+    stdout = json.dumps({"wsfc_error": {"message": "Cluster shared volume 'X' not found",
+                                        "category": "ObjectNotFound", "error_id": "Id,Cmd", "node": "NODE2"}})
+    with pytest.raises(OperationError) as info:
+        powershell.parse_result("csv_owner", 1, stdout, "")
+    assert str(info.value) == "csv_owner failed on NODE2: Cluster shared volume 'X' not found"
+    assert info.value.category == "ObjectNotFound"
+
+
+def test_parse_result_clixml_stderr_is_decoded():
+    stderr = ('#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+              '<S S="Error">The term \'Get-Foo\' is not recognized_x000D__x000A_</S></Objs>')
+    with pytest.raises(OperationError) as info:
+        powershell.parse_result("op", 1, "", stderr)
+    assert "The term 'Get-Foo' is not recognized" in str(info.value)
+    assert "CLIXML" not in str(info.value)
+
+
+def test_parse_result_without_json_fails_clearly():
+    with pytest.raises(OperationError, match="printed no JSON"):
+        powershell.parse_result("op", 0, "hello\r\n", "")
+
+
+def test_parse_result_nonzero_rc_without_document():
+    with pytest.raises(OperationError, match="rc=5"):
+        powershell.parse_result("op", 5, "", "boom")
