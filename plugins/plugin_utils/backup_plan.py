@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Plan the backup of a cluster's CSVs: which node reads which CSV, what moves first, and how long it takes.
+
+Pure functions, no I/O: :func:`plan_backup` takes the facts of ``cluster_info``
+(and optionally ``network_info``) and returns a JSON-serialisable plan that the
+role carries out and reports. Why a planner at all: with a software VSS
+snapshot a CSV is read at disk speed on its coordinator but over SMB anywhere
+else, and moving a CSV's ownership costs no downtime. So the plan decides, per
+strategy, where each backup job runs and which CSVs move there first, times
+every read with the lab's throughput model (:mod:`plan_model`), and always
+compares all four strategies so the report can show what the choice is worth.
+
+Strategies (see :mod:`plan_strategies`): ``balanced`` (shortest window, fewest
+moves), ``coordinator`` (no moves), ``consolidate`` (everything moved to one
+backup node), ``remote`` (one backup node, nothing moved, SMB reads; kept for
+comparison). ``all`` returns ``balanced`` with every strategy's full plan.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils import plan_strategies as strategies
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_inputs import prepare
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_model import DEFAULT_NIC_GBPS, Topology, simulate
+
+__all__ = ["plan_backup", "STRATEGY_NAMES"]
+
+STRATEGY_NAMES = ("balanced", "coordinator", "consolidate", "remote")
+# Choosing the remote node simulates every allowed node while nodes x CSVs stays under
+# this; above it only the _REMOTE_SHORTLIST nodes with the best estimates are simulated.
+_EXACT_REMOTE_LIMIT = 4096
+_REMOTE_SHORTLIST = 3
+
+
+def plan_backup(cluster, network=None, **options):
+    """The backup plan of ``cluster`` (the result of ``cluster_info``); see the filter's documentation for options and the result."""
+    inputs = prepare(cluster, network, options)
+    topology = Topology(inputs.read_gbps, inputs.network, inputs.target_gbps)
+    problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed))
+    plans = dict((name, _Planner(name, inputs, topology, problem).plan()) for name in STRATEGY_NAMES)
+    chosen = "balanced" if inputs.strategy == "all" else inputs.strategy
+    result = dict(plans[chosen])
+    result["warnings"] = inputs.warnings + result["warnings"]
+    result["comparison"] = dict((name, plans[name]["window_s"]) for name in STRATEGY_NAMES)
+    if inputs.strategy == "all":
+        result["plans"] = plans
+    return result
+
+
+class _Planner:
+    """One strategy's plan: the assignment, the reads and moves it implies, and their simulated timing."""
+
+    def __init__(self, strategy, inputs, topology, problem):
+        self.strategy = strategy
+        self.inputs = inputs
+        self.topology = topology
+        self.problem = problem
+        self.hardware = inputs.provider == "hardware"
+        self.backup_node = None
+        self.warnings = []
+
+    def plan(self):
+        assignment = self._assignment()
+        reads, moves = self._reads(assignment)
+        timing = simulate(self._jobs(reads), self.topology.capacities, self.inputs.concurrency)
+        return self._result(reads, moves, timing)
+
+    def _assignment(self):
+        problem = self.problem
+        if self.strategy == "balanced":
+            return strategies.balanced(problem)
+        if self.strategy == "coordinator":
+            return strategies.coordinator(problem)
+        if self.strategy == "consolidate":
+            self.backup_node = self.inputs.backup_node or strategies.consolidation_node(problem)
+        else:
+            self.backup_node = self.inputs.backup_node or self._best_remote_node()
+        return strategies.consolidate(problem, self.backup_node)
+
+    def _best_remote_node(self):
+        """The allowed node from which a remote backup ends first (simulated; shortlisted by estimate on big clusters)."""
+        nodes = list(self.problem.nodes)
+        if len(nodes) * len(self.problem.volumes) > _EXACT_REMOTE_LIMIT:
+            owned = {}
+            for volume in self.problem.volumes:
+                owned[volume.owner] = owned.get(volume.owner, 0) + volume.size
+            nodes = sorted(nodes, key=lambda node: (self._remote_estimate(node, owned), node))[:_REMOTE_SHORTLIST]
+        windows = []
+        for node in nodes:
+            reads, dummy = self._reads(strategies.consolidate(self.problem, node))
+            windows.append((simulate(self._jobs(reads), self.topology.capacities, self.inputs.concurrency)["window_s"], node))
+        return min(windows)[1]
+
+    def _remote_estimate(self, node, owned):
+        """A quick lower bound of a remote backup from ``node``: its busiest resource, fully used.
+
+        ``owned`` gives the selected bytes per coordinator.
+        """
+        caps, local, smb, times = self.topology.capacities, 0, 0, []
+        for owner, size in owned.items():
+            if self._source(owner, node) == node:
+                local += size
+                continue
+            smb += size
+            times.append(size / min(caps[res] for res in self.topology.uses(node, owner) if res[0] != "target"))
+        times.append(local / caps[("disk", node)])
+        times.append(smb / caps[("in", node)])
+        times.append((local + smb) / self.topology.local_rate(node) if ("target", node) in caps else 0.0)
+        return max(times)
+
+    def _source(self, owner, node):
+        """Where ``node`` reads a volume coordinated by ``owner`` from: itself, unless this is a remote software backup from an Up coordinator."""
+        if self.strategy == "remote" and not self.hardware and owner != node and owner in self.inputs.up:
+            return owner
+        return node
+
+    def _reads(self, assignment):
+        reads, moves = [], []
+        for volume in self.problem.volumes:
+            node = assignment[volume.name]
+            source = self._source(volume.owner, node)
+            if not self.hardware and source == node and volume.owner != node:
+                moves.append({"csv": volume.name, "from": volume.owner, "to": node})
+            reads.append({"csv": volume.name, "bytes": volume.size, "node": node, "source": source,
+                          "read": "local" if source == node else "smb", "why": self._why(volume, node, source)})
+        return reads, moves
+
+    def _why(self, volume, node, source):
+        owner = volume.owner
+        if source != node:
+            return "read over SMB from coordinator %s (path %g Gb/s)" % (owner, self.topology.path_gbps(node, owner))
+        if owner == node:
+            return "%s coordinates this CSV: local read" % node
+        if owner not in self.inputs.up:
+            return "coordinator %s is not Up; %s to %s, local read" % (owner, self._verb(), node)
+        if owner not in self.problem.rates:
+            where = ", which finishes earliest" if self.strategy == "coordinator" else ""
+            return "coordinator %s may not run backups; %s to %s%s: local read" % (owner, self._verb(), node, where)
+        if self.hardware:
+            return "hardware snapshot surfaces on %s (coordinator %s): local read, %s" % (node, owner, self._purpose())
+        return "moved from coordinator %s %s: local read" % (owner, self._purpose())
+
+    def _verb(self):
+        return "runs on" if self.hardware else "moved"
+
+    def _purpose(self):
+        if self.strategy == "balanced":
+            return "to shorten the window"
+        return "to consolidate every backup on %s" % self.backup_node
+
+    def _jobs(self, reads):
+        """Per-node queues for the simulator: each node's reads, largest first (reads are already in that order)."""
+        jobs = dict((node, []) for node in self.problem.nodes)
+        for read in reads:
+            jobs[read["node"]].append((read["csv"], read["bytes"], self.topology.uses(read["node"], read["source"])))
+        return jobs
+
+    def _result(self, reads, moves, timing):
+        nodes = dict((node, []) for node in self.problem.nodes)
+        for read in reads:
+            times = timing["reads"][read["csv"]]
+            entry = dict((k, read[k]) for k in ("csv", "bytes", "read", "source", "why"))
+            entry.update(start_s=round(times["start_s"], 3), end_s=round(times["end_s"], 3))
+            nodes[read["node"]].append(entry)
+        self._warn(reads)
+        bound = self.problem.lower_bound()
+        window = timing["window_s"]
+        return {
+            "strategy": self.strategy,
+            "provider": self.inputs.provider,
+            "concurrency": self.inputs.concurrency,
+            "backup_node": self.backup_node,
+            "nodes": nodes,
+            "moves": moves,
+            "undo": [{"csv": m["csv"], "from": m["to"], "to": m["from"]} for m in reversed(moves)],
+            "window_s": round(window, 3),
+            "lower_bound_s": round(bound, 3),
+            "ratio_to_lower_bound": round(window / bound, 4) if bound > 0 else 1.0,
+            "total_bytes": self.problem.total,
+            "selected": list(self.inputs.selected),
+            "skipped": [dict(s) for s in self.inputs.skipped],
+            "warnings": self.warnings,
+        }
+
+    def _warn(self, reads):
+        """Say what the plan assumes or costs that its numbers alone do not show."""
+        smb = [r for r in reads if r["read"] == "smb"]
+        assumed = sorted(n for n in self.topology.assumed_network if any(n in (r["node"], r["source"]) for r in smb))
+        if assumed:
+            self.warnings.append("no network facts for %s: SMB reads assume one %g Gb/s interface" % (", ".join(assumed), DEFAULT_NIC_GBPS))
+        stranded = [v.name for v in self.problem.volumes if v.owner not in self.inputs.up]
+        if stranded and not self.hardware:
+            self.warnings.append("the coordinator of %s is not Up; the plan moves them to a node that is" % ", ".join(stranded))
+        if smb:
+            self.warnings.append("%d CSV(s), %d bytes, are read over SMB: a plan that moves them first reads them locally"
+                                 % (len(smb), sum(r["bytes"] for r in smb)))

@@ -1,0 +1,322 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Check the backup planner's inputs and options, and select the CSVs to back up.
+
+Pure functions, no I/O. Options arrive from role variables (``csv_backup_*``),
+often as strings from ``-e``; every check here raises a ValueError that names
+the option and the value it got, so a playbook run says what to fix before any
+CSV moves. Node names are matched case-insensitively, as Windows matches them,
+and reported in the cluster's spelling.
+"""
+
+from __future__ import annotations
+
+import math
+
+try:
+    import jmespath
+    from jmespath.exceptions import JMESPathError
+except ImportError:  # the planner still works without it, except for ``select``
+    jmespath = None
+    JMESPathError = Exception
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_strategies import Volume
+
+STRATEGIES = ("balanced", "coordinator", "consolidate", "remote", "all")
+PROVIDERS = ("software", "hardware")
+DEFAULTS = {
+    "strategy": "balanced",
+    "select": None,
+    "backup_nodes": None,
+    "backup_node": None,
+    "provider": "software",
+    "concurrency": 2,
+    "read_gbps": 8.0,
+    "target_gbps": None,
+}
+DEFAULT_READ_GBPS = 8.0
+
+
+class PlanInputs:
+    """Everything the planner needs, checked: options, nodes, read rates, network facts and volumes."""
+
+    def __init__(self, **fields):
+        self.strategy = fields["strategy"]
+        self.provider = fields["provider"]
+        self.concurrency = fields["concurrency"]
+        self.target_gbps = fields["target_gbps"]
+        self.allowed = fields["allowed"]          # nodes that may run backups, Up, sorted
+        self.up = fields["up"]                    # every Up node
+        self.backup_node = fields["backup_node"]  # None: the planner picks
+        self.read_gbps = fields["read_gbps"]      # {node: Gb/s} for every cluster node
+        self.network = fields["network"]          # {node: facts} in the cluster's spelling
+        self.volumes = fields["volumes"]          # [Volume] to back up
+        self.selected = fields["selected"]        # their names, in selection order
+        self.skipped = fields["skipped"]          # [{"csv", "reason"}]
+        self.warnings = fields["warnings"]
+
+
+def to_plain(value):
+    """Copy ``value`` into plain dict/list/str/int/float/bool/None.
+
+    Templated Ansible data are subclasses (tagged strings, lazy containers);
+    JMESPath checks function arguments by exact type name, so they must be
+    plain before it sees them.
+    """
+    if isinstance(value, dict):
+        return dict((to_plain(k), to_plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [to_plain(item) for item in value]
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, str):
+        return str.__str__(value)  # an exact str, whatever the subclass
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        return float(value)
+    return value
+
+
+def _choice(options, name, choices):
+    value = options[name]
+    if not isinstance(value, str) or value.lower() not in choices:
+        raise ValueError("%s must be one of %s; got %r" % (name, ", ".join(choices), value))
+    return value.lower()
+
+
+def _positive_number(value, name):
+    """A number > 0 from a number or a numeric string; ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool):
+        raise ValueError("%s must be a number of Gb/s greater than 0; got %r" % (name, value))
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        raise ValueError("%s must be a number of Gb/s greater than 0; got %r" % (name, value)) from None
+    if math.isnan(number) or number <= 0 or math.isinf(number):
+        raise ValueError("%s must be a number of Gb/s greater than 0; got %r" % (name, value))
+    return number
+
+
+def _concurrency(value):
+    if isinstance(value, bool):
+        raise ValueError("concurrency must be an integer >= 1; got %r" % (value,))
+    try:
+        number = int(value) if not isinstance(value, float) or value.is_integer() else None
+    except (TypeError, ValueError):
+        number = None
+    if number is None or number < 1:
+        raise ValueError("concurrency must be an integer >= 1; got %r" % (value,))
+    return number
+
+
+class _Names:
+    """The cluster's node names, looked up case-insensitively."""
+
+    def __init__(self, nodes):
+        self.canonical = dict((n["name"].lower(), n["name"]) for n in nodes)
+        self.state = dict((n["name"], n.get("state")) for n in nodes)
+
+    def get(self, name, short=False):
+        """The cluster's spelling of ``name``; with ``short``, an FQDN also matches its host part."""
+        if not isinstance(name, str):
+            return None
+        key = name.lower()
+        if key not in self.canonical and short:
+            key = key.split(".", 1)[0]
+        return self.canonical.get(key)
+
+    def require(self, name, option):
+        node = self.get(name)
+        if node is None:
+            raise ValueError("%s: %r is not a node of this cluster (nodes: %s)" % (option, name, ", ".join(sorted(self.state))))
+        return node
+
+    def up(self):
+        return sorted(name for name, state in self.state.items() if state == "Up")
+
+
+def _allowed(names, value, warnings):
+    """Nodes that may run backups: the listed ones that are Up (default: every Up node)."""
+    if value is None:
+        allowed = names.up()
+    else:
+        listed = [part.strip() for part in value.split(",")] if isinstance(value, str) else value
+        if not isinstance(listed, list) or not listed:
+            raise ValueError("backup_nodes must be a non-empty list of node names; got %r" % (value,))
+        allowed = []
+        for name in listed:
+            node = names.require(name, "backup_nodes")
+            if names.state[node] != "Up":
+                warnings.append("%s is %s, not Up: it will not run backups" % (node, names.state[node]))
+            elif node not in allowed:
+                allowed.append(node)
+        allowed.sort()
+    if not allowed:
+        raise ValueError("no node can run backups: backup_nodes has no node that is Up (node states: %s)"
+                         % ", ".join("%s=%s" % item for item in sorted(names.state.items())))
+    return allowed
+
+
+def _backup_node(names, value, allowed):
+    if value is None:
+        return None
+    node = names.require(value, "backup_node")
+    if node not in allowed:
+        raise ValueError("backup_node: %s may not run backups (it is %s; nodes that may: %s)"
+                         % (node, names.state[node], ", ".join(allowed)))
+    return node
+
+
+def _network(names, network, warnings):
+    """Per-node network facts keyed by the cluster's node names."""
+    if network is None:
+        return {}
+    if not isinstance(network, dict):
+        raise ValueError("network must be the result of wsfc.csv.network_info (a dict with 'nodes'); got %r" % (type(network).__name__,))
+    nodes = network.get("nodes") or {}
+    if not isinstance(nodes, dict):
+        raise ValueError("network: 'nodes' must map node names to their facts; got %r" % (type(nodes).__name__,))
+    facts = {}
+    for name, entry in nodes.items():
+        node = names.get(name, short=True)
+        if node is None:
+            warnings.append("network facts for %r ignored: not a node of this cluster" % (name,))
+        elif isinstance(entry, dict):
+            facts[node] = entry
+    return facts
+
+
+def _read_gbps(names, option, network):
+    """Every node's local read throughput: the network facts' ``read_gbps``, else the option, else 8 Gb/s."""
+    per_node = {}
+    if isinstance(option, dict):
+        for name, gbps in option.items():
+            per_node[names.require(name, "read_gbps")] = _positive_number(gbps, "read_gbps[%r]" % (name,))
+        default = DEFAULT_READ_GBPS
+    else:
+        default = _positive_number(option, "read_gbps")
+    rates = {}
+    for node in names.state:
+        fact = network.get(node, {}).get("read_gbps")
+        if fact is not None:
+            rates[node] = _positive_number(fact, "network facts of %s: read_gbps" % node)
+        else:
+            rates[node] = per_node.get(node, default)
+    return rates
+
+
+def _used_bytes(csv):
+    """Bytes a backup reads: ``used_bytes``, or size minus free for facts that lack it."""
+    if csv.get("used_bytes") is not None:
+        return _bytes(csv["used_bytes"], csv)
+    if csv.get("size_bytes") is not None and csv.get("free_bytes") is not None:
+        return max(_bytes(csv["size_bytes"], csv) - _bytes(csv["free_bytes"], csv), 0)
+    raise ValueError("CSV %r has no used_bytes (nor size_bytes and free_bytes)" % (csv.get("name"),))
+
+
+def _bytes(value, csv):
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        raise ValueError("CSV %r: byte counts must be integers; got %r" % (csv.get("name"), value)) from None
+    if number < 0:
+        raise ValueError("CSV %r: byte counts cannot be negative; got %r" % (csv.get("name"), value))
+    return number
+
+
+def _search(expression, csvs):
+    """Names of the CSVs a JMESPath expression picks from the CSV facts."""
+    if not isinstance(expression, str) or not expression.strip():
+        raise ValueError("select must be a JMESPath expression (a non-empty string); got %r" % (expression,))
+    if jmespath is None:
+        raise ValueError("select needs the Python package jmespath on the controller (pip install jmespath)")
+    try:
+        found = jmespath.search(expression, csvs)
+    except JMESPathError as exc:
+        raise ValueError("select: %r is not a valid JMESPath expression over the CSV list: %s" % (expression, exc)) from None
+    if not isinstance(found, list):
+        raise ValueError("select: %r must give a list of CSVs or CSV names; it gave %r" % (expression, found))
+    names = []
+    for item in found:
+        name = item.get("name") if isinstance(item, dict) else item
+        if not isinstance(name, str):
+            raise ValueError("select: %r must give a list of CSVs or CSV names; it gave an item %r" % (expression, item))
+        if name not in names:
+            names.append(name)
+    if not names:
+        raise ValueError("select: %r matched no CSV (CSVs: %s)" % (expression, ", ".join(c.get("name") or "?" for c in csvs)))
+    return names
+
+
+def _select(csvs, expression, names, warnings):
+    """Volumes to back up, their names, and the CSVs skipped with why."""
+    by_name = dict((c.get("name"), c) for c in csvs)
+    if expression is None:
+        chosen = [c["name"] for c in csvs if c.get("state") == "Online"]
+        if not chosen:
+            raise ValueError("no CSV is Online, so there is nothing to back up (CSVs: %s)"
+                             % ", ".join("%s=%s" % (c.get("name"), c.get("state")) for c in csvs))
+    else:
+        chosen = _search(expression, csvs)
+        unknown = [name for name in chosen if name not in by_name]
+        if unknown:
+            raise ValueError("select: %r gave names that are not CSVs of this cluster: %s" % (expression, ", ".join(unknown)))
+    volumes, selected, skipped = [], [], []
+    for csv in csvs:
+        if csv["name"] not in chosen:
+            reason = "not selected" if expression is not None or csv.get("state") == "Online" else "state is %s, not Online" % csv.get("state")
+            skipped.append({"csv": csv["name"], "reason": reason})
+    for name in chosen:
+        csv = by_name[name]
+        if csv.get("state") != "Online":
+            skipped.append({"csv": name, "reason": "state is %s, not Online" % csv.get("state")})
+        elif csv.get("redirected"):
+            reason = "in redirected access (%s)" % (csv.get("redirected_reason") or "reason unknown")
+            skipped.append({"csv": name, "reason": reason})
+            warnings.append("%s is skipped: it is %s; fix that first or its backup runs slow" % (name, reason))
+        else:
+            owner = names.get(csv.get("owner")) or csv.get("owner")
+            volumes.append(Volume(name, _used_bytes(csv), owner))
+            selected.append(name)
+    if not volumes:
+        reasons = "; ".join("%s: %s" % (s["csv"], s["reason"]) for s in skipped if s["csv"] in chosen)
+        raise ValueError("none of the selected CSVs can be backed up: %s" % reasons)
+    return volumes, selected, skipped
+
+
+def _cluster_lists(cluster):
+    if not isinstance(cluster, dict) or not isinstance(cluster.get("nodes"), list) or not isinstance(cluster.get("csvs"), list):
+        raise ValueError("cluster must be the result of wsfc.csv.cluster_info (a dict with 'nodes' and 'csvs' lists)")
+    for kind in ("nodes", "csvs"):
+        for entry in cluster[kind]:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise ValueError("cluster: every entry of %r must be a dict with a 'name'; got %r" % (kind, entry))
+    return cluster["nodes"], cluster["csvs"]
+
+
+def prepare(cluster, network, options):
+    """Check everything and return :class:`PlanInputs`; ValueError names the first problem found."""
+    unknown = sorted(set(options) - set(DEFAULTS))
+    if unknown:
+        raise ValueError("unknown option(s): %s (known: %s)" % (", ".join(unknown), ", ".join(sorted(DEFAULTS))))
+    opts = dict(DEFAULTS)
+    opts.update((k, v) for k, v in to_plain(options).items() if v is not None)
+    nodes, csvs = _cluster_lists(to_plain(cluster))
+    names, warnings = _Names(nodes), []
+    strategy = _choice(opts, "strategy", STRATEGIES)
+    provider = _choice(opts, "provider", PROVIDERS)
+    concurrency = _concurrency(opts["concurrency"])
+    target = None if opts["target_gbps"] is None else _positive_number(opts["target_gbps"], "target_gbps")
+    allowed = _allowed(names, opts["backup_nodes"], warnings)
+    backup_node = _backup_node(names, opts["backup_node"], allowed)
+    facts = _network(names, to_plain(network), warnings)
+    read_gbps = _read_gbps(names, opts["read_gbps"], facts)
+    volumes, selected, skipped = _select(csvs, opts["select"], names, warnings)
+    return PlanInputs(
+        strategy=strategy, provider=provider, concurrency=concurrency, target_gbps=target, allowed=allowed,
+        up=names.up(), backup_node=backup_node, read_gbps=read_gbps, network=facts, volumes=volumes,
+        selected=selected, skipped=skipped, warnings=warnings,
+    )

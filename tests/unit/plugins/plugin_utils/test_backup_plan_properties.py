@@ -1,0 +1,127 @@
+# -*- coding: utf-8 -*-
+"""Properties of the backup planner on random clusters (hypothesis)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+
+GB = 10 ** 9
+EPSILON = 1e-3  # seconds: the plan rounds times to milliseconds
+# No example database: the tests must not write into the collection tree.
+PROPERTIES = settings(max_examples=150, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@st.composite
+def clusters(draw):
+    """A cluster of 1-6 nodes (one may be down), 1-14 CSVs (some not Online or redirected), random network facts and options."""
+    count = draw(st.integers(1, 6))
+    names = ["NODE%d" % (i + 1) for i in range(count)]
+    down = draw(st.sets(st.sampled_from(names), max_size=count - 1)) if count > 1 else set()
+    nodes = [{"name": n, "state": "Down" if n in down else "Up", "id": str(i)} for i, n in enumerate(names)]
+    up = [n for n in names if n not in down]
+    csvs = []
+    for i in range(draw(st.integers(1, 14))):
+        used = draw(st.integers(0, 4000)) * GB
+        state = draw(st.sampled_from(["Online"] * 8 + ["Offline", "Failed"]))
+        redirected = draw(st.booleans()) if draw(st.integers(0, 9)) == 0 else False
+        owner = draw(st.sampled_from(up if draw(st.integers(0, 9)) else names))
+        csvs.append({"name": "CSV %02d" % i, "owner": owner, "state": state, "path": "C:\\ClusterStorage\\Volume%d" % i,
+                     "size_bytes": used + GB, "free_bytes": GB, "used_bytes": used, "redirected": redirected,
+                     "redirected_reason": "UserRequest" if redirected else None, "vms": []})
+    network = {"nodes": {}}
+    for name in names:
+        if draw(st.integers(0, 5)) == 0:
+            continue  # no facts for this node
+        adapters = [{"name": "NIC%d" % j, "link_gbps": draw(st.sampled_from([1, 10, 25])), "status": draw(st.sampled_from(["Up", "Up", "Down"])),
+                     "team": draw(st.sampled_from([None, "TEAM1"]))} for j in range(draw(st.integers(0, 3)))]
+        network["nodes"][name] = {"adapters": adapters,
+                                  "smb_multichannel": {"client": draw(st.booleans()), "server": draw(st.booleans())},
+                                  "read_gbps": draw(st.sampled_from([None, 4.0, 8.0, 12.5, 20.0]))}
+    options = {"concurrency": draw(st.integers(1, 3)), "provider": draw(st.sampled_from(["software", "hardware"])),
+               "target_gbps": draw(st.sampled_from([None, None, 5.0, 40.0]))}
+    if len(up) > 1 and draw(st.booleans()):
+        options["backup_nodes"] = sorted(draw(st.sets(st.sampled_from(up), min_size=1)))
+    return {"cluster": {"name": "C"}, "nodes": nodes, "csvs": csvs}, network, options
+
+
+def _plan_or_none(cluster, network, options):
+    """The 'all' plan, or None when the random cluster has nothing to back up."""
+    if not any(c["state"] == "Online" and not c["redirected"] for c in cluster["csvs"]):
+        return None
+    return plan_backup(cluster, network, strategy="all", **options)
+
+
+@PROPERTIES
+@given(clusters())
+def test_every_selected_csv_is_backed_up_exactly_once(case):
+    plan = _plan_or_none(*case)
+    if plan is None:
+        return
+    expected = [c["name"] for c in case[0]["csvs"] if c["state"] == "Online" and not c["redirected"]]
+    assert sorted(plan["selected"]) == sorted(expected)
+    assert sorted(plan["selected"] + [s["csv"] for s in plan["skipped"]]) == sorted(c["name"] for c in case[0]["csvs"])
+    for name, each in plan["plans"].items():
+        read = [r["csv"] for reads in each["nodes"].values() for r in reads]
+        assert sorted(read) == sorted(expected), name
+        assert each["total_bytes"] == sum(c["used_bytes"] for c in case[0]["csvs"] if c["name"] in expected)
+
+
+@PROPERTIES
+@given(clusters())
+def test_windows_respect_the_lower_bound_and_balanced_wins(case):
+    plan = _plan_or_none(*case)
+    if plan is None:
+        return
+    cluster, options = case[0], case[2]
+    up = [n["name"] for n in cluster["nodes"] if n["state"] == "Up"]
+    allowed_is_every_up_node = sorted(options.get("backup_nodes", up)) == sorted(up)
+    windows = plan["comparison"]
+    for name, each in plan["plans"].items():
+        assert windows[name] == each["window_s"]
+        if name != "remote" or allowed_is_every_up_node or options["provider"] == "hardware":
+            # (a remote backup may read the disks of Up nodes that may not run backups, which the bound ignores)
+            assert each["window_s"] >= each["lower_bound_s"] - EPSILON, name
+        for reads in each["nodes"].values():
+            for read in reads:
+                assert 0 <= read["start_s"] <= read["end_s"] <= each["window_s"] + EPSILON
+    assert windows["balanced"] <= windows["coordinator"] * (1 + 1e-9) + EPSILON
+    assert windows["balanced"] <= windows["consolidate"] * (1 + 1e-9) + EPSILON
+
+
+@PROPERTIES
+@given(clusters())
+def test_undo_restores_ownership_and_moves_make_reads_local(case):
+    plan = _plan_or_none(*case)
+    if plan is None:
+        return
+    cluster, options = case[0], case[2]
+    up = set(n["name"] for n in cluster["nodes"] if n["state"] == "Up")
+    original = dict((c["name"], c["owner"]) for c in cluster["csvs"])
+    for name, each in plan["plans"].items():
+        owners = dict(original)
+        for move in each["moves"]:
+            assert owners[move["csv"]] == move["from"] and move["to"] in up
+            owners[move["csv"]] = move["to"]
+        if options["provider"] == "hardware":
+            assert each["moves"] == []
+        for node, reads in each["nodes"].items():
+            assert node in up
+            for read in reads:
+                if options["provider"] == "software":
+                    assert owners[read["csv"]] == read["source"], name
+                assert (read["read"] == "local") == (read["source"] == node)
+        if name != "remote":
+            assert all(r["read"] == "local" for reads in each["nodes"].values() for r in reads)
+        for move in each["undo"]:
+            assert owners[move["csv"]] == move["from"]
+            owners[move["csv"]] = move["to"]
+        assert owners == original
+
+
+@settings(PROPERTIES, max_examples=50)
+@given(clusters())
+def test_planning_is_deterministic(case):
+    assert _plan_or_none(*case) == _plan_or_none(*case)

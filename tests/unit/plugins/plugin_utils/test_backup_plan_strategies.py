@@ -1,0 +1,75 @@
+# -*- coding: utf-8 -*-
+"""The assignment strategies of the backup planner (plugins/plugin_utils/plan_strategies.py)."""
+
+from __future__ import annotations
+
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils import plan_strategies as strategies
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_strategies import TOLERANCE, Problem, Volume
+
+
+def test_lower_bound_is_the_larger_of_spread_bytes_and_the_largest_volume():
+    spread = Problem([Volume("a", 100, "N1"), Volume("b", 100, "N2")], ["N1", "N2"], {"N1": 1.0, "N2": 3.0})
+    assert spread.lower_bound() == 50.0          # 200 bytes at 4 bytes/s
+    one_big = Problem([Volume("a", 900, "N1"), Volume("b", 10, "N2")], ["N1", "N2"], {"N1": 1.0, "N2": 3.0})
+    assert one_big.lower_bound() == 300.0        # 900 bytes on the fastest node
+    assert Problem([], ["N1"], {"N1": 1.0}).lower_bound() == 0.0
+
+
+def test_finish_time_of_a_node_is_its_bytes_over_its_rate():
+    problem = Problem([Volume("a", 30, "N1"), Volume("b", 10, "N1"), Volume("c", 20, "N2")], ["N1", "N2"], {"N1": 2.0, "N2": 1.0})
+    assert problem.finish_times({"a": "N1", "b": "N1", "c": "N2"}) == {"N1": 20.0, "N2": 20.0}
+    assert problem.window({"a": "N1", "b": "N2", "c": "N2"}) == 30.0
+
+
+def test_coordinator_sends_volumes_of_disallowed_owners_where_they_finish_earliest():
+    problem = Problem([Volume("a", 50, "N1"), Volume("b", 10, "N2"), Volume("c", 30, "N9"), Volume("d", 20, "N9")],
+                      ["N1", "N2"], {"N1": 1.0, "N2": 1.0})
+    assert strategies.coordinator(problem) == {"a": "N1", "b": "N2", "c": "N2", "d": "N2"}
+
+
+def test_consolidation_node_is_the_fastest_then_the_one_owning_most():
+    problem = Problem([Volume("a", 50, "N1"), Volume("b", 60, "N2")], ["N1", "N2", "N3"], {"N1": 1.0, "N2": 1.0, "N3": 0.5})
+    assert strategies.consolidation_node(problem) == "N2"
+    faster = Problem(problem.volumes, ["N1", "N2", "N3"], {"N1": 1.0, "N2": 1.0, "N3": 2.0})
+    assert strategies.consolidation_node(faster) == "N3"
+
+
+def test_choose_prefers_fewer_moves_within_the_tolerance_only():
+    problem = Problem([Volume("a", 1000, "N1"), Volume("b", 1000, "N1")], ["N1", "N2"], {"N1": 1.0, "N2": 1.0})
+    stay, spread = {"a": "N1", "b": "N1"}, {"a": "N1", "b": "N2"}
+    assert strategies.choose(problem, [stay, spread]) == spread
+    almost = Problem([Volume("a", 10000, "N1"), Volume("b", 1, "N1")], ["N1", "N2"], {"N1": 1.0, "N2": 1.0})
+    assert 10001 / 10000 - 1 < TOLERANCE
+    assert strategies.choose(almost, [{"a": "N1", "b": "N2"}, {"a": "N1", "b": "N1"}]) == {"a": "N1", "b": "N1"}
+
+
+def _brute_force(problem):
+    """(shortest window, fewest moves among assignments within TOLERANCE of it) by trying every assignment."""
+    results = []
+    for combo in itertools.product(problem.nodes, repeat=len(problem.volumes)):
+        assignment = dict((v.name, node) for v, node in zip(problem.volumes, combo))
+        results.append((problem.window(assignment), len(problem.moved(assignment))))
+    best = min(w for w, m in results)
+    return best, min(m for w, m in results if w <= best * (1 + TOLERANCE))
+
+
+@st.composite
+def small_problems(draw):
+    nodes = ["N%d" % i for i in range(draw(st.integers(1, 3)))]
+    owners = nodes + ["GONE"]
+    volumes = [Volume("v%d" % i, draw(st.integers(0, 100)), draw(st.sampled_from(owners))) for i in range(draw(st.integers(1, 6)))]
+    return Problem(volumes, nodes, dict((n, draw(st.sampled_from([1.0, 1.5, 2.0]))) for n in nodes))
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(small_problems())
+def test_balanced_is_optimal_on_small_clusters(problem):
+    best, fewest = _brute_force(problem)
+    chosen = strategies.balanced(problem)
+    assert problem.window(chosen) <= best * (1 + TOLERANCE) + 1e-12
+    assert len(problem.moved(chosen)) == fewest
