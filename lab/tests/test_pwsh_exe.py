@@ -1,0 +1,73 @@
+"""powershell.exe command lines as WinRM clients send them, and CLIXML stderr."""
+
+import base64
+
+from ansible.plugins.shell.powershell import _parse_clixml
+
+from test_pwsh_helpers import Recorder, make_host
+from wsfc_lab.pwsh import run_powershell_command
+
+
+def enc(script: str) -> str:
+    return base64.b64encode(script.encode("utf-16-le")).decode()
+
+
+def test_pywinrm_single_string_command(tmp_path):
+    rc, out, err = run_powershell_command(f"powershell -encodedcommand {enc('$env:COMPUTERNAME')}", [], b"",
+                                          make_host(tmp_path))
+    assert (rc, out, err) == (0, b"NODE1\r\n", b"")
+
+
+def test_ansible_argument_list_and_abbreviations(tmp_path):
+    for switch in ("-EncodedCommand", "-enc", "-e", "-ec", "-EncodedC"):
+        rc, out, err = run_powershell_command(
+            "PowerShell", ["-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Unrestricted", switch,
+                           enc("'a'; 1 + 1")], b"", make_host(tmp_path))
+        assert (rc, out) == (0, b"a\r\n2\r\n"), switch
+
+
+def test_command_from_stdin(tmp_path):
+    rc, out, _ = run_powershell_command("powershell.exe", ["-NoProfile", "-Command", "-"], b"'x'\r\nexit 4\r\n",
+                                        make_host(tmp_path))
+    assert (rc, out) == (4, b"x\r\n")
+
+
+def test_not_powershell_is_refused_plainly(tmp_path):
+    rc, out, err = run_powershell_command("cmd.exe /c dir", [], b"", make_host(tmp_path))
+    assert rc == 1 and out == b"" and b"not modelled by the lab" in err
+    rc, _, err = run_powershell_command("powershell", ["-OutputFormat", "xml", "-Command", "1"], b"",
+                                        make_host(tmp_path))
+    assert rc == 1 and b"not modelled" in err
+
+
+def test_stderr_is_clixml_that_ansible_parses(tmp_path):
+    rc, out, err = run_powershell_command("powershell", ["-EncodedCommand", enc("Get-Nope\n'ok'")], b"",
+                                          make_host(tmp_path))
+    assert rc == 1 and out == b""
+    assert err.startswith(b'#< CLIXML\r\n<Objs Version="1.1.0.1" xmlns="http://schemas.microsoft.com/powershell/2004/04">'
+                          b'<S S="Error">Get-Nope : The term \'Get-Nope\' is not recognized')
+    assert b"_x000D__x000A_</S>" in err
+    text = _parse_clixml(err).decode()
+    assert text.splitlines()[:4] == [
+        "Get-Nope : The term 'Get-Nope' is not recognized as the name of a cmdlet, function, script file, or "
+        "operable program. ",
+        "Check the spelling of the name, or if a path was included, verify that the path is correct and try again.",
+        "At line:1 char:1", "+ Get-Nope"]
+    assert "    + FullyQualifiedErrorId : CommandNotFoundException" in text
+
+
+def test_runtime_errors_and_output_interleave(tmp_path):
+    rc, out, err = run_powershell_command("powershell", ["-EncodedCommand", enc(
+        "'one'\nWrite-Error 'two' -Category InvalidData\nWrite-Host 'three'")], b"", make_host(tmp_path, Recorder()))
+    assert rc == 0 and out == b"one\r\nthree\r\n"
+    text = _parse_clixml(err).decode()
+    assert ": two" in text and "+ CategoryInfo          : InvalidData: (:) [Write-Error], WriteErrorException" in text
+    assert "+ FullyQualifiedErrorId : Microsoft.PowerShell.Commands.WriteErrorException" in text
+
+
+def test_stdout_uses_oem_code_page_unless_script_changes_it(tmp_path):
+    _, out, _ = run_powershell_command("powershell", ["-EncodedCommand", enc("'é€'")], b"", make_host(tmp_path))
+    assert out == "é?\r\n".encode("cp437")
+    _, out, _ = run_powershell_command("powershell", ["-EncodedCommand", enc(
+        "[Console]::OutputEncoding = [Text.Encoding]::UTF8\n'é€'")], b"", make_host(tmp_path))
+    assert out == "é€\r\n".encode("utf-8")

@@ -1,0 +1,1138 @@
+""".NET members a script may touch: properties, methods, static members, indexing.
+
+Everything a script can reach on a value is listed here, in tables that are
+easy to extend: ``STATIC_MEMBERS`` (``[Convert]::FromBase64String`` ...),
+``INSTANCE_METHODS`` per value kind, and the property rules (PowerShell's
+member enumeration, ``.Count``/``.Length`` and Windows PowerShell 5.1's
+strict mode, under which ``.Count`` on a scalar throws). Anything missing
+raises NotModelled (methods) or PowerShell's own error (properties).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import math
+import ntpath
+import uuid
+from datetime import datetime, timedelta, timezone
+from typing import Any, Callable
+
+from wsfc_lab.pwsh.errors import ErrorRecord, PSRuntimeError, not_modelled
+from wsfc_lab.pwsh.fmt import format_datetime, format_value, composite_format
+from wsfc_lab.pwsh.objects import PSCUSTOMOBJECT, PSEnum, PSHashtable, PSObject, PropertyNotFound
+from wsfc_lab.pwsh.values import (LOCAL, GetDateValue, PSList, PSVersion, TypeRef, as_list, canonical_type, cast,
+                                  dotnet_tostring, ps_equals, ps_type_name, to_bool, to_datetime, to_int, to_number,
+                                  to_string, type_names)
+
+# ---- exceptions -----------------------------------------------------------------------------------------
+
+EXCEPTION_PARENTS = {
+    "System.SystemException": "System.Exception",
+    "System.Management.Automation.RuntimeException": "System.SystemException",
+    "System.Management.Automation.ParameterBindingException": "System.Management.Automation.RuntimeException",
+    "System.Management.Automation.CommandNotFoundException": "System.Management.Automation.RuntimeException",
+    "System.Management.Automation.ActionPreferenceStopException": "System.Management.Automation.RuntimeException",
+    "System.Management.Automation.MethodInvocationException": "System.Management.Automation.MethodException",
+    "System.Management.Automation.MethodException": "System.Management.Automation.ExtendedTypeSystemException",
+    "System.Management.Automation.PropertyNotFoundException": "System.Management.Automation.ExtendedTypeSystemException",
+    "System.Management.Automation.ExtendedTypeSystemException": "System.Management.Automation.RuntimeException",
+    "System.Management.Automation.PSInvalidCastException": "System.InvalidCastException",
+    "System.Management.Automation.ItemNotFoundException": "System.Management.Automation.SessionStateException",
+    "System.Management.Automation.SessionStateException": "System.Management.Automation.RuntimeException",
+    "System.Management.Automation.ParentContainsErrorRecordException": "System.SystemException",
+    "System.Management.Automation.PSArgumentException": "System.ArgumentException",
+    "System.Management.Automation.PSInvalidOperationException": "System.InvalidOperationException",
+    "System.InvalidCastException": "System.SystemException",
+    "System.InvalidOperationException": "System.SystemException",
+    "System.ArgumentException": "System.SystemException",
+    "System.ArgumentNullException": "System.ArgumentException",
+    "System.ArgumentOutOfRangeException": "System.ArgumentException",
+    "System.FormatException": "System.SystemException",
+    "System.NotImplementedException": "System.SystemException",
+    "System.NotSupportedException": "System.SystemException",
+    "System.TimeoutException": "System.SystemException",
+    "System.IndexOutOfRangeException": "System.SystemException",
+    "System.IO.IOException": "System.SystemException",
+    "System.UnauthorizedAccessException": "System.SystemException",
+    "Microsoft.Management.Infrastructure.CimException": "System.SystemException",
+    "System.ComponentModel.Win32Exception": "System.Runtime.InteropServices.ExternalException",
+    "System.Runtime.InteropServices.ExternalException": "System.SystemException",
+    "Microsoft.PowerShell.Commands.WriteErrorException": "System.SystemException",
+}
+
+
+def exception_matches(actual: str, wanted: str) -> bool:
+    """``catch [wanted]`` catches ``actual`` (or a subclass)."""
+    want = canonical_type(wanted).lower()
+    t: str | None = actual
+    while t:
+        if t.lower() == want or t.lower().rsplit(".", 1)[-1] == want:
+            return True
+        t = EXCEPTION_PARENTS.get(t)
+    return want == "system.exception"
+
+
+class ExceptionObject:
+    """``$_.Exception``."""
+
+    def __init__(self, type_name: str, message: str, record: ErrorRecord | None = None):
+        self.type_name = type_name
+        self.message = message
+        self.record = record
+        chain = [type_name]
+        t = EXCEPTION_PARENTS.get(type_name)
+        while t:
+            chain.append(t)
+            t = EXCEPTION_PARENTS.get(t)
+        if "System.Exception" not in chain:
+            chain.append("System.Exception")
+        self.type_names = chain + ["System.Object"]
+
+    def ps_member(self, name: str) -> Any:
+        n = name.lower()
+        if n == "message":
+            return self.message
+        if n == "innerexception":
+            return None
+        if n == "errorrecord" and self.record is not None and "RuntimeException" in " ".join(self.type_names):
+            return self.record
+        if n == "hresult":
+            return -2146233087
+        if n == "source" or n == "stacktrace" or n == "helplink":
+            return None
+        if n == "data":
+            return PSHashtable()
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        return f"{self.type_name}: {self.message}"
+
+
+class CategoryInfoObject:
+    type_names = ["System.Management.Automation.ErrorCategoryInfo", "System.Object"]
+
+    def __init__(self, record: ErrorRecord):
+        self.record = record
+
+    def ps_member(self, name: str) -> Any:
+        r = self.record
+        n = name.lower()
+        if n == "category":
+            return PSEnum("System.Management.Automation.ErrorCategory", r.category, ERROR_CATEGORIES.get(r.category, 0))
+        if n == "activity":
+            return r.activity
+        if n == "reason":
+            return r.exception_short
+        if n == "targetname":
+            return "" if r.target is None else to_string(r.target)
+        if n == "targettype":
+            return "" if r.target is None else ps_type_name(r.target).rsplit(".", 1)[-1]
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        return self.record.category_info()
+
+
+ERROR_CATEGORIES = {
+    "NotSpecified": 0, "OpenError": 1, "CloseError": 2, "DeviceError": 3, "DeadlockDetected": 4,
+    "InvalidArgument": 5, "InvalidData": 6, "InvalidOperation": 7, "InvalidResult": 8, "InvalidType": 9,
+    "MetadataError": 10, "NotImplemented": 11, "NotInstalled": 12, "ObjectNotFound": 13, "OperationStopped": 14,
+    "OperationTimeout": 15, "SyntaxError": 16, "ParserError": 17, "PermissionDenied": 18, "ResourceBusy": 19,
+    "ResourceExists": 20, "ResourceUnavailable": 21, "ReadError": 22, "WriteError": 23, "FromStdErr": 24,
+    "SecurityError": 25, "ProtocolError": 26, "ConnectionError": 27, "AuthenticationError": 28,
+    "LimitsExceeded": 29, "QuotaExceeded": 30, "NotEnabled": 31,
+}
+
+
+class InvocationInfoObject:
+    type_names = ["System.Management.Automation.InvocationInfo", "System.Object"]
+
+    def __init__(self, record: ErrorRecord):
+        self.record = record
+
+    def ps_member(self, name: str) -> Any:
+        p = self.record.position
+        n = name.lower()
+        if n == "scriptlinenumber":
+            return p.line if p else 0
+        if n == "offsetinline":
+            return p.column if p else 0
+        if n == "line":
+            return p.line_text if p else ""
+        if n == "positionmessage":
+            return p.message() if p else ""
+        if n in ("mycommand", "invocationname"):
+            return self.record.command or self.record.activity or None
+        if n in ("scriptname", "pscommandpath", "psscriptroot"):
+            return ""
+        raise KeyError(name)
+
+
+def _record_member(r: ErrorRecord, name: str) -> Any:
+    n = name.lower()
+    if n == "exception":
+        return ExceptionObject(r.exception_type, r.message, r)
+    if n == "fullyqualifiederrorid":
+        return r.error_id
+    if n == "categoryinfo":
+        return CategoryInfoObject(r)
+    if n == "targetobject":
+        return r.target
+    if n == "invocationinfo":
+        return InvocationInfoObject(r)
+    if n == "errordetails":
+        return None
+    if n == "scriptstacktrace":
+        return f"at <ScriptBlock>, <No file>: line {r.position.line if r.position else 1}"
+    if n == "pipelineiterationinfo":
+        return []
+    raise KeyError(name)
+
+
+class TypeInfo:
+    """``$x.GetType()``."""
+
+    type_names = ["System.RuntimeType", "System.Type", "System.Object"]
+
+    def __init__(self, full_name: str):
+        self.full_name = full_name
+
+    def ps_member(self, name: str) -> Any:
+        n = name.lower()
+        if n == "fullname":
+            return self.full_name
+        if n == "name":
+            return self.full_name.rsplit(".", 1)[-1]
+        if n == "namespace":
+            return self.full_name.rsplit(".", 1)[0] if "." in self.full_name else ""
+        if n == "isarray":
+            return self.full_name.endswith("[]")
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        return self.full_name
+
+
+class PSObjectView:
+    """``$x.PSObject``: ``.Properties`` (Name/Value/TypeNameOfValue) and ``.TypeNames``."""
+
+    type_names = ["System.Management.Automation.PSObject", "System.Object"]
+
+    def __init__(self, obj: Any):
+        self.obj = obj
+
+    def ps_member(self, name: str) -> Any:
+        n = name.lower()
+        if n == "properties":
+            return [_property_info(k, v) for k, v in property_items(self.obj)]
+        if n == "typenames":
+            return type_names(self.obj)
+        if n == "baseobject" or n == "immediatebaseobject":
+            return self.obj
+        if n == "members":
+            return [_property_info(k, v) for k, v in property_items(self.obj)]
+        raise KeyError(name)
+
+
+def _property_info(name: str, value: Any) -> PSObject:
+    return PSObject("System.Management.Automation.PSNoteProperty",
+                    {"Name": name, "Value": value, "MemberType": PSEnum("System.Management.Automation.PSMemberTypes",
+                                                                          "NoteProperty", 2),
+                     "TypeNameOfValue": ps_type_name(value) if value is not None else "System.Object",
+                     "IsSettable": True, "IsGettable": True}, to_string=f"{name}={to_string(value)}")
+
+
+def property_items(obj: Any) -> list[tuple[str, Any]]:
+    """The properties of an object (Select-Object *, ConvertTo-Json, Format-List)."""
+    if isinstance(obj, PSObject):
+        return obj.props.items()
+    if isinstance(obj, PSHashtable):
+        return [("IsReadOnly", False), ("IsFixedSize", False), ("IsSynchronized", False),
+                ("Keys", obj.keys()), ("Values", obj.values()), ("SyncRoot", None), ("Count", len(obj))]
+    if isinstance(obj, ErrorRecord):
+        return [(k, _record_member(obj, k)) for k in ("Exception", "TargetObject", "CategoryInfo",
+                                                       "FullyQualifiedErrorId", "ErrorDetails", "InvocationInfo",
+                                                       "ScriptStackTrace", "PipelineIterationInfo")]
+    if isinstance(obj, ExceptionObject):
+        return [("Message", obj.message), ("Data", PSHashtable()), ("InnerException", None), ("TargetSite", None),
+                ("StackTrace", None), ("HelpLink", None), ("Source", None), ("HResult", -2146233087)]
+    if isinstance(obj, datetime):
+        return [(k, _datetime_member(obj, k)) for k in DATETIME_PROPS]
+    if isinstance(obj, str):
+        return [("Length", len(obj))]
+    if isinstance(obj, PSVersion):
+        return [(k, obj.ps_member(k)) for k in ("Major", "Minor", "Build", "Revision")]
+    return []
+
+
+# ---- instance members ------------------------------------------------------------------------------------
+
+DATETIME_PROPS = ["Date", "Day", "DayOfWeek", "DayOfYear", "Hour", "Kind", "Millisecond", "Minute", "Month",
+                  "Second", "Ticks", "TimeOfDay", "Year", "DateTime"]
+EPOCH_TICKS = 621355968000000000
+
+
+def datetime_ticks(d: datetime) -> int:
+    naive = d.replace(tzinfo=None)
+    delta = naive - datetime(1, 1, 1)
+    return (delta.days * 86400 + delta.seconds) * 10_000_000 + delta.microseconds * 10
+
+
+def _datetime_member(d: datetime, name: str) -> Any:
+    from wsfc_lab.pwsh.json51 import long_date_time
+    n = name.lower()
+    simple = {"day": d.day, "hour": d.hour, "minute": d.minute, "month": d.month, "second": d.second,
+              "year": d.year, "millisecond": d.microsecond // 1000, "dayofyear": d.timetuple().tm_yday}
+    if n in simple:
+        return simple[n]
+    if n == "ticks":
+        return datetime_ticks(d)
+    if n == "dayofweek":
+        idx = (d.weekday() + 1) % 7
+        return PSEnum("System.DayOfWeek", ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday",
+                                           "Saturday"][idx], idx)
+    if n == "kind":
+        if d.tzinfo is timezone.utc:
+            return PSEnum("System.DateTimeKind", "Utc", 1)
+        if d.tzinfo is None:
+            return PSEnum("System.DateTimeKind", "Unspecified", 0)
+        return PSEnum("System.DateTimeKind", "Local", 2)
+    if n == "date":
+        return d.replace(hour=0, minute=0, second=0, microsecond=0)
+    if n == "timeofday":
+        return timedelta(hours=d.hour, minutes=d.minute, seconds=d.second, microseconds=d.microsecond)
+    if n == "datetime":
+        return long_date_time(d)
+    raise KeyError(name)
+
+
+def _timespan_member(t: timedelta, name: str) -> Any:
+    n = name.lower()
+    total = t.total_seconds()
+    a = abs(t)
+    sign = -1 if total < 0 else 1
+    table = {"totalseconds": total, "totalmilliseconds": total * 1000, "totalminutes": total / 60,
+             "totalhours": total / 3600, "totaldays": total / 86400, "days": sign * a.days,
+             "hours": sign * (a.seconds // 3600), "minutes": sign * (a.seconds // 60 % 60),
+             "seconds": sign * (a.seconds % 60), "milliseconds": sign * (a.microseconds // 1000),
+             "ticks": int(round(total * 1e7))}
+    if n in table:
+        return table[n]
+    raise KeyError(name)
+
+
+class _Missing(Exception):
+    pass
+
+
+def _raw_member(interp: Any, obj: Any, name: str) -> Any:
+    """A member of one (non-enumerated) object, or raise _Missing."""
+    n = name.lower()
+    if n == "psobject":
+        return PSObjectView(obj)
+    if isinstance(obj, PSHashtable):
+        if n == "count":
+            return len(obj)
+        if n == "keys":
+            return list(obj.keys())
+        if n == "values":
+            return list(obj.values())
+        if name in obj:
+            return obj[name]
+        return None if not _is_dict_prop(n) else _dict_prop(obj, n)
+    if isinstance(obj, PSObject):
+        try:
+            return obj.get(name)
+        except PropertyNotFound:
+            raise _Missing() from None
+    if isinstance(obj, ErrorRecord):
+        try:
+            return _record_member(obj, name)
+        except KeyError:
+            raise _Missing() from None
+    if isinstance(obj, str):
+        if n == "length":
+            return len(obj)
+        raise _Missing()
+    if isinstance(obj, (list, bytes)):
+        if n in ("count", "length"):
+            return len(obj)
+        if n == "longlength":
+            return len(obj)
+        if n == "rank":
+            return 1
+        if n == "issynchronized" or n == "isreadonly":
+            return False
+        if n == "isfixedsize":
+            return not isinstance(obj, PSList)
+        raise _Missing()
+    if isinstance(obj, datetime):
+        try:
+            return _datetime_member(obj, name)
+        except KeyError:
+            raise _Missing() from None
+    if isinstance(obj, timedelta):
+        try:
+            return _timespan_member(obj, name)
+        except KeyError:
+            raise _Missing() from None
+    if isinstance(obj, PSEnum):
+        if n == "value__":
+            return obj.value
+        raise _Missing()
+    if isinstance(obj, uuid.UUID):
+        raise _Missing()
+    if isinstance(obj, TypeRef):
+        info = TypeInfo(obj.name)
+        try:
+            return info.ps_member(name)
+        except KeyError:
+            raise _Missing() from None
+    member = getattr(obj, "ps_member", None)
+    if member is not None:
+        try:
+            return member(name)
+        except KeyError:
+            raise _Missing() from None
+    raise _Missing()
+
+
+def _is_dict_prop(n: str) -> bool:
+    return n in ("isreadonly", "isfixedsize", "issynchronized", "syncroot")
+
+
+def _dict_prop(obj: PSHashtable, n: str) -> Any:
+    return {"isreadonly": False, "isfixedsize": False, "issynchronized": False, "syncroot": obj}[n]
+
+
+def property_not_found(name: str) -> PSRuntimeError:
+    return PSRuntimeError(ErrorRecord(
+        f"The property '{name}' cannot be found on this object. Verify that the property exists.", "NotSpecified",
+        "PropertyNotFoundStrict", "System.Management.Automation.PropertyNotFoundException"))
+
+
+def get_member(interp: Any, obj: Any, name: str) -> Any:
+    """``$obj.Name`` with member enumeration and strict-mode rules (5.1)."""
+    strict = getattr(interp, "strict", 0) >= 2
+    if obj is None:
+        if strict:
+            raise property_not_found(name)
+        return None
+    try:
+        return _raw_member(interp, obj, name)
+    except _Missing:
+        pass
+    if isinstance(obj, (list, bytes)) and not isinstance(obj, bytes):
+        # member enumeration
+        out: list[Any] = []
+        any_found = False
+        for item in obj:
+            try:
+                v = _raw_member(interp, item, name)
+                any_found = True
+            except _Missing:
+                if isinstance(item, list):
+                    v = get_member(interp, item, name)
+                    any_found = True
+                else:
+                    continue
+            if isinstance(v, list):
+                out.extend(v)
+            else:
+                out.append(v)
+        if not any_found and strict:
+            raise property_not_found(name)
+        if not out:
+            return None
+        return out[0] if len(out) == 1 else out
+    if strict:
+        raise property_not_found(name)
+    return None
+
+
+def set_member(interp: Any, obj: Any, name: str, value: Any) -> None:
+    if obj is None:
+        raise PSRuntimeError(ErrorRecord(f"The property '{name}' cannot be found on this object. Verify that the "
+                                         "property exists and can be set.", "InvalidOperation", "PropertyNotFound",
+                                         "System.Management.Automation.RuntimeException"))
+    if isinstance(obj, PSHashtable):
+        obj[name] = value
+        return
+    if isinstance(obj, PSObject):
+        try:
+            obj.set(name, value)
+        except PropertyNotFound:
+            raise PSRuntimeError(ErrorRecord(
+                f"The property '{name}' cannot be found on this object. Verify that the property exists and can be "
+                "set.", "InvalidOperation", "PropertyAssignmentException",
+                "System.Management.Automation.RuntimeException")) from None
+        return
+    raise not_modelled(f"setting the property '{name}' on [{ps_type_name(obj)}]")
+
+
+def get_index(interp: Any, obj: Any, idx: Any) -> Any:
+    if obj is None:
+        raise PSRuntimeError(ErrorRecord("Cannot index into a null array.", "InvalidOperation", "NullArray",
+                                         "System.Management.Automation.RuntimeException"))
+    if isinstance(obj, PSHashtable):
+        if isinstance(idx, list):
+            return [obj.get(to_string(k)) for k in idx]
+        key = idx if isinstance(idx, str) else to_string(idx)
+        return obj.get(key) if key in obj else None
+    if isinstance(idx, list):
+        out = []
+        for i in idx:
+            v = get_index(interp, obj, i)
+            if v is not None:
+                out.append(v)
+        return out
+    if isinstance(obj, (list, bytes, str)):
+        i = to_int(idx)
+        n = len(obj)
+        if -n <= i < n:
+            return obj[i]
+        if getattr(interp, "strict", 0) >= 3 and not isinstance(obj, str):
+            raise PSRuntimeError(ErrorRecord("Index was outside the bounds of the array.", "NotSpecified",
+                                             "System.IndexOutOfRangeException", "System.IndexOutOfRangeException"))
+        return None
+    if isinstance(obj, PSObject):
+        # a scalar indexes as a one-element collection
+        i = to_int(idx)
+        return obj if i in (0, -1) else None
+    i = to_int(idx) if isinstance(idx, (int, float, str)) else None
+    if i in (0, -1):
+        return obj
+    return None
+
+
+def set_index(interp: Any, obj: Any, idx: Any, value: Any) -> None:
+    if isinstance(obj, PSHashtable):
+        obj[idx if isinstance(idx, str) else to_string(idx)] = value
+        return
+    if isinstance(obj, list):
+        i = to_int(idx)
+        if not -len(obj) <= i < len(obj):
+            raise PSRuntimeError(ErrorRecord("Index was outside the bounds of the array.", "InvalidOperation",
+                                             "IndexOutOfRange", "System.Management.Automation.RuntimeException"))
+        obj[i] = value
+        return
+    if obj is None:
+        raise PSRuntimeError(ErrorRecord("Cannot index into a null array.", "InvalidOperation", "NullArray",
+                                         "System.Management.Automation.RuntimeException"))
+    raise not_modelled(f"assigning by index into [{ps_type_name(obj)}]")
+
+
+# ---- instance methods ------------------------------------------------------------------------------------
+
+def _method_error(name: str, args: list[Any], message: str, exc_type: str = "System.ArgumentException") -> PSRuntimeError:
+    short = exc_type.rsplit(".", 1)[-1]
+    return PSRuntimeError(ErrorRecord(f'Exception calling "{name}" with "{len(args)}" argument(s): "{message}"',
+                                      "NotSpecified", short, "System.Management.Automation.MethodInvocationException"))
+
+
+def _no_method(obj: Any, name: str) -> PSRuntimeError:
+    return PSRuntimeError(ErrorRecord(
+        f"Method invocation failed because [{ps_type_name(obj)}] does not contain a method named '{name}'.",
+        "InvalidOperation", "MethodNotFound", "System.Management.Automation.RuntimeException"))
+
+
+def _string_comparison(args: list[Any], default_ignore: bool = False) -> bool:
+    """True when the call compares ignoring case (a StringComparison argument)."""
+    for a in args:
+        s = to_string(a).lower()
+        if "ignorecase" in s:
+            return True
+        if s in ("ordinal", "currentculture", "invariantculture"):
+            return False
+    return default_ignore
+
+
+def _str_method(interp: Any, s: str, name: str, args: list[Any]) -> Any:
+    n = name.lower()
+    a = args
+    if n == "tolower" or n == "tolowerinvariant":
+        return s.lower()
+    if n == "toupper" or n == "toupperinvariant":
+        return s.upper()
+    if n in ("trim", "trimstart", "trimend"):
+        chars = "".join(to_string(x) for x in a) if a else None
+        if chars is None:
+            chars = " \t\n\r\v\f\u00a0\u2028\u2029\u0085"
+        return {"trim": s.strip, "trimstart": s.lstrip, "trimend": s.rstrip}[n](chars)
+    if n == "split":
+        if not a:
+            return s.split()
+        seps = a[0]
+        opts = to_string(a[1]).lower() if len(a) > 1 else ""
+        if isinstance(seps, list):
+            sep_list = [to_string(x) for x in seps]
+        else:
+            sep_text = to_string(seps)
+            sep_list = list(sep_text) if len(a) == 1 or isinstance(a[1], (int,)) else [sep_text]
+            if isinstance(seps, str) and len(a) > 1 and not isinstance(a[1], int):
+                sep_list = [sep_text] if "removeemptyentries" in opts or opts == "none" else list(sep_text)
+        import re as _re
+        parts = _re.split("|".join(_re.escape(x) for x in sep_list if x), s) if any(sep_list) else [s]
+        if "removeemptyentries" in opts:
+            parts = [p for p in parts if p != ""]
+        return parts
+    if n == "replace":
+        if len(a) < 2:
+            raise _method_error(name, a, "Value cannot be null.")
+        old = to_string(a[0])
+        if old == "":
+            raise _method_error(name, a, "String cannot be of zero length.\r\nParameter name: oldValue")
+        return s.replace(old, to_string(a[1]))
+    if n == "startswith":
+        p = to_string(a[0])
+        return s.lower().startswith(p.lower()) if _string_comparison(a[1:]) else s.startswith(p)
+    if n == "endswith":
+        p = to_string(a[0])
+        return s.lower().endswith(p.lower()) if _string_comparison(a[1:]) else s.endswith(p)
+    if n == "contains":
+        return to_string(a[0]) in s
+    if n == "equals":
+        other = a[0] if a else None
+        if not isinstance(other, str):
+            return False
+        return s.lower() == other.lower() if _string_comparison(a[1:]) else s == other
+    if n == "substring":
+        start = to_int(a[0])
+        if start < 0 or start > len(s):
+            raise _method_error(name, a, "startIndex cannot be larger than length of string.\r\nParameter name: "
+                                "startIndex", "System.ArgumentOutOfRangeException")
+        if len(a) > 1:
+            length = to_int(a[1])
+            if length < 0 or start + length > len(s):
+                raise _method_error(name, a, "Index and length must refer to a location within the string.\r\n"
+                                    "Parameter name: length", "System.ArgumentOutOfRangeException")
+            return s[start:start + length]
+        return s[start:]
+    if n in ("indexof", "lastindexof"):
+        sub = to_string(a[0])
+        ignore = _string_comparison(a[1:])
+        hay, needle = (s.lower(), sub.lower()) if ignore else (s, sub)
+        return hay.find(needle) if n == "indexof" else hay.rfind(needle)
+    if n == "padleft":
+        return s.rjust(to_int(a[0]), to_string(a[1]) if len(a) > 1 else " ")
+    if n == "padright":
+        return s.ljust(to_int(a[0]), to_string(a[1]) if len(a) > 1 else " ")
+    if n == "tostring":
+        return s
+    if n == "tochararray":
+        return list(s)
+    if n == "insert":
+        i = to_int(a[0])
+        return s[:i] + to_string(a[1]) + s[i:]
+    if n == "remove":
+        i = to_int(a[0])
+        return s[:i] + (s[i + to_int(a[1]):] if len(a) > 1 else "")
+    if n == "compareto":
+        o = to_string(a[0])
+        return (s > o) - (s < o)
+    if n == "gethashcode":
+        raise not_modelled("String.GetHashCode()")
+    if n == "normalize":
+        return s
+    raise _no_method(s, name)
+
+
+def _datetime_method(interp: Any, d: datetime, name: str, args: list[Any]) -> Any:
+    n = name.lower()
+    add = {"addseconds": "seconds", "addminutes": "minutes", "addhours": "hours", "adddays": "days",
+           "addmilliseconds": "milliseconds"}
+    if n in add:
+        return _keep_kind(d, d + timedelta(**{add[n]: float(to_number(args[0]))}))
+    if n == "addticks":
+        return _keep_kind(d, d + timedelta(microseconds=to_int(args[0], "System.Int64") / 10))
+    if n == "add":
+        return _keep_kind(d, d + args[0]) if isinstance(args[0], timedelta) else d
+    if n == "tostring":
+        return format_datetime(d, to_string(args[0]) if args else None)
+    if n == "touniversaltime":
+        return d.astimezone(timezone.utc) if d.tzinfo is not None else d.replace(tzinfo=LOCAL).astimezone(timezone.utc)
+    if n == "tolocaltime":
+        return d.astimezone(LOCAL)
+    if n == "subtract":
+        o = args[0]
+        if isinstance(o, datetime):
+            return d - o
+        return _keep_kind(d, d - o)
+    if n == "tofiletimeutc" or n == "tofiletime":
+        return (datetime_ticks(d.astimezone(timezone.utc)) - 504911232000000000)
+    if n == "compareto":
+        o = to_datetime(args[0])
+        return (d > o) - (d < o)
+    if n == "equals":
+        return isinstance(args[0], datetime) and args[0] == d
+    if n == "toshortdatestring":
+        return format_datetime(d, "d")
+    if n == "tolongdatestring":
+        return format_datetime(d, "D")
+    if n == "toshorttimestring":
+        return format_datetime(d, "t")
+    if n == "tolongtimestring":
+        return format_datetime(d, "T")
+    raise _no_method(d, name)
+
+
+def _keep_kind(src: datetime, new: datetime) -> datetime:
+    if isinstance(src, GetDateValue):
+        return GetDateValue.fromtimestamp(new.timestamp(), new.tzinfo) if new.tzinfo else new
+    return new
+
+
+def _list_method(interp: Any, obj: list, name: str, args: list[Any]) -> Any:
+    n = name.lower()
+    if n in ("where", "foreach"):
+        from wsfc_lab.pwsh.interp import ScriptBlock
+        if not args or not isinstance(args[0], ScriptBlock):
+            raise not_modelled(f".{name}() without a script block")
+        out = []
+        for item in obj:
+            res = interp.invoke_scriptblock(args[0], [], dollar_under=item, new_scope=False)
+            if n == "where":
+                if to_bool(interp.collect_value(res)):
+                    out.append(item)
+            else:
+                out.extend(res)
+        return PSList(out, "System.Collections.ObjectModel.Collection`1[[System.Management.Automation.PSObject]]")
+    if n == "contains":
+        return any(ps_equals(x, args[0]) if isinstance(x, str) else (x == args[0]) for x in obj)
+    if n == "indexof":
+        for i, x in enumerate(obj):
+            if x == args[0]:
+                return i
+        return -1
+    if n == "tostring":
+        return ps_type_name(obj)
+    if n == "gettype":
+        return TypeInfo(ps_type_name(obj))
+    if isinstance(obj, PSList):
+        if n == "add":
+            obj.append(args[0] if args else None)
+            return len(obj) - 1 if obj.type_name == "System.Collections.ArrayList" else _VOID()
+        if n == "addrange":
+            obj.extend(as_list(args[0]))
+            return _VOID()
+        if n == "remove":
+            for i, x in enumerate(obj):
+                if ps_equals(x, args[0], True) if isinstance(x, str) else x == args[0]:
+                    del obj[i]
+                    return True if obj.type_name != "System.Collections.ArrayList" else _VOID()
+            return False if obj.type_name != "System.Collections.ArrayList" else _VOID()
+        if n == "removeat":
+            del obj[to_int(args[0])]
+            return _VOID()
+        if n == "insert":
+            obj.insert(to_int(args[0]), args[1])
+            return _VOID()
+        if n == "clear":
+            obj.clear()
+            return _VOID()
+        if n == "toarray":
+            return list(obj)
+    if n in ("add", "remove", "clear", "insert", "removeat"):
+        raise _method_error(name, args, "Collection was of a fixed size.", "System.NotSupportedException")
+    if n == "clone":
+        return list(obj)
+    raise _no_method(obj, name)
+
+
+def _VOID() -> Any:
+    from wsfc_lab.pwsh.interp import Interp
+    return Interp.VOID
+
+
+def _hashtable_method(interp: Any, h: PSHashtable, name: str, args: list[Any]) -> Any:
+    n = name.lower()
+    if n in ("containskey", "contains"):
+        return to_string(args[0]) in h
+    if n == "containsvalue":
+        return any(ps_equals(v, args[0]) for v in h.values())
+    if n == "add":
+        key = to_string(args[0])
+        if key in h:
+            raise _method_error(name, args, f"Item has already been added. Key in dictionary: '{key}'  Key being "
+                                f"added: '{key}'")
+        h[key] = args[1] if len(args) > 1 else None
+        return _VOID()
+    if n == "remove":
+        key = to_string(args[0])
+        if key in h:
+            del h[key]
+        return _VOID()
+    if n == "clear":
+        for k in list(h.keys()):
+            del h[k]
+        return _VOID()
+    if n == "clone":
+        return PSHashtable(h.items(), ordered=h.ordered)
+    if n == "getenumerator":
+        return [PSObject("System.Collections.DictionaryEntry", {"Key": k, "Value": v, "Name": k},
+                         to_string="System.Collections.DictionaryEntry") for k, v in h.items()]
+    if n == "tostring":
+        return ps_type_name(h)
+    raise _no_method(h, name)
+
+
+def invoke_method(interp: Any, obj: Any, name: str, args: list[Any]) -> Any:
+    n = name.lower()
+    if n == "gettype" and not args:
+        return TypeInfo(ps_type_name(obj))
+    if isinstance(obj, str):
+        return _str_method(interp, obj, name, args)
+    if isinstance(obj, datetime):
+        return _datetime_method(interp, obj, name, args)
+    if isinstance(obj, list):
+        return _list_method(interp, obj, name, args)
+    if isinstance(obj, PSHashtable):
+        return _hashtable_method(interp, obj, name, args)
+    if isinstance(obj, bool):
+        if n == "tostring":
+            return "True" if obj else "False"
+        if n == "equals":
+            return obj == to_bool(args[0])
+        raise _no_method(obj, name)
+    if isinstance(obj, (int, float)):
+        if n == "tostring":
+            return format_value(obj, to_string(args[0]) if args else None)
+        if n == "equals":
+            return args[0] is not None and not isinstance(args[0], (str, bool)) and obj == args[0]
+        if n == "compareto":
+            o = to_number(args[0])
+            return (obj > o) - (obj < o)
+        raise _no_method(obj, name)
+    if isinstance(obj, uuid.UUID):
+        if n == "tostring":
+            fmt = to_string(args[0]).upper() if args else "D"
+            s = str(obj)
+            return {"D": s, "N": obj.hex, "B": "{" + s + "}", "P": "(" + s + ")"}.get(fmt, s)
+        raise _no_method(obj, name)
+    if isinstance(obj, timedelta):
+        if n == "tostring":
+            return to_string(obj)
+        raise _no_method(obj, name)
+    if isinstance(obj, PSEnum):
+        if n == "tostring":
+            return obj.name if not args or to_string(args[0]).upper() in ("G", "F") else str(obj.value)
+        if n == "hasflag":
+            return (obj.value & int(args[0])) == int(args[0])
+        raise _no_method(obj, name)
+    if isinstance(obj, ErrorRecord):
+        if n == "tostring":
+            return obj.message
+        raise _no_method(obj, name)
+    if isinstance(obj, ExceptionObject):
+        if n == "tostring":
+            return str(obj)
+        raise _no_method(obj, name)
+    from wsfc_lab.pwsh.interp import ScriptBlock
+    if isinstance(obj, ScriptBlock):
+        if n in ("invoke", "invokereturnasis"):
+            out = interp.invoke_scriptblock(obj, list(args))
+            return list(out) if n == "invoke" else interp.collect_value(out)
+        if n == "tostring":
+            return str(obj)
+        raise _no_method(obj, name)
+    if isinstance(obj, Encoding):
+        return obj.call(name, args)
+    if isinstance(obj, PSObject):
+        if n == "tostring":
+            return to_string(obj)
+        if n == "equals":
+            return obj is args[0]
+        methods = getattr(obj, "methods", None)
+        if methods and n in {k.lower() for k in methods}:
+            fn = [v for k, v in methods.items() if k.lower() == n][0]
+            return fn(*args)
+        raise not_modelled(f"the method {name}() of [{obj.type_name}]")
+    if n == "tostring":
+        return to_string(obj)
+    raise not_modelled(f"the method {name}() of [{ps_type_name(obj)}]")
+
+
+# ---- static members -------------------------------------------------------------------------------------
+
+class Encoding:
+    """``[Text.Encoding]::UTF8`` and friends."""
+
+    type_names = ["System.Text.Encoding", "System.Object"]
+
+    def __init__(self, codec: str, name: str, bom: bool = False):
+        self.codec = codec
+        self.name = name
+        self.bom = bom
+
+    def call(self, name: str, args: list[Any]) -> Any:
+        n = name.lower()
+        if n == "getstring":
+            data = args[0]
+            if isinstance(data, list):
+                data = bytes(to_int(x, "System.Byte") for x in data)
+            if not isinstance(data, (bytes, bytearray)):
+                raise _method_error(name, args, "Array cannot be null.\r\nParameter name: bytes",
+                                    "System.ArgumentNullException")
+            if len(args) == 3:
+                data = data[to_int(args[1]):to_int(args[1]) + to_int(args[2])]
+            return bytes(data).decode(self.codec, "replace")
+        if n == "getbytes":
+            return to_string(args[0]).encode(self.codec, "replace")
+        if n == "getpreamble":
+            return b"\xef\xbb\xbf" if self.bom and self.codec == "utf-8" else b""
+        raise not_modelled(f"the method {name}() of [System.Text.Encoding]")
+
+    def ps_member(self, name: str) -> Any:
+        n = name.lower()
+        if n in ("webname", "bodyname", "headername"):
+            return self.name
+        if n == "encodingname":
+            return {"utf-8": "Unicode (UTF-8)", "utf-16-le": "Unicode", "ascii": "US-ASCII"}.get(self.codec, self.name)
+        if n == "codepage":
+            return {"utf-8": 65001, "utf-16-le": 1200, "ascii": 20127, "utf-16-be": 1201, "cp437": 437}.get(
+                self.codec, 0)
+        raise KeyError(name)
+
+    def __str__(self) -> str:
+        return "System.Text." + {"utf-8": "UTF8Encoding", "utf-16-le": "UnicodeEncoding",
+                                 "ascii": "ASCIIEncoding"}.get(self.codec, "Encoding")
+
+
+def _from_base64(s: Any) -> bytes:
+    text = "".join(to_string(s).split())
+    try:
+        if len(text) % 4:
+            raise binascii.Error("bad length")
+        return base64.b64decode(text, validate=True)
+    except (binascii.Error, ValueError):
+        raise _method_error("FromBase64String", [s], "The input is not a valid Base-64 string as it contains a "
+                            "non-base 64 character, more than two padding characters, or an illegal character among "
+                            "the padding characters. ", "System.FormatException") from None
+
+
+def _to_base64(data: Any) -> str:
+    if isinstance(data, list):
+        data = bytes(to_int(x, "System.Byte") for x in data)
+    if not isinstance(data, (bytes, bytearray)):
+        raise _method_error("ToBase64String", [data], "Value cannot be null.\r\nParameter name: inArray",
+                            "System.ArgumentNullException")
+    return base64.b64encode(bytes(data)).decode("ascii")
+
+
+def _round(args: list[Any]) -> Any:
+    x = to_number(args[0])
+    digits = to_int(args[1]) if len(args) > 1 and not isinstance(args[1], str) else 0
+    mode = to_string(args[-1]).lower() if len(args) > 1 and isinstance(args[-1], (str, PSEnum)) else "toeven"
+    if mode == "awayfromzero":
+        from decimal import ROUND_HALF_UP, Decimal
+        q = Decimal(1).scaleb(-digits)
+        r = float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
+    else:
+        r = round(float(x), digits)
+    return r
+
+
+def _path_combine(args: list[Any]) -> str:
+    parts = [to_string(a) for a in (args[0] if len(args) == 1 and isinstance(args[0], list) else args)]
+    result = ""
+    for p in parts:
+        if not p:
+            continue
+        if ntpath.isabs(p) or (len(p) > 1 and p[1] == ":"):
+            result = p
+        elif result and not result.endswith(("\\", "/", ":")):
+            result = result + "\\" + p
+        else:
+            result = result + p
+    return result
+
+
+def _guid_parse(args: list[Any]) -> uuid.UUID:
+    return cast(args[0], "guid")
+
+
+def _int_parse(t: str) -> Callable[[list[Any]], Any]:
+    def parse(args: list[Any]) -> Any:
+        s = to_string(args[0]).strip()
+        try:
+            v = int(s)
+        except ValueError:
+            raise _method_error("Parse", args, "Input string was not in a correct format.",
+                                "System.FormatException") from None
+        return to_int(v, t)
+    return parse
+
+
+def _now(interp: Any) -> datetime:
+    now = interp.host.now() if callable(getattr(interp.host, "now", None)) else datetime.now(timezone.utc)
+    if now.tzinfo is None:
+        now = now.replace(tzinfo=timezone.utc)
+    return now
+
+
+def _console_set_encoding(interp: Any, value: Any) -> None:
+    if isinstance(value, Encoding):
+        interp.output_encoding = value.codec
+    else:
+        raise not_modelled("[Console]::OutputEncoding set to a non-encoding value")
+
+
+# (type, member) -> property getter(interp) ; methods: (type, member) -> fn(interp, args)
+STATIC_PROPERTIES: dict[tuple[str, str], Callable[[Any], Any]] = {
+    ("System.Text.Encoding", "utf8"): lambda i: Encoding("utf-8", "utf-8", bom=True),
+    ("System.Text.Encoding", "unicode"): lambda i: Encoding("utf-16-le", "utf-16"),
+    ("System.Text.Encoding", "ascii"): lambda i: Encoding("ascii", "us-ascii"),
+    ("System.Text.Encoding", "bigendianunicode"): lambda i: Encoding("utf-16-be", "utf-16BE"),
+    ("System.Text.Encoding", "default"): lambda i: Encoding("cp1252", "Windows-1252"),
+    ("System.DateTime", "utcnow"): lambda i: _now(i).astimezone(timezone.utc),
+    ("System.DateTime", "now"): lambda i: _now(i).astimezone(LOCAL),
+    ("System.DateTime", "today"): lambda i: _now(i).astimezone(LOCAL).replace(hour=0, minute=0, second=0,
+                                                                              microsecond=0),
+    ("System.DateTime", "minvalue"): lambda i: datetime(1, 1, 1),
+    ("System.DateTime", "maxvalue"): lambda i: datetime(9999, 12, 31, 23, 59, 59, 999999),
+    ("System.Guid", "empty"): lambda i: uuid.UUID(int=0),
+    ("System.Int32", "maxvalue"): lambda i: 2 ** 31 - 1,
+    ("System.Int32", "minvalue"): lambda i: -(2 ** 31),
+    ("System.Int64", "maxvalue"): lambda i: 2 ** 63 - 1,
+    ("System.Int64", "minvalue"): lambda i: -(2 ** 63),
+    ("System.Double", "maxvalue"): lambda i: 1.7976931348623157e308,
+    ("System.Double", "nan"): lambda i: math.nan,
+    ("System.String", "empty"): lambda i: "",
+    ("System.Environment", "machinename"): lambda i: i.env().get("COMPUTERNAME", ""),
+    ("System.Environment", "newline"): lambda i: "\r\n",
+    ("System.Environment", "username"): lambda i: i.env().get("USERNAME", ""),
+    ("System.Environment", "userdomainname"): lambda i: i.env().get("USERDOMAIN", ""),
+    ("System.Management.Automation.PSCustomObject", "__dummy"): lambda i: None,
+    ("System.Console", "outputencoding"): lambda i: Encoding(i.output_encoding, i.output_encoding),
+    ("System.Math", "pi"): lambda i: math.pi,
+}
+
+STATIC_SETTERS: dict[tuple[str, str], Callable[[Any, Any], None]] = {
+    ("System.Console", "outputencoding"): _console_set_encoding,
+}
+
+STATIC_METHODS: dict[tuple[str, str], Callable[[Any, list[Any]], Any]] = {
+    ("System.Convert", "frombase64string"): lambda i, a: _from_base64(a[0]),
+    ("System.Convert", "tobase64string"): lambda i, a: _to_base64(a[0]),
+    ("System.Convert", "toint32"): lambda i, a: int(to_string(a[0]), to_int(a[1])) if len(a) > 1 else to_int(a[0]),
+    ("System.Convert", "toint64"): lambda i, a: to_int(a[0], "System.Int64"),
+    ("System.Convert", "tostring"): lambda i, a: to_string(a[0]),
+    ("System.Convert", "toboolean"): lambda i, a: to_bool(a[0]),
+    ("System.Guid", "newguid"): lambda i, a: uuid.uuid4(),
+    ("System.Guid", "parse"): lambda i, a: _guid_parse(a),
+    ("System.DateTime", "parse"): lambda i, a: to_datetime(to_string(a[0])),
+    ("System.DateTime", "specifykind"): lambda i, a: a[0].replace(
+        tzinfo=timezone.utc if to_string(a[1]).lower() == "utc" else LOCAL),
+    ("System.Math", "round"): lambda i, a: _round(a),
+    ("System.Math", "max"): lambda i, a: max(to_number(a[0]), to_number(a[1])),
+    ("System.Math", "min"): lambda i, a: min(to_number(a[0]), to_number(a[1])),
+    ("System.Math", "floor"): lambda i, a: float(math.floor(to_number(a[0]))),
+    ("System.Math", "ceiling"): lambda i, a: float(math.ceil(to_number(a[0]))),
+    ("System.Math", "abs"): lambda i, a: abs(to_number(a[0])),
+    ("System.Math", "truncate"): lambda i, a: float(math.trunc(to_number(a[0]))),
+    ("System.Math", "pow"): lambda i, a: float(to_number(a[0])) ** float(to_number(a[1])),
+    ("System.Math", "sqrt"): lambda i, a: math.sqrt(to_number(a[0])),
+    ("System.String", "isnullorempty"): lambda i, a: a[0] is None or to_string(a[0]) == "",
+    ("System.String", "isnullorwhitespace"): lambda i, a: a[0] is None or to_string(a[0]).strip() == "",
+    ("System.String", "join"): lambda i, a: to_string(a[0]).join(
+        to_string(x) for x in (as_list(a[1]) if len(a) == 2 else a[1:])),
+    ("System.String", "format"): lambda i, a: composite_format(to_string(a[0]), (
+        as_list(a[1]) if len(a) == 2 and isinstance(a[1], list) else list(a[1:]))),
+    ("System.String", "concat"): lambda i, a: "".join(to_string(x) for x in a),
+    ("System.String", "equals"): lambda i, a: to_string(a[0]) == to_string(a[1]) if len(a) == 2 else (
+        to_string(a[0]).lower() == to_string(a[1]).lower()),
+    ("System.Int32", "parse"): lambda i, a: _int_parse("System.Int32")(a),
+    ("System.Int64", "parse"): lambda i, a: _int_parse("System.Int64")(a),
+    ("System.Environment", "getenvironmentvariable"): lambda i, a: next(
+        (v for k, v in i.env().items() if k.lower() == to_string(a[0]).lower()), None),
+    ("System.IO.Path", "combine"): lambda i, a: _path_combine(a),
+    ("System.IO.Path", "getfilename"): lambda i, a: ntpath.basename(to_string(a[0])),
+    ("System.IO.Path", "getdirectoryname"): lambda i, a: ntpath.dirname(to_string(a[0])),
+    ("System.IO.Path", "getextension"): lambda i, a: ntpath.splitext(to_string(a[0]))[1],
+    ("System.IO.Path", "getfilenamewithoutextension"): lambda i, a: ntpath.splitext(
+        ntpath.basename(to_string(a[0])))[0],
+    ("System.Text.RegularExpressions.Regex", "escape"): lambda i, a: _regex_escape(to_string(a[0])),
+    ("System.TimeSpan", "fromseconds"): lambda i, a: timedelta(seconds=float(to_number(a[0]))),
+    ("System.TimeSpan", "fromminutes"): lambda i, a: timedelta(minutes=float(to_number(a[0]))),
+    ("System.TimeSpan", "frommilliseconds"): lambda i, a: timedelta(milliseconds=float(to_number(a[0]))),
+    ("System.TimeSpan", "fromhours"): lambda i, a: timedelta(hours=float(to_number(a[0]))),
+}
+
+
+def _regex_escape(s: str) -> str:
+    out = []
+    for ch in s:
+        if ch in "\\*+?|{[()^$.# ":
+            out.append("\\" + ch)
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\f":
+            out.append("\\f")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def _type_of(target: Any) -> str:
+    if isinstance(target, TypeRef):
+        return target.name
+    raise not_modelled("static member access on a non-type value")
+
+
+def _lookup(table: dict, t: str, name: str) -> Any:
+    hit = table.get((t, name.lower()))
+    if hit is None and not t.startswith("System."):
+        hit = table.get(("System." + t, name.lower()))
+    return hit
+
+
+def get_static(interp: Any, target: Any, name: str) -> Any:
+    t = _type_of(target)
+    fn = _lookup(STATIC_PROPERTIES, t, name)
+    if fn is not None:
+        return fn(interp)
+    enum = _reference_enum(interp, t, name)
+    if enum is not None:
+        return enum
+    raise not_modelled(f"the static member [{t}]::{name}")
+
+
+def set_static(interp: Any, target: Any, name: str, value: Any) -> None:
+    t = _type_of(target)
+    fn = _lookup(STATIC_SETTERS, t, name)
+    if fn is None:
+        raise not_modelled(f"setting the static member [{t}]::{name}")
+    fn(interp, value)
+
+
+def invoke_static(interp: Any, target: Any, name: str, args: list[Any]) -> Any:
+    t = _type_of(target)
+    if name.lower() == "new":
+        raise not_modelled(f"[{t}]::new()")
+    fn = _lookup(STATIC_METHODS, t, name)
+    if fn is None:
+        raise not_modelled(f"the static method [{t}]::{name}()")
+    try:
+        return fn(interp, args)
+    except IndexError:
+        raise PSRuntimeError(ErrorRecord(
+            f'Cannot find an overload for "{name}" and the argument count: "{len(args)}".', "NotSpecified",
+            "MethodCountCouldNotFindBest", "System.Management.Automation.MethodException")) from None
+
+
+def _reference_enum(interp: Any, type_name: str, member: str) -> Any:
+    ref = getattr(interp, "reference", None)
+    if ref is None:
+        return None
+    spec = ref.enum(type_name) if hasattr(ref, "enum") else None
+    if not spec:
+        return None
+    for k, v in (spec.get("values") or {}).items():
+        if k.lower() == member.lower():
+            return PSEnum(spec.get("name", type_name), k, int(v))
+    return None

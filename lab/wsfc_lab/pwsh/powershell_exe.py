@@ -1,0 +1,228 @@
+"""``powershell.exe`` as WinRS runs it: command line, streams, exit code.
+
+The WinRM server hands every WinRS command here. Only Windows PowerShell
+5.1's ``powershell.exe`` is modelled, with the switches clients send
+(``-NoProfile``, ``-NonInteractive``, ``-ExecutionPolicy``,
+``-EncodedCommand`` and its abbreviations, ``-Command -`` with the script on
+stdin, ``-OutputFormat Text``, ``-InputFormat``). Anything else is refused
+with a plain statement that the lab does not model it.
+
+Streams as powershell.exe writes them with redirected handles: stdout is the
+output stream formatted as text with CRLF line ends, in the console's OEM
+code page (437) unless the script sets ``[Console]::OutputEncoding``; the
+error stream goes to stderr as CLIXML. Exit code: ``exit N`` gives N, a
+script-terminating error gives 1, otherwise 0 when the last statement
+succeeded and 1 when it failed (``$?``), as documented for ``-Command``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsfc_lab.pwsh import clixml
+from wsfc_lab.pwsh.errors import ErrorRecord, ParseFailure, PSRuntimeError, Refused
+
+
+@dataclass
+class ScriptResult:
+    exit_code: int
+    stdout: str
+    stderr: str                                   # CLIXML (empty when nothing was written to the streams)
+    errors: list[ErrorRecord] = field(default_factory=list)
+    output_encoding: str = "cp437"
+    refused: bool = False
+
+    @property
+    def error_text(self) -> str:
+        return "\n".join(r.format() for r in self.errors)
+
+
+def run_script(source: str, host: Any) -> ScriptResult:
+    """Parse, check and run one script on ``host``."""
+    from wsfc_lab.pwsh.builtins import BUILTINS
+    from wsfc_lab.pwsh.check import check_script
+    from wsfc_lab.pwsh.interp import Interp
+    from wsfc_lab.pwsh.parse import parse
+    try:
+        script = parse(source)
+        check_script(script, host)
+    except ParseFailure as failure:
+        return _refusal(failure.records)
+    except Refused as refused:
+        return _refusal([refused.record])
+    interp = Interp(script, host, BUILTINS, getattr(host, "reference", None))
+    code = interp.run()
+    out_lines: list[str] = []
+    err_entries: list[tuple[str, str]] = []
+    errors: list[ErrorRecord] = []
+    pending = ""
+    for kind, item in interp.stream:
+        if kind == "out":
+            out_lines.append(pending + item)
+            pending = ""
+        elif kind == "host-nonl":
+            pending += item
+        elif kind == "err":
+            errors.append(item)
+            err_entries.extend(("Error", line) for line in item.format().split("\n"))
+        elif kind == "warn":
+            err_entries.append(("warning", item))
+        elif kind == "verbose":
+            err_entries.append(("verbose", item))
+    if pending:
+        out_lines.append(pending)
+    stdout = "".join(line + "\r\n" for line in out_lines)
+    return ScriptResult(code, stdout, clixml.stream_document(err_entries), errors, interp.output_encoding)
+
+
+def _refusal(records: list[ErrorRecord]) -> ScriptResult:
+    entries = [("Error", line) for r in records for line in r.format().split("\n")]
+    return ScriptResult(1, "", clixml.stream_document(entries), list(records), refused=True)
+
+
+# ---- the command line -----------------------------------------------------------------------------------
+
+def split_command_line(text: str) -> list[str]:
+    """CommandLineToArgvW-style splitting (quotes group, backslashes before quotes escape)."""
+    args: list[str] = []
+    cur: list[str] = []
+    in_quotes = False
+    have = False
+    i = 0
+    while i < len(text):
+        c = text[i]
+        if c == "\\":
+            j = i
+            while j < len(text) and text[j] == "\\":
+                j += 1
+            n = j - i
+            if j < len(text) and text[j] == '"':
+                cur.append("\\" * (n // 2))
+                if n % 2:
+                    cur.append('"')
+                    i = j + 1
+                else:
+                    i = j
+                have = True
+                continue
+            cur.append("\\" * n)
+            i = j
+            have = True
+            continue
+        if c == '"':
+            in_quotes = not in_quotes
+            have = True
+            i += 1
+            continue
+        if c in " \t" and not in_quotes:
+            if have:
+                args.append("".join(cur))
+                cur, have = [], False
+            i += 1
+            continue
+        cur.append(c)
+        have = True
+        i += 1
+    if have:
+        args.append("".join(cur))
+    return args
+
+
+# (full switch name, shortest accepted prefix) as powershell.exe 5.1 matches them
+SWITCHES = [
+    ("encodedcommand", "e"), ("ec", "ec"), ("executionpolicy", "ex"), ("command", "c"), ("noprofile", "nop"),
+    ("noninteractive", "noni"), ("nologo", "nol"), ("noexit", "noe"), ("outputformat", "o"),
+    ("inputformat", "in"), ("windowstyle", "w"), ("file", "f"), ("version", "v"), ("sta", "s"), ("mta", "mta"),
+    ("psconsolefile", "psc"), ("encodedarguments", "encodeda"), ("configurationname", "config"),
+]
+
+
+def _match_switch(arg: str) -> str | None:
+    key = arg.lstrip("-/").lower()
+    if not key:
+        return None
+    if key == "ec":
+        return "encodedcommand"
+    for full, shortest in SWITCHES:
+        if full.startswith(key) and key.startswith(shortest):
+            return full
+    return None
+
+
+def _not_modelled(what: str) -> tuple[int, bytes, bytes]:
+    return 1, b"", (f"wsfc_lab: {what} is not modelled by the lab; only powershell.exe (Windows PowerShell 5.1) "
+                    "commands are run.\r\n").encode("utf-8")
+
+
+def run_powershell_command(command: str, arguments: list[str], stdin: bytes, host: Any) -> tuple[int, bytes, bytes]:
+    """Run one WinRS command line; return (exit code, stdout bytes, stderr bytes)."""
+    argv = split_command_line(command) if command else []
+    argv += list(arguments or [])
+    if not argv:
+        return _not_modelled("an empty command line")
+    exe = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower()
+    if exe.endswith(".exe"):
+        exe = exe[:-4]
+    if exe != "powershell":
+        return _not_modelled(f"the command '{argv[0]}'")
+    script: str | None = None
+    i = 1
+    while i < len(argv):
+        arg = argv[i]
+        if not arg.startswith(("-", "/")):
+            # bare text is an implicit -Command
+            script = " ".join(argv[i:])
+            break
+        sw = _match_switch(arg)
+        if sw is None:
+            return 1, b"", (f"-{arg.lstrip('-/')} : The term '-{arg.lstrip('-/')}' is not a recognized parameter of "
+                            "powershell.exe (wsfc_lab models: -NoProfile -NonInteractive -ExecutionPolicy "
+                            "-EncodedCommand -Command -OutputFormat -InputFormat).\r\n").encode("utf-8")
+        if sw in ("noprofile", "noninteractive", "nologo", "sta", "mta"):
+            i += 1
+            continue
+        if sw in ("executionpolicy", "windowstyle", "inputformat"):
+            i += 2
+            continue
+        if sw == "outputformat":
+            fmt = argv[i + 1].lower() if i + 1 < len(argv) else ""
+            if fmt not in ("text", "t", "te", "tex"):
+                return _not_modelled(f"powershell.exe -OutputFormat {argv[i + 1] if i + 1 < len(argv) else ''}")
+            i += 2
+            continue
+        if sw == "encodedcommand":
+            if i + 1 >= len(argv):
+                return 1, b"", b"Cannot process the command because of a missing parameter. A command must follow " \
+                               b"-Command.\r\n"
+            try:
+                script = base64.b64decode(argv[i + 1], validate=True).decode("utf-16-le")
+            except (binascii.Error, ValueError, UnicodeDecodeError):
+                return 1, b"", (b"Cannot process the command because the value specified with -EncodedCommand is "
+                                b"not properly encoded. The value must be Base64 encoded.\r\n")
+            i += 2
+            if i < len(argv):
+                return _not_modelled("arguments after -EncodedCommand")
+            break
+        if sw == "command":
+            rest = argv[i + 1:]
+            if rest == ["-"]:
+                script = (stdin or b"").decode("utf-8-sig", "replace")
+            else:
+                script = " ".join(rest)
+            break
+        return _not_modelled(f"powershell.exe -{sw}")
+    if script is None:
+        return _not_modelled("an interactive powershell.exe (no -Command or -EncodedCommand)")
+    result = run_script(script, host)
+    return result.exit_code, _encode(result.stdout, result.output_encoding), _encode(result.stderr,
+                                                                                    result.output_encoding)
+
+
+def _encode(text: str, encoding: str) -> bytes:
+    try:
+        return text.encode(encoding, "replace")
+    except LookupError:
+        return text.encode("utf-8", "replace")
