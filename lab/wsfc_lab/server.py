@@ -36,8 +36,8 @@ class Lab:
         self.topology = load_topology(topology_path)
         if time_scale:
             self.topology.time_scale = time_scale
-        self.model = Cluster(self.topology)
         self.reference = Reference.load_default()
+        self.model = Cluster(self.topology, reference=self.reference)
         self.cmdlets = build_cmdlet_table()
         creds = getattr(self.topology, "credentials", None) or {}
         self.user = creds.get("user") or DEFAULT_USER

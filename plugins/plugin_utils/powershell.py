@@ -23,13 +23,17 @@ import json
 import os
 import re
 
+MAX_DETAIL = 2000  # characters of error output quoted in a failure message
 SCRIPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 
-# Wraps an operation body. The body runs inside try/catch so that any
+# Wraps an operation body. powershell.exe writes stdout in the OEM code page
+# under WinRS, which would mangle non-ASCII names; the preamble switches it to
+# UTF-8. The body runs inside try/catch so that any
 # terminating error comes back as one JSON document naming the node, instead
 # of CLIXML on stderr; `exit 1` makes the failure visible in the rc as well.
 _PREAMBLE = """\
 $ErrorActionPreference = 'Stop'
+[Console]::OutputEncoding = [System.Text.Encoding]::UTF8
 $WsfcArgs = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('{payload}')) | ConvertFrom-Json
 try {{
 """
@@ -106,7 +110,7 @@ def _last_json_object(text):
     always last.
     """
     for line in reversed(text.splitlines()):
-        line = line.strip()
+        line = line.strip().lstrip("\ufeff")
         if line.startswith("{"):
             try:
                 value = json.loads(line)
@@ -151,6 +155,8 @@ def parse_result(operation, rc, stdout, stderr):
                              stderr=_stderr_text(stderr))
     if rc != 0:
         detail = _stderr_text(stderr) or (stdout or "").strip() or "no output"
+        if len(detail) > MAX_DETAIL:
+            detail = detail[:MAX_DETAIL] + " ... (%d more characters)" % (len(detail) - MAX_DETAIL)
         raise OperationError(operation, "PowerShell exited with rc=%s: %s" % (rc, detail), rc=rc,
                              stderr=_stderr_text(stderr))
     if document is None:

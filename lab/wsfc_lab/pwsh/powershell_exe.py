@@ -159,8 +159,9 @@ def _not_modelled(what: str) -> tuple[int, bytes, bytes]:
 
 def run_powershell_command(command: str, arguments: list[str], stdin: bytes, host: Any) -> tuple[int, bytes, bytes]:
     """Run one WinRS command line; return (exit code, stdout bytes, stderr bytes)."""
-    argv = split_command_line(command) if command else []
-    argv += list(arguments or [])
+    # WinRS hands Windows one command line: the Command element, a space, then each Arguments element as sent
+    # (pywinrm and ansible put all arguments in one element). The process splits it as CommandLineToArgvW does.
+    argv = split_command_line(" ".join([command or ""] + list(arguments or [])).strip())
     if not argv:
         return _not_modelled("an empty command line")
     exe = argv[0].replace("/", "\\").rsplit("\\", 1)[-1].lower()

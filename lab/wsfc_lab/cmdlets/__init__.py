@@ -1,0 +1,9 @@
+"""Model-backed cmdlets, one module per PowerShell module."""
+
+from wsfc_lab.cmdlets import failoverclusters
+from wsfc_lab.pwsh.cmdlet import CmdletTable
+
+
+def build_cmdlet_table() -> CmdletTable:
+    """Every cmdlet the lab simulates, by name."""
+    return CmdletTable().merge(failoverclusters.TABLE)

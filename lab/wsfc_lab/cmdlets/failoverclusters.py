@@ -1,0 +1,230 @@
+"""FailoverClusters cmdlets, acting on the lab's cluster model.
+
+Parameters and output properties follow ``lab/reference/FailoverClusters.json``
+(which cites Microsoft's pages). Objects are built by
+:class:`wsfc_lab.cmdlets.documented.Documented`, so only documented properties
+ever reach a script. ``ctx.host`` is the :class:`wsfc_lab.model.Cluster`;
+``ctx.node`` the node the script runs on.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Iterable
+
+from wsfc_lab.cmdlets.documented import Documented
+from wsfc_lab.model import Cluster, CsvState, ModelError
+from wsfc_lab.pwsh.cmdlet import CmdletTable, NotModelled, PSError
+from wsfc_lab.pwsh.objects import PSObject
+
+NS = "Microsoft.FailoverClusters.PowerShell."
+TABLE = CmdletTable()
+
+
+def _names(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (list, tuple)):
+        return [str(v) for v in value]
+    return [str(value)]
+
+
+def _object_name(value: Any) -> str:
+    """A name from a string or from a cluster object piped in (-InputObject)."""
+    if isinstance(value, PSObject) and value.has("Name"):
+        return str(value.get("Name"))
+    return str(value)
+
+
+def _check_cluster(ctx: Any, params: dict) -> Cluster:
+    model: Cluster = ctx.host
+    cluster = params.get("Cluster")
+    if cluster not in (None, ".") and str(cluster).lower() != model.name.lower():
+        raise NotModelled(f"-Cluster {cluster!r} (only the local cluster is simulated)")
+    return model
+
+
+def _error(ctx: Any, exc: ModelError, cmdlet_class: str, target: Any = None) -> PSError:
+    return PSError(str(exc), category=exc.category, error_id=f"{type(exc).__name__},{NS}{cmdlet_class}",
+                   target=target, exception="Microsoft.FailoverClusters.PowerShell.ClusterCmdletException")
+
+
+def _doc(ctx: Any) -> Documented:
+    return Documented(ctx.host.reference)
+
+
+def node_object(doc: Documented, model: Cluster, name: str) -> PSObject:
+    node = model.node(name)
+    return doc.make(NS + "ClusterNode", {"Name": node.name, "Id": node.id, "State": node.state,
+                                         "NodeName": node.name, "Cluster": model.name}, to_string=node.name)
+
+
+def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
+    size = int(csv.size_gb * 1e9)
+    used = int(csv.used_gb * 1e9)
+    partition = doc.make(NS + "ClusterDiskPartitionInfo", {
+        "Name": csv.path, "Size": size, "FreeSpace": size - used, "UsedSpace": used,
+        "PercentFree": round(100.0 * (size - used) / size, 2) if size else 0.0, "FileSystem": "CSVFS_NTFS",
+    })
+    info = doc.make(NS + "ClusterSharedVolumeInfo", {
+        "FriendlyVolumeName": csv.path, "Partition": partition, "MaintenanceMode": False,
+        "RedirectedAccess": bool(csv.redirected),
+    })
+    return doc.make(NS + "ClusterSharedVolume", {
+        "Name": csv.name, "State": csv.state, "OwnerNode": node_object(doc, model, csv.owner),
+        "SharedVolumeInfo": [info], "Id": csv.id,
+    }, to_string=csv.name)
+
+
+@TABLE.register("Get-Cluster")
+def get_cluster(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    yield _doc(ctx).make(NS + "Cluster", {"Name": model.name, "Domain": "lab.test"}, to_string=model.name)
+
+
+@TABLE.register("Get-ClusterNode")
+def get_cluster_node(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    doc = _doc(ctx)
+    wanted = _names(params.get("Name"))
+    if not wanted:
+        return [node_object(doc, model, n) for n in model.nodes]
+    out = []
+    for name in wanted:
+        try:
+            out.append(node_object(doc, model, name))
+        except ModelError as exc:
+            ctx.write_error(_error(ctx, exc, "GetNodeCommand", name))
+    return out
+
+
+@TABLE.register("Get-ClusterSharedVolume")
+def get_cluster_shared_volume(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    doc = _doc(ctx)
+    wanted = _names(params.get("Name"))
+    if not wanted:
+        return [csv_object(doc, model, c) for c in list(model.csvs.values())]
+    out = []
+    for name in wanted:
+        try:
+            out.append(csv_object(doc, model, model.csv(name)))
+        except ModelError as exc:
+            ctx.write_error(_error(ctx, exc, "GetClusterSharedVolumeCommand", name))
+    return out
+
+
+# Per-node access state. A redirected CSV is redirected on every node but its coordinator, where I/O is direct;
+# the reason is the topology's (a documented FileSystemRedirectedIOReason member).
+@TABLE.register("Get-ClusterSharedVolumeState")
+def get_cluster_shared_volume_state(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    doc = _doc(ctx)
+    names = _names(params.get("Name")) or ([_object_name(params["InputObject"])] if params.get("InputObject") else [])
+    csvs = [model.csv(n) for n in names] if names else list(model.csvs.values())
+    nodes = [model.node(n).name for n in _names(params.get("Node"))] or list(model.nodes)
+    out = []
+    for csv in csvs:
+        for node in nodes:
+            state = model.node(node).state
+            if state != "Up":
+                info, reason = "Unavailable", "NotFileSystemRedirected"
+            elif csv.redirected and node != csv.owner:
+                info, reason = "FileSystemRedirected", csv.redirected
+            else:
+                info, reason = "Direct", "NotFileSystemRedirected"
+            out.append(doc.make(NS + "ClusterSharedVolumeStateInfo", {
+                "Name": csv.name, "VolumeName": f"\\\\?\\Volume{{{csv.id}}}\\", "Node": node, "StateInfo": info,
+                "VolumeFriendlyName": csv.path.rsplit("\\", 1)[-1], "FileSystemRedirectedIOReason": reason,
+                "BlockRedirectedIOReason": "NotBlockRedirected",
+            }))
+    return out
+
+
+@TABLE.register("Move-ClusterSharedVolume")
+def move_cluster_shared_volume(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    name = params.get("Name") or (_object_name(params["InputObject"]) if params.get("InputObject") else None)
+    if name is None:
+        raise PSError("Cannot validate argument on parameter 'Name'. Specify a cluster shared volume.",
+                      category="InvalidArgument", error_id=f"MissingName,{NS}MoveClusterSharedVolumeCommand")
+    node = params.get("Node")
+    if node is None:
+        raise NotModelled("Move-ClusterSharedVolume without -Node (best-possible-node placement)")
+    try:
+        csv, duration = model.move_csv(_object_name(name), _object_name(node), caller=ctx.node)
+    except ModelError as exc:
+        raise _error(ctx, exc, "MoveClusterSharedVolumeCommand", name) from None
+    if duration:
+        time.sleep(duration / model.time_scale)
+    return [csv_object(_doc(ctx), model, csv)]
+
+
+@TABLE.register("Get-ClusterGroup")
+def get_cluster_group(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    doc = _doc(ctx)
+    first_up = next((n.name for n in model.nodes.values() if n.state == "Up"), next(iter(model.nodes)))
+    groups = [("Cluster Group", first_up, True), ("Available Storage", first_up, True)]
+    groups += [(vm["name"], vm["owner"], False) for csv in model.csvs.values() for vm in csv.vms]
+    wanted = {n.lower() for n in _names(params.get("Name"))}
+    out = []
+    for name, owner, core in groups:
+        if wanted and name.lower() not in wanted:
+            continue
+        out.append(doc.make(NS + "ClusterGroup", {
+            "Name": name, "OwnerNode": node_object(doc, model, owner), "State": "Online", "IsCoreGroup": core,
+            "Cluster": model.name,
+        }, to_string=name))
+    return out
+
+
+def _resources(doc: Documented, model: Cluster) -> list[tuple[PSObject, dict]]:
+    out = []
+    for csv in model.csvs.values():
+        out.append((doc.make(NS + "ClusterResource", {
+            "Name": csv.name, "State": csv.state, "ResourceType": "Physical Disk",
+            "OwnerNode": node_object(doc, model, csv.owner), "OwnerGroup": "Cluster Shared Volume",
+        }, to_string=csv.name), {}))
+        for vm in csv.vms:
+            out.append((doc.make(NS + "ClusterResource", {
+                "Name": f"Virtual Machine {vm['name']}", "State": "Online", "ResourceType": "Virtual Machine",
+                "OwnerNode": node_object(doc, model, vm["owner"]), "OwnerGroup": vm["name"],
+            }, to_string=f"Virtual Machine {vm['name']}"), {}))
+            out.append((doc.make(NS + "ClusterResource", {
+                "Name": f"Virtual Machine Configuration {vm['name']}", "State": "Online",
+                "ResourceType": "Virtual Machine Configuration",
+                "OwnerNode": node_object(doc, model, vm["owner"]), "OwnerGroup": vm["name"],
+            }, to_string=f"Virtual Machine Configuration {vm['name']}"),
+                {"ConfigStoreRootPath": f"{csv.path}\\{vm['name']}"}))
+    return out
+
+
+@TABLE.register("Get-ClusterResource")
+def get_cluster_resource(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    wanted = {n.lower() for n in _names(params.get("Name"))}
+    return [r for r, _ in _resources(_doc(ctx), model) if not wanted or str(r.get("Name")).lower() in wanted]
+
+
+@TABLE.register("Get-ClusterParameter")
+def get_cluster_parameter(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    doc = _doc(ctx)
+    target = params.get("InputObject")
+    if target is None:
+        raise NotModelled("Get-ClusterParameter without -InputObject (cluster common properties)")
+    target_name = _object_name(target)
+    private = next((p for r, p in _resources(doc, model) if str(r.get("Name")) == target_name), None)
+    if private is None:
+        raise NotModelled(f"cluster parameters of {target_name!r}")
+    wanted = _names(params.get("Name")) or list(private)
+    out = []
+    for name in wanted:
+        key = next((k for k in private if k.lower() == name.lower()), None)
+        if key is None:
+            ctx.write_error(PSError(f"The property '{name}' does not exist on resource '{target_name}'.",
+                                    category="ObjectNotFound", error_id=f"ParameterNotFound,{NS}GetClusterParameterCommand"))
+            continue
+        out.append(doc.make(NS + "ClusterParameter", {"Name": key, "Value": private[key]}))
+    return out

@@ -1,0 +1,250 @@
+"""Load and validate a lab topology file (YAML).
+
+A topology describes the cluster the lab simulates: nodes with their disks and
+NICs, CSVs with their coordinators, the VSS providers, and scheduled faults.
+It is strict on purpose: an unknown key or a dangling reference is an error
+that names the key path, so a typo never silently becomes a default.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+NODE_STATES = ("Up", "Down", "Paused")
+CSV_STATES = ("Online", "Offline", "Failed")
+FAULT_KINDS = {
+    "node_down": {"node"},
+    "node_pause": {"node"},
+    "move_fails": {"csv"},
+    "move_hangs": {"csv"},
+    "snapshot_fails": {"node"},
+    "winrm_timeout": {"node"},
+    "csv_failover": {"csv"},
+}
+FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds"}
+TOPOLOGY_DIR = Path(__file__).resolve().parent.parent / "topologies"
+
+
+class TopologyError(ValueError):
+    """A topology file is invalid; the message names the key path."""
+
+
+@dataclass
+class Nic:
+    name: str
+    gbps: float
+    team: str | None = None
+
+
+@dataclass
+class Node:
+    name: str
+    state: str = "Up"
+    disk_gbps: float = 8.0
+    nics: list[Nic] = field(default_factory=list)
+    smb_multichannel: bool = True
+    rdma: bool = False
+
+
+@dataclass
+class Vm:
+    name: str
+    owner: str | None = None
+
+
+@dataclass
+class Csv:
+    name: str
+    path: str
+    size_gb: float
+    used_gb: float
+    owner: str
+    state: str = "Online"
+    redirected: str | None = None
+    vms: list[Vm] = field(default_factory=list)
+
+
+@dataclass
+class Topology:
+    cluster: str
+    time_scale: float
+    nodes: list[Node]
+    csvs: list[Csv]
+    hardware_provider: bool = False
+    credentials: dict[str, str] = field(default_factory=dict)
+    faults: list[dict] = field(default_factory=list)
+
+    def node(self, name: str) -> Node:
+        for node in self.nodes:
+            if node.name.lower() == name.lower():
+                return node
+        raise KeyError(name)
+
+
+def _keys(where: str, data: Any, allowed: set[str], required: set[str] = frozenset()) -> dict:
+    if not isinstance(data, dict):
+        raise TopologyError(f"{where}: expected a mapping, got {type(data).__name__}")
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        raise TopologyError(f"{where}.{unknown[0]}: unknown key (allowed: {', '.join(sorted(allowed))})")
+    missing = sorted(required - set(data))
+    if missing:
+        raise TopologyError(f"{where}.{missing[0]}: required key is missing")
+    return data
+
+
+def _number(where: str, value: Any, minimum: float = 0.0, strict: bool = False) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TopologyError(f"{where}: expected a number, got {value!r}")
+    if value < minimum or (strict and value == minimum):
+        raise TopologyError(f"{where}: must be {'>' if strict else '>='} {minimum}, got {value!r}")
+    return float(value)
+
+
+def _choice(where: str, value: Any, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise TopologyError(f"{where}: must be one of {', '.join(choices)}, got {value!r}")
+    return value
+
+
+def _name(where: str, value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise TopologyError(f"{where}: expected a non-empty string, got {value!r}")
+    return value
+
+
+def _node(where: str, data: Any) -> Node:
+    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma"}, {"name"})
+    nics = []
+    for i, nic in enumerate(data.get("nics") or []):
+        w = f"{where}.nics[{i}]"
+        _keys(w, nic, {"name", "gbps", "team"}, {"name", "gbps"})
+        nics.append(Nic(_name(f"{w}.name", nic["name"]), _number(f"{w}.gbps", nic["gbps"], strict=True),
+                        nic.get("team")))
+    if not nics:
+        raise TopologyError(f"{where}.nics: a node needs at least one NIC")
+    return Node(
+        name=_name(f"{where}.name", data["name"]),
+        state=_choice(f"{where}.state", data.get("state", "Up"), NODE_STATES),
+        disk_gbps=_number(f"{where}.disk_gbps", data.get("disk_gbps", 8.0), strict=True),
+        nics=nics,
+        smb_multichannel=bool(data.get("smb_multichannel", True)),
+        rdma=bool(data.get("rdma", False)),
+    )
+
+
+def _csv(where: str, data: Any) -> Csv:
+    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms"},
+          {"name", "path", "size_gb", "used_gb", "owner"})
+    path = _name(f"{where}.path", data["path"])
+    if not re.match(r"^[A-Za-z]:\\ClusterStorage\\[^\\]+$", path):
+        raise TopologyError(f"{where}.path: expected a CSV path like C:\\ClusterStorage\\Volume1, got {path!r}")
+    vms = []
+    for i, vm in enumerate(data.get("vms") or []):
+        if isinstance(vm, str):
+            vms.append(Vm(vm))
+        else:
+            _keys(f"{where}.vms[{i}]", vm, {"name", "owner"}, {"name"})
+            vms.append(Vm(_name(f"{where}.vms[{i}].name", vm["name"]), vm.get("owner")))
+    size = _number(f"{where}.size_gb", data["size_gb"], strict=True)
+    used = _number(f"{where}.used_gb", data["used_gb"])
+    if used > size:
+        raise TopologyError(f"{where}.used_gb: {used} is more than size_gb {size}")
+    return Csv(
+        name=_name(f"{where}.name", data["name"]), path=path, size_gb=size, used_gb=used,
+        owner=_name(f"{where}.owner", data["owner"]),
+        state=_choice(f"{where}.state", data.get("state", "Online"), CSV_STATES),
+        redirected=data.get("redirected"), vms=vms,
+    )
+
+
+def _fault(where: str, data: Any) -> dict:
+    _keys(where, data, FAULT_KEYS, {"kind"})
+    kind = data["kind"]
+    if kind not in FAULT_KINDS:
+        raise TopologyError(f"{where}.kind: unknown fault kind {kind!r} (known: {', '.join(sorted(FAULT_KINDS))})")
+    missing = sorted(FAULT_KINDS[kind] - set(data))
+    if missing:
+        raise TopologyError(f"{where}.{missing[0]}: required for a {kind} fault")
+    for key in ("at", "after_ops", "times", "seconds"):
+        if key in data:
+            _number(f"{where}.{key}", data[key])
+    return dict(data)
+
+
+def parse_topology(data: Any, origin: str = "topology") -> Topology:
+    _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults"},
+          {"cluster", "nodes", "csvs"})
+    nodes = [_node(f"nodes[{i}]", n) for i, n in enumerate(data["nodes"] or [])]
+    if not nodes:
+        raise TopologyError("nodes: at least one node is required")
+    csvs = [_csv(f"csvs[{i}]", c) for i, c in enumerate(data["csvs"] or [])]
+    vss = _keys("vss", data.get("vss") or {}, {"hardware_provider"})
+    creds = _keys("credentials", data.get("credentials") or {}, {"user", "password"})
+    faults = [_fault(f"faults[{i}]", f) for i, f in enumerate(data.get("faults") or [])]
+    topology = Topology(
+        cluster=_name("cluster", data["cluster"]),
+        time_scale=_number("time_scale", data.get("time_scale", 1.0), strict=True),
+        nodes=nodes, csvs=csvs, hardware_provider=bool(vss.get("hardware_provider", False)),
+        credentials=dict(creds), faults=faults,
+    )
+    _cross_check(topology)
+    return topology
+
+
+def _unique(what: str, values: list[str]) -> None:
+    seen: set[str] = set()
+    for value in values:
+        if value.lower() in seen:
+            raise TopologyError(f"{what}: duplicate {value!r}")
+        seen.add(value.lower())
+
+
+def _cross_check(topology: Topology) -> None:
+    names = {n.name.lower() for n in topology.nodes}
+    _unique("nodes", [n.name for n in topology.nodes])
+    _unique("csvs", [c.name for c in topology.csvs])
+    _unique("csvs.path", [c.path for c in topology.csvs])
+    _unique("vms", [vm.name for c in topology.csvs for vm in c.vms])
+    for i, csv in enumerate(topology.csvs):
+        if csv.owner.lower() not in names:
+            raise TopologyError(f"csvs[{i}].owner: {csv.owner!r} is not a node")
+        for j, vm in enumerate(csv.vms):
+            if vm.owner and vm.owner.lower() not in names:
+                raise TopologyError(f"csvs[{i}].vms[{j}].owner: {vm.owner!r} is not a node")
+    csv_names = {c.name.lower() for c in topology.csvs}
+    for i, fault in enumerate(topology.faults):
+        for key in ("node", "to"):
+            if key in fault and str(fault[key]).lower() not in names:
+                raise TopologyError(f"faults[{i}].{key}: {fault[key]!r} is not a node")
+        if "csv" in fault and str(fault["csv"]).lower() not in csv_names:
+            raise TopologyError(f"faults[{i}].csv: {fault['csv']!r} is not a CSV")
+
+
+def load_topology(path: str | Path) -> Topology:
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise TopologyError(f"{path}: not valid YAML: {exc}") from None
+    return parse_topology(data, origin=path.name)
+
+
+def shipped_topology(name: str) -> Path:
+    """The path of a topology shipped in ``lab/topologies`` (``four-node-10gbe`` or ``four-node-10gbe.yml``)."""
+    candidates = [TOPOLOGY_DIR]
+    try:
+        from importlib.resources import files
+        candidates.append(Path(str(files("wsfc_lab._topologies"))))
+    except (ModuleNotFoundError, TypeError):
+        pass
+    filename = name if name.endswith(".yml") else name + ".yml"
+    for directory in candidates:
+        if (directory / filename).is_file():
+            return directory / filename
+    raise FileNotFoundError(f"no shipped topology named {name!r}")
