@@ -241,7 +241,7 @@ class Cluster:
             self.log({"op": "node.state", "node": node.name, "args": {"from": previous, "to": state}})
             if state == "Down":
                 for read_key, read in list(self._reads.items()):
-                    if node.name in (read["node"], read["source"]):
+                    if node.name in (read["node"], read["coordinator"]):
                         self._fail_read(read_key, f"node {node.name} went down")
                 self.snapshots = [s for s in self.snapshots if s["node"] != node.name]
                 for csv in self.csvs.values():
@@ -265,7 +265,7 @@ class Cluster:
         previous = csv.owner
         csv.owner = target
         for read_key, read in list(self._reads.items()):
-            if read["csv"] == csv.name and read["read"] != "hardware":
+            if read["csv"] == csv.name and read["provider"] != "hardware":
                 self._fail_read(read_key, f"{csv.name} failed over from {previous} to {target}")
         self.log({"op": "csv.failover", "node": target, "args": {"csv": csv.name, "from": previous, "to": target,
                                                                    "reason": reason}})
@@ -335,7 +335,8 @@ class Cluster:
                 resources = (f"disk:{source}", f"out:{source}", f"in:{reader}", path)
             total = csv.used_gb * 1e9
             read = {"key": key, "csv": csv.name, "node": reader, "coordinator": source, "read": kind,
-                    "bytes": total, "start": now, "job": job, "snapshot": snapshot.get("id")}
+                    "bytes": total, "start": now, "job": job, "snapshot": snapshot.get("id"),
+                    "provider": snapshot.get("provider_type", "software")}
             self._reads[key] = read
             if total <= 0:
                 self._finish_read(Flow(key, 0.0, resources, now, info={"end": now}))
