@@ -45,7 +45,7 @@ class WsfcActionBase(ActionBase):
         try:
             result.update(self.execute(args))
         except OperationUnreachable as exc:
-            result.update(failed=True, unreachable=True, msg=to_text(exc))
+            result.update(unreachable=True, msg=to_text(exc))
         except OperationError as exc:
             result.update(failed=True, msg=to_text(exc))
             if exc.error_id:

@@ -12,10 +12,15 @@ many bytes a backup of it will read.
 
 from __future__ import annotations
 
-# StateInfo values of Get-ClusterSharedVolumeState that are not direct I/O.
-_REDIRECTED_STATES = ("FileSystemRedirected", "BlockRedirected")
-# Reason values that mean "not redirected" (the documented "None"-like members, and empty).
-_NO_REASON = ("", "none", "notfilesystemredirected", "notblockredirected")
+# State values of Get-ClusterSharedVolumeState that are not direct I/O, compared without spaces or case
+# (the cmdlet page shows 'File System Redirected'; the enum's name is written without spaces).
+_REDIRECTED_STATES = ("filesystemredirected", "blockredirected")
+# Reason values that mean "not redirected" (the documented 'NotRedirected', and empty).
+_NO_REASON = ("", "none", "notredirected", "notfilesystemredirected", "notblockredirected")
+
+
+def _compact(text):
+    return "".join(str(text or "").split()).lower()
 
 
 class ClusterFactsError(ValueError):
@@ -40,12 +45,11 @@ def _as_list(value):
 def _reason(entry):
     """The redirection reason of one node's access entry, or None when I/O is direct."""
     state = entry.get("state") or ""
-    if state not in _REDIRECTED_STATES:
+    if _compact(state) not in _REDIRECTED_STATES:
         return None
-    for key in ("file_system_redirected_reason", "block_redirected_reason"):
-        reason = entry.get(key) or ""
-        if reason.lower() not in _NO_REASON:
-            return reason
+    reason = str(entry.get("reason") or "")
+    if _compact(reason) not in _NO_REASON:
+        return reason
     return state
 
 

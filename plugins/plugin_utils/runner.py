@@ -42,6 +42,17 @@ display = Display()
 
 READ_RETRIES = 3
 
+# Connection errors that retrying cannot cure: the node refused our credentials
+# (pywinrm/pyspnego and pypsrp word it like this), or the certificate is not trusted.
+_PERMANENT = ("credentials were rejected", "401", "unauthorized", "certificate verify failed",
+              "access is denied", "logon failure")
+
+
+def is_permanent(message):
+    """True when a connection error will not go away by trying again."""
+    lowered = message.lower()
+    return any(marker in lowered for marker in _PERMANENT)
+
 
 class OperationUnreachable(OperationError):
     """The node could not be reached to run (or finish) an operation."""
@@ -85,6 +96,9 @@ def run_operation(connection, operation, args, read_only, host=None, retries=REA
             rc, stdout, stderr = _exec(connection, script)
         except AnsibleConnectionFailure as exc:
             last_error = to_text(exc)
+            if is_permanent(last_error):
+                raise OperationUnreachable(operation, "the node refused the connection: %s. Check the host's "
+                                           "credentials and transport settings" % last_error, node=host)
             continue
         try:
             return parse_result(operation, rc, stdout, stderr)

@@ -18,6 +18,13 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+# The ansible commands of the Python running the tests (the project's virtual environment), whatever PATH says.
+BIN = Path(sys.executable).parent
+
+
+def _command(name):
+    candidate = BIN / name
+    return str(candidate) if candidate.exists() else name
 
 
 def topology_path(name):
@@ -47,11 +54,11 @@ class Lab:
     def ansible_playbook(self, playbook, *extra, env=None):
         environment = dict(os.environ, ANSIBLE_ROLES_PATH=str(HERE / "targets"), ANSIBLE_NOCOLOR="1")
         environment.update(env or {})
-        return subprocess.run(["ansible-playbook", str(playbook), "-i", str(self.inventory)] + list(extra),
+        return subprocess.run([_command("ansible-playbook"), str(playbook), "-i", str(self.inventory)] + list(extra),
                               capture_output=True, text=True, env=environment, check=False)
 
     def ansible(self, pattern, module, *extra):
-        return subprocess.run(["ansible", pattern, "-i", str(self.inventory), "-m", module] + list(extra),
+        return subprocess.run([_command("ansible"), pattern, "-i", str(self.inventory), "-m", module] + list(extra),
                               capture_output=True, text=True, env=dict(os.environ, ANSIBLE_NOCOLOR="1"), check=False)
 
     def run_targets(self, targets, output_dir, *extra):

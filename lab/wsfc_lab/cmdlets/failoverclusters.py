@@ -55,8 +55,7 @@ def _doc(ctx: Any) -> Documented:
 
 def node_object(doc: Documented, model: Cluster, name: str) -> PSObject:
     node = model.node(name)
-    return doc.make(NS + "ClusterNode", {"Name": node.name, "Id": node.id, "State": node.state,
-                                         "NodeName": node.name, "Cluster": model.name}, to_string=node.name)
+    return doc.make(NS + "ClusterNode", {"Name": node.name, "Id": node.id, "State": node.state}, to_string=node.name)
 
 
 def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
@@ -65,6 +64,7 @@ def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
     partition = doc.make(NS + "ClusterDiskPartitionInfo", {
         "Name": csv.path, "Size": size, "FreeSpace": size - used, "UsedSpace": used,
         "PercentFree": round(100.0 * (size - used) / size, 2) if size else 0.0, "FileSystem": "CSVFS_NTFS",
+        "PartitionNumber": 2,
     })
     info = doc.make(NS + "ClusterSharedVolumeInfo", {
         "FriendlyVolumeName": csv.path, "Partition": partition, "MaintenanceMode": False,
@@ -79,7 +79,7 @@ def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
 @TABLE.register("Get-Cluster")
 def get_cluster(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     model = _check_cluster(ctx, params)
-    yield _doc(ctx).make(NS + "Cluster", {"Name": model.name, "Domain": "lab.test"}, to_string=model.name)
+    yield _doc(ctx).make(NS + "Cluster", {"Name": model.name}, to_string=model.name)
 
 
 @TABLE.register("Get-ClusterNode")
@@ -114,8 +114,9 @@ def get_cluster_shared_volume(ctx: Any, params: dict, input_object: Any) -> Iter
     return out
 
 
-# Per-node access state. A redirected CSV is redirected on every node but its coordinator, where I/O is direct;
-# the reason is the topology's (a documented FileSystemRedirectedIOReason member).
+# Per-node access state, with the State and RedirectedIOReason values the Get-ClusterSharedVolumeState page shows
+# ('Direct', 'File System Redirected'; 'NotRedirected', 'UserRequest', 'NoDiskConnectivity'). A redirected CSV is
+# redirected on every node but its coordinator, where I/O is direct; the reason is the topology's.
 @TABLE.register("Get-ClusterSharedVolumeState")
 def get_cluster_shared_volume_state(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     model = _check_cluster(ctx, params)
@@ -128,15 +129,14 @@ def get_cluster_shared_volume_state(ctx: Any, params: dict, input_object: Any) -
         for node in nodes:
             state = model.node(node).state
             if state != "Up":
-                info, reason = "Unavailable", "NotFileSystemRedirected"
-            elif csv.redirected and node != csv.owner:
-                info, reason = "FileSystemRedirected", csv.redirected
+                continue
+            if csv.redirected and node != csv.owner:
+                info, reason = "File System Redirected", csv.redirected
             else:
-                info, reason = "Direct", "NotFileSystemRedirected"
+                info, reason = "Direct", "NotRedirected"
             out.append(doc.make(NS + "ClusterSharedVolumeStateInfo", {
-                "Name": csv.name, "VolumeName": f"\\\\?\\Volume{{{csv.id}}}\\", "Node": node, "StateInfo": info,
-                "VolumeFriendlyName": csv.path.rsplit("\\", 1)[-1], "FileSystemRedirectedIOReason": reason,
-                "BlockRedirectedIOReason": "NotBlockRedirected",
+                "Name": csv.name, "VolumeName": f"\\\\?\\Volume{{{csv.id}}}\\", "Node": node, "State": info,
+                "VolumeFriendlyName": csv.path.rsplit("\\", 1)[-1], "RedirectedIOReason": reason,
             }))
     return out
 

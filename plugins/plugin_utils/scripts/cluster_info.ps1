@@ -12,7 +12,8 @@ state = [string]$_.State
 id = [string]$_.Id
 }
 })
-# One ClusterSharedVolumeStateInfo per CSV per node: how that node reaches the volume (Direct or redirected, and why).
+# One entry per CSV per node that is Up: how that node reaches the volume (State: Direct, File System Redirected,
+# Block Redirected) and why (RedirectedIOReason), as the Get-ClusterSharedVolumeState page documents them.
 $volumeStates = @(Get-ClusterSharedVolumeState)
 # Virtual machine roles keep their configuration under ConfigStoreRootPath; a VM is on the CSV that holds that path.
 $vmRoots = @(Get-ClusterResource | Where-Object { $_.ResourceType -eq 'Virtual Machine Configuration' } | ForEach-Object {
@@ -29,9 +30,8 @@ $path = [string]$info.FriendlyVolumeName
 $access = @($volumeStates | Where-Object { $_.Name -eq $csv.Name } | ForEach-Object {
 [ordered]@{
 node = [string]$_.Node
-state = [string]$_.StateInfo
-file_system_redirected_reason = [string]$_.FileSystemRedirectedIOReason
-block_redirected_reason = [string]$_.BlockRedirectedIOReason
+state = [string]$_.State
+reason = [string]$_.RedirectedIOReason
 }
 })
 $vms = @($vmRoots | Where-Object { $_.path.ToLower().StartsWith(($path + '\').ToLower()) } | ForEach-Object { $_.vm })

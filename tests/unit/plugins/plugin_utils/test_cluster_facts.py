@@ -15,10 +15,8 @@ def _raw(**csv_overrides):
         "name": "Cluster Disk 1", "id": "abc", "owner": "NODE2", "state": "Online",
         "path": "C:\\ClusterStorage\\Volume1", "size_bytes": 100 * GB, "free_bytes": 40 * GB,
         "access": [
-            {"node": "NODE1", "state": "Direct", "file_system_redirected_reason": "NotFileSystemRedirected",
-             "block_redirected_reason": "NotBlockRedirected"},
-            {"node": "NODE2", "state": "Direct", "file_system_redirected_reason": "NotFileSystemRedirected",
-             "block_redirected_reason": "NotBlockRedirected"},
+            {"node": "NODE1", "state": "Direct", "reason": "NotRedirected"},
+            {"node": "NODE2", "state": "Direct", "reason": "NotRedirected"},
         ],
         "vms": ["VM2", "VM1"],
     }
@@ -39,17 +37,22 @@ def test_basic_facts():
     assert facts["coordinators"] == {"Cluster Disk 1": "NODE2"}
 
 
-def test_redirected_reason_comes_from_the_redirected_node():
+@pytest.mark.parametrize("state", ["File System Redirected", "FileSystemRedirected", "Block Redirected"])
+def test_redirected_reason_comes_from_the_redirected_node(state):
     raw = _raw(access=[
-        {"node": "NODE1", "state": "FileSystemRedirected", "file_system_redirected_reason": "UserRequest",
-         "block_redirected_reason": "NotBlockRedirected"},
-        {"node": "NODE2", "state": "Direct", "file_system_redirected_reason": "NotFileSystemRedirected",
-         "block_redirected_reason": "NotBlockRedirected"},
+        {"node": "NODE1", "state": state, "reason": "UserRequest"},
+        {"node": "NODE2", "state": "Direct", "reason": "NotRedirected"},
     ])
     csv = parse_cluster_info(raw)["csvs"][0]
     assert csv["redirected"] is True
     assert csv["redirected_reason"] == "UserRequest"
     assert csv["redirected_nodes"] == ["NODE1"]
+
+
+def test_redirected_without_a_reason_reports_the_state():
+    raw = _raw(access=[{"node": "NODE1", "state": "Block Redirected", "reason": "NotRedirected"}])
+    csv = parse_cluster_info(raw)["csvs"][0]
+    assert csv["redirected"] is True and csv["redirected_reason"] == "Block Redirected"
 
 
 def test_single_values_and_nulls_are_lists():
