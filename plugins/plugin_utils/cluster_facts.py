@@ -53,13 +53,10 @@ def _reason(entry):
     return state
 
 
-def parse_csv(raw):
-    """One CSV's facts from the script's entry."""
-    name = _require(raw, "name", "a CSV entry")
-    size = int(_require(raw, "size_bytes", "CSV %r" % name) or 0)
-    free = int(_require(raw, "free_bytes", "CSV %r" % name) or 0)
+def parse_access(entries):
+    """Per-node access entries (``node``, ``state``, ``reason``) with ``redirected`` and its reason decided."""
     access = []
-    for entry in _as_list(raw.get("access")):
+    for entry in _as_list(entries):
         reason = _reason(entry)
         access.append({
             "node": entry.get("node"),
@@ -67,6 +64,15 @@ def parse_csv(raw):
             "redirected": reason is not None,
             "reason": reason,
         })
+    return access
+
+
+def parse_csv(raw):
+    """One CSV's facts from the script's entry."""
+    name = _require(raw, "name", "a CSV entry")
+    size = int(_require(raw, "size_bytes", "CSV %r" % name) or 0)
+    free = int(_require(raw, "free_bytes", "CSV %r" % name) or 0)
+    access = parse_access(raw.get("access"))
     redirected = [a for a in access if a["redirected"]]
     return {
         "name": name,

@@ -22,13 +22,19 @@ HERE = Path(__file__).resolve().parent
 BIN = Path(sys.executable).parent
 
 
+# The collection as `make collection` builds and installs it, unless the caller points elsewhere.
+os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(HERE.parent.parent / "build" / "collections"))
+
+
 def _command(name):
     candidate = BIN / name
     return str(candidate) if candidate.exists() else name
 
 
 def topology_path(name):
-    """A topology shipped with the lab, e.g. ``four-node-10gbe``."""
+    """A topology shipped with the lab (e.g. ``four-node-10gbe``), or the path of a topology file."""
+    if isinstance(name, Path) or os.sep in str(name):
+        return Path(name)
     from wsfc_lab.topology import shipped_topology  # pylint: disable=import-error
     return shipped_topology(name)
 
@@ -56,6 +62,14 @@ class Lab:
         environment.update(env or {})
         return subprocess.run([_command("ansible-playbook"), str(playbook), "-i", str(self.inventory)] + list(extra),
                               capture_output=True, text=True, env=environment, check=False)
+
+    def fault(self, kind, **keys):
+        """Inject a fault into the running lab (``python -m wsfc_lab fault``)."""
+        return json.loads(self.lab("fault", kind, *["%s=%s" % item for item in keys.items()]))
+
+    def commands_since(self, mark):
+        """WinRM commands the lab ran since event number ``mark`` (one per round trip)."""
+        return [e for e in self.events()[mark:] if e["op"] == "winrm.command"]
 
     def ansible(self, pattern, module, *extra):
         return subprocess.run([_command("ansible"), pattern, "-i", str(self.inventory), "-m", module] + list(extra),

@@ -1,0 +1,98 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Decide and describe a CSV ownership move, with no I/O.
+
+``csv_owner`` reads the CSV and the nodes (``csv_owner_get.ps1``), asks
+:func:`plan_move` whether a move is needed and allowed, moves
+(``csv_owner_move.ps1``), then reads again until :func:`settled` says the CSV
+is Online on its new owner with direct I/O. Every refusal names the node and
+the CSV and says what to do next, because the people reading it are in a
+maintenance window.
+"""
+
+from __future__ import annotations
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import parse_access
+
+
+class OwnershipError(Exception):
+    """A move this module refuses to make (or could not finish)."""
+
+
+def _named(items, name):
+    for item in items or []:
+        if str(item.get("name", "")).lower() == str(name).lower():
+            return item
+    return None
+
+
+def describe(csv, node_name=None):
+    """The CSV as the module returns it."""
+    access = parse_access(csv.get("access"))
+    return {
+        "name": csv["name"],
+        "owner": csv.get("owner"),
+        "state": csv.get("state"),
+        "path": csv.get("path"),
+        "redirected": any(a["redirected"] for a in access),
+        "redirected_reason": next((a["reason"] for a in access if a["redirected"]), None),
+        "redirected_nodes": sorted(a["node"] for a in access if a["redirected"] and a["node"]),
+    }
+
+
+def find_csv(raw, name=None, path=None):
+    """The CSV entry of a ``csv_owner_get`` answer, or an error that lists what exists."""
+    csv = raw.get("csv")
+    if not csv:
+        wanted = "named %r" % name if name else "at path %r" % path
+        known = ", ".join(sorted(raw.get("known") or [])) or "none"
+        raise OwnershipError("No Cluster Shared Volume %s on the cluster of %s (CSVs: %s). Check the name with "
+                             "wsfc.csv.cluster_info." % (wanted, raw.get("node"), known))
+    return describe(csv)
+
+
+def plan_move(raw, target, name=None, path=None):
+    """Return ``(csv, target_node_name, changed)`` or raise :class:`OwnershipError`.
+
+    Checks, in the order an operator would: the CSV exists, the target node
+    exists and is Up, the CSV is already there (nothing to do), the CSV is
+    Online, and no node reaches it in redirected access (a move would hide a
+    problem that makes the backup slow or unsafe).
+    """
+    csv = find_csv(raw, name, path)
+    node = _named(raw.get("nodes"), target)
+    if node is None:
+        known = ", ".join(sorted(n["name"] for n in raw.get("nodes") or []))
+        raise OwnershipError("Cannot move %s: %r is not a node of this cluster (nodes: %s)." % (csv["name"], target, known))
+    if csv["owner"] and csv["owner"].lower() == node["name"].lower():
+        return csv, node["name"], False
+    if node.get("state") != "Up":
+        raise OwnershipError("Cannot move %s to %s: the node is %s. Resume the node (Resume-ClusterNode) or choose "
+                             "another node; %s stays on %s." % (csv["name"], node["name"], node.get("state"),
+                                                                csv["name"], csv["owner"]))
+    if csv["state"] != "Online":
+        raise OwnershipError("Cannot move %s to %s: the CSV is %s on %s. Bring it Online first (check the cluster "
+                             "events of its Physical Disk resource)." % (csv["name"], node["name"], csv["state"],
+                                                                         csv["owner"]))
+    if csv["redirected"]:
+        raise OwnershipError("Cannot move %s to %s: it is in redirected access (%s) on %s. Find why with "
+                             "Get-ClusterSharedVolumeState and clear it before moving; %s stays on %s."
+                             % (csv["name"], node["name"], csv["redirected_reason"], ", ".join(csv["redirected_nodes"]),
+                                csv["name"], csv["owner"]))
+    return csv, node["name"], True
+
+
+def settled(csv, target):
+    """True when the CSV is Online on ``target`` and no node is redirected."""
+    return (str(csv.get("owner", "")).lower() == str(target).lower() and csv.get("state") == "Online"
+            and not csv.get("redirected"))
+
+
+def timeout_message(csv, target, timeout):
+    """What to say when a move has not settled in time: where the CSV is now, and what to do."""
+    return ("The move of %s to %s did not finish within %s seconds: it is now %s on %s%s. Check the cluster events "
+            "of its Physical Disk resource, then run the task again (it is safe to repeat) or move it back."
+            % (csv["name"], target, timeout, csv.get("state"), csv.get("owner"),
+               ", in redirected access (%s)" % csv.get("redirected_reason") if csv.get("redirected") else ""))

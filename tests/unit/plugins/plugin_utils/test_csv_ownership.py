@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+"""Move decisions of csv_owner (plugins/plugin_utils/csv_ownership.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
+    OwnershipError,
+    plan_move,
+    settled,
+    timeout_message,
+)
+
+
+def _raw(owner="NODE1", state="Online", access=None, node_states=None, csv=True):
+    nodes = node_states or {"NODE1": "Up", "NODE2": "Up", "NODE3": "Paused"}
+    entry = {"name": "Cluster Disk 1", "owner": owner, "state": state, "path": "C:\\ClusterStorage\\Volume1",
+             "access": access if access is not None else [{"node": n, "state": "Direct", "reason": "NotRedirected"}
+                                                          for n in nodes]}
+    return {"node": "NODE1", "nodes": [{"name": n, "state": s} for n, s in nodes.items()],
+            "csv": entry if csv else None, "known": ["Cluster Disk 1", "Cluster Disk 2"]}
+
+
+def test_move_needed():
+    csv, target, needed = plan_move(_raw(), "node2", name="Cluster Disk 1")
+    assert (target, needed) == ("NODE2", True)
+    assert csv["owner"] == "NODE1"
+
+
+def test_already_there_is_unchanged_even_if_the_node_were_paused():
+    _csv, target, needed = plan_move(_raw(owner="NODE3"), "NODE3", name="Cluster Disk 1")
+    assert (target, needed) == ("NODE3", False)
+
+
+@pytest.mark.parametrize("raw, target, words", [
+    (_raw(csv=False), "NODE2", ["named 'Cluster Disk 9'", "Cluster Disk 1, Cluster Disk 2", "cluster_info"]),
+    (_raw(), "NODE7", ["'NODE7' is not a node", "NODE1, NODE2, NODE3"]),
+    (_raw(), "NODE3", ["NODE3", "Paused", "Resume-ClusterNode", "stays on NODE1"]),
+    (_raw(state="Failed"), "NODE2", ["Failed on NODE1", "Online first"]),
+    (_raw(access=[{"node": "NODE2", "state": "File System Redirected", "reason": "UserRequest"}]), "NODE2",
+     ["redirected access (UserRequest) on NODE2", "stays on NODE1"]),
+])
+def test_refusals_name_the_csv_the_node_and_the_next_step(raw, target, words):
+    with pytest.raises(OwnershipError) as caught:
+        plan_move(raw, target, name="Cluster Disk 9" if raw["csv"] is None else "Cluster Disk 1")
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_settled_needs_owner_online_and_direct():
+    assert settled({"owner": "NODE2", "state": "Online", "redirected": False}, "node2")
+    assert not settled({"owner": "NODE1", "state": "Online", "redirected": False}, "NODE2")
+    assert not settled({"owner": "NODE2", "state": "OnlinePending", "redirected": False}, "NODE2")
+    assert not settled({"owner": "NODE2", "state": "Online", "redirected": True}, "NODE2")
+
+
+def test_timeout_message_says_where_the_csv_is():
+    text = timeout_message({"name": "Cluster Disk 1", "owner": "NODE1", "state": "Online", "redirected": True,
+                            "redirected_reason": "NoDiskConnectivity"}, "NODE2", 30)
+    assert "within 30 seconds" in text and "Online on NODE1" in text and "NoDiskConnectivity" in text
