@@ -1,0 +1,75 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This is a documentation stub: the module runs as the action plugin plugins/action/backup_report.py.
+
+DOCUMENTATION = r"""
+---
+module: backup_report
+short_description: Write the report of a CSV backup run on the controller
+version_added: 0.1.0
+author:
+  - wsfc.csv maintainers (@wsfc-csv)
+description:
+  - Builds the report of a backup run from what the C(wsfc.csv.csv_backup) role recorded (the plan, the moves made
+    and undone, and one record per CSV backup job) and writes C(report.json), C(report.md) and a self-contained
+    C(report.html) with a per-node timeline to O(dest) on the controller.
+  - The report compares the measured window (first job start to last job end, from the nodes' own times, in UTC)
+    with the plan's prediction and its lower bound.
+  - Runs on the controller only; it does not connect to the host the task runs for.
+options:
+  run:
+    description:
+      - The run record. Keys C(cluster), C(plan) (the result of the P(wsfc.csv.backup_plan#filter) filter), C(jobs)
+        (each with C(csv), C(node), C(state) (V(succeeded), V(failed), V(running), V(skipped) or V(cancelled)),
+        C(read) (V(local) or V(smb)), C(start), C(end) (ISO 8601), C(bytes), C(provider), C(message)), C(moves)
+        (each with C(phase) (V(before) or V(restore)), C(csv), C(from), C(to), C(ok)), C(warnings), C(errors),
+        C(started), C(finished).
+    type: dict
+    required: true
+  dest:
+    description: The directory on the controller to write the report files to. Created when missing.
+    type: path
+    required: true
+attributes:
+  check_mode:
+    support: full
+    description: Builds and returns the report without writing files.
+  diff_mode:
+    support: none
+    description: Not applicable.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the Ansible controller.
+seealso:
+  - module: wsfc.csv.cluster_info
+"""
+
+EXAMPLES = r"""
+- name: Write the report of this run
+  wsfc.csv.backup_report:
+    run: "{{ csv_backup_run }}"
+    dest: "{{ csv_backup_report_dir }}"
+  run_once: true
+"""
+
+RETURN = r"""
+summary:
+  description: The report's summary (result, CSVs backed up and not, bytes, reads local and SMB, measured and
+    predicted window and lower bound, moves made and undone, whether ownership was restored).
+  returned: always
+  type: dict
+report:
+  description: The whole report, as written to C(report.json).
+  returned: always
+  type: dict
+files:
+  description: The report files, on the controller.
+  returned: always
+  type: list
+  elements: str
+  sample: [/var/backups/wsfc/report.json, /var/backups/wsfc/report.md, /var/backups/wsfc/report.html]
+"""
