@@ -1,0 +1,54 @@
+# -*- coding: utf-8 -*-
+"""The csv_backup playbook in check mode against the lab: it reads, plans, prints, and changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+
+from conftest import start_lab, stop_lab  # pylint: disable=import-error
+
+
+def _plan_check(lab, *extra):
+    return lab.ansible_playbook("wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "--check", *extra)
+
+
+def test_check_mode_plans_from_one_round_trip_and_changes_nothing(lab4):
+    before = lab4.state()
+    mark = len(lab4.events())
+    result = _plan_check(lab4)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs, 7700.0 GB" in result.stdout
+    assert "predicted window per strategy" in result.stdout
+    assert len(lab4.commands_since(mark)) == 1
+    assert not [e for e in lab4.events()[mark:] if e["op"].startswith("csv.")]
+    assert lab4.state()["csvs"] == before["csvs"]
+
+
+@pytest.mark.parametrize("strategy, moves", [("coordinator", 0), ("balanced", 4)])
+def test_strategy_and_selection_reach_the_planner(lab4, strategy, moves):
+    result = _plan_check(lab4, "-e", "csv_backup_strategy=%s" % strategy)
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "%s plan: 8 CSVs" % strategy in result.stdout
+    assert ", %d moves," % moves in result.stdout
+    selected = _plan_check(lab4, "-e", "csv_backup_select=[?name=='Cluster Disk 8']")
+    assert "plan: 1 CSVs, 400.0 GB" in selected.stdout
+
+
+def test_a_bad_selection_fails_before_anything_changes(lab4):
+    result = _plan_check(lab4, "-e", "csv_backup_select=[?name==")
+    assert result.returncode != 0
+    assert "select" in result.stdout
+
+
+def test_facts_come_from_the_next_node_when_the_first_is_down(tmp_path):
+    workdir = tmp_path / "lab"
+    try:
+        lab = start_lab("four-node-10gbe", workdir)
+        lab.fault("node_down", node="NODE1")
+        result = _plan_check(lab)
+        assert result.returncode == 0, result.stdout[-4000:]
+        assert "NODE1 -> NODE2" in result.stdout  # the facts task ran through NODE2
+        assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs" in result.stdout
+        assert "NODE1 backs up" not in result.stdout  # a Down node runs no backups
+    finally:
+        stop_lab(workdir)
