@@ -38,8 +38,9 @@ collection: $(STAMP)
 demo: collection
 	@rm -rf $(DEMO_DIR)
 	$(BIN)/python -m wsfc_lab up --topology $(TOPOLOGY) --workdir $(DEMO_DIR)
-	$(BIN)/ansible-playbook wsfc.csv.show_csvs -i $(DEMO_DIR)/inventory.yml \
-	  -e target=$$($(BIN)/python -m wsfc_lab group --workdir $(DEMO_DIR)); \
+	group=$$($(BIN)/python -m wsfc_lab group --workdir $(DEMO_DIR)); \
+	  $(BIN)/ansible-playbook wsfc.csv.show_csvs -i $(DEMO_DIR)/inventory.yml -e target=$$group && \
+	  $(BIN)/ansible-playbook wsfc.csv.csv_backup -i $(DEMO_DIR)/inventory.yml -e target=$$group --check; \
 	  rc=$$?; $(BIN)/python -m wsfc_lab down --workdir $(DEMO_DIR); exit $$rc
 
 test: units lab-tests sanity lint integration changelog
