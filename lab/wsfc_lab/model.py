@@ -22,6 +22,7 @@ from wsfc_lab.transfer import GBPS, Flow, TransferSimulation
 
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
 MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
+MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is reached at (see interfaces())
 
 
 class ModelError(Exception):
@@ -42,16 +43,21 @@ class NodeState:
     smb_client_multichannel: bool
     smb_server_multichannel: bool
     rdma: bool
+    teams: dict[str, dict] = field(default_factory=dict)  # LBFO teams: name -> {"mode", "lba", "index"}
 
     def network_gbps(self, multichannel: bool) -> float:
-        """SMB bandwidth: all NICs with multichannel, else the fastest single interface (a team is one interface)."""
+        """SMB bandwidth: all NICs with multichannel, else the fastest single interface (a team is one interface).
+
+        A NIC whose ``status`` is not Up (media disconnected) carries nothing.
+        """
+        up = [nic for nic in self.nics if nic.get("status", "Up") == "Up"]
         if multichannel:
-            return sum(nic["gbps"] for nic in self.nics)
+            return sum(nic["gbps"] for nic in up)
         interfaces: dict[str, float] = {}
-        for nic in self.nics:
+        for nic in up:
             key = "team:" + nic["team"] if nic.get("team") else "nic:" + nic["name"]
             interfaces[key] = interfaces.get(key, 0.0) + nic["gbps"]
-        return max(interfaces.values())
+        return max(interfaces.values(), default=0.0)
 
 
 @dataclass
@@ -101,9 +107,12 @@ class Cluster:
         self.jobs: list[dict] = []
         self.locks: list[dict] = []
         self.pending_faults: list[dict] = [dict(f) for f in topology.faults]
+        self._init_network()
         self.transfers = TransferSimulation(self._capacities())
         self._reads: dict[str, dict] = {}
         self._finished_reads: dict[str, dict] = {}
+        # Called under the lock with the read's record when a read ends (done or failed); backup jobs use it.
+        self.read_listeners: list[Callable[[dict], None]] = []
         self._stop = threading.Event()
         self._ticker = None
         if ticker:
@@ -162,7 +171,10 @@ class Cluster:
                 "nodes": {n.name: {"state": n.state, "id": n.id, "disk_gbps": n.disk_gbps, "nics": n.nics,
                                    "smb_multichannel": {"client": n.smb_client_multichannel,
                                                         "server": n.smb_server_multichannel},
-                                   "rdma": n.rdma} for n in self.nodes.values()},
+                                   "rdma": n.rdma,
+                                   "teams": {t: self.team_state(n.name, t) for t in sorted(n.teams)},
+                                   "management_interface": self.management_interface(n.name)}
+                          for n in self.nodes.values()},
                 "csvs": {c.name: {"owner": c.owner, "state": c.state, "redirected": c.redirected, "path": c.path,
                                   "size_gb": c.size_gb, "used_gb": c.used_gb,
                                   "vms": sorted(vm["name"] for vm in c.vms)} for c in self.csvs.values()},
@@ -298,6 +310,266 @@ class Cluster:
             self.log({"op": "csv.move", "node": caller, "args": args, "ok": True, "changed": True})
             return csv, MOVE_SECONDS
 
+    # ---- network: adapters, LBFO teams, SMB Multichannel (NetAdapter, NetLbfo, SmbShare cmdlets) ---------
+    # Each NIC dict carries name, gbps, team, status (Up|Disconnected), rdma_capable, rdma_enabled, management
+    # and index (its interface index). Teams are derived from the NICs' ``team`` field; a team's settings live
+    # in ``NodeState.teams``. Interfaces (a team counts as one, through its team NIC) get addresses derived from
+    # their order: the interface holding the management NIC has MANAGEMENT_ADDRESS, the address the node's WinRM
+    # endpoint is reached at; the k-th other interface has 198.18.k.<node number> (RFC 2544 benchmarking range;
+    # no traffic is ever sent there). Changes are logged as ``net.*`` events and update the SMB capacities of
+    # the node, so reads that run after (or during) a change go faster or slower.
+
+    def _init_network(self) -> None:
+        for spec in self.topology.nodes:
+            node = self.nodes[spec.name]
+            flagged = any(n.management for n in spec.nics)
+            for i, (nic, nic_spec) in enumerate(zip(node.nics, spec.nics)):
+                capable = spec.rdma if nic_spec.rdma_capable is None else nic_spec.rdma_capable
+                nic.update(status=nic_spec.status, rdma_capable=bool(capable), rdma_enabled=bool(capable and spec.rdma),
+                           management=nic_spec.management if flagged else i == 0, index=11 + i)
+            for nic in node.nics:
+                if nic["team"] and nic["team"] not in node.teams:
+                    node.teams[nic["team"]] = {"mode": "SwitchIndependent", "lba": "Dynamic",
+                                               "index": 101 + len(node.teams)}
+
+    def team_members(self, node: str, team: str) -> list[dict]:
+        return [nic for nic in self.node(node).nics if nic["team"] == team]
+
+    def team_state(self, node: str, team: str) -> dict:
+        """A team as the model sees it: members, settings, status (Up, Degraded, Down) and speed."""
+        with self._lock:
+            settings = self.node(node).teams[team]
+            members = self.team_members(node, team)
+            up = [m for m in members if m["status"] == "Up"]
+            status = "Up" if len(up) == len(members) and members else ("Degraded" if up else "Down")
+            return {"members": [m["name"] for m in members], "mode": settings["mode"], "lba": settings["lba"],
+                    "status": status, "gbps": sum(m["gbps"] for m in up), "index": settings["index"]}
+
+    def interfaces(self, node: str) -> list[dict]:
+        """The node's IP interfaces: standalone NICs and team NICs, with their derived addresses."""
+        with self._lock:
+            state = self.node(node)
+            number = list(self.nodes).index(state.name) + 1
+            seen: list[str] = []
+            out = []
+            for nic in state.nics:
+                key = nic["team"] or nic["name"]
+                if key in seen:
+                    continue
+                seen.append(key)
+                if nic["team"]:
+                    team = self.team_state(state.name, nic["team"])
+                    members = self.team_members(state.name, nic["team"])
+                    out.append({"name": nic["team"], "team": True, "index": team["index"], "gbps": team["gbps"],
+                                "up": team["status"] != "Down", "management": any(m["management"] for m in members)})
+                else:
+                    out.append({"name": nic["name"], "team": False, "index": nic["index"],
+                                "gbps": nic["gbps"] if nic["status"] == "Up" else 0.0, "up": nic["status"] == "Up",
+                                "management": nic["management"]})
+            k = 0
+            for iface in out:
+                if iface["management"]:
+                    iface["address"], iface["subnet"] = MANAGEMENT_ADDRESS, ("127.0.0.0", "255.0.0.0")
+                else:
+                    k += 1
+                    iface["address"], iface["subnet"] = f"198.18.{k}.{number}", (f"198.18.{k}.0", "255.255.255.0")
+            return out
+
+    def management_interface(self, node: str) -> str | None:
+        return next((i["name"] for i in self.interfaces(node) if i["management"]), None)
+
+    def cluster_networks(self) -> list[dict]:
+        """One cluster network per subnet any node has an interface on; the management subnet carries clients."""
+        with self._lock:
+            nets: dict[tuple[str, str], dict] = {}
+            for node in self.nodes.values():
+                for iface in self.interfaces(node.name):
+                    net = nets.setdefault(iface["subnet"], {"address": iface["subnet"][0], "mask": iface["subnet"][1],
+                                                            "client": iface["management"], "up": False})
+                    net["up"] = net["up"] or (node.state == "Up" and iface["up"])
+            out = []
+            for i, net in enumerate(sorted(nets.values(), key=lambda n: (not n["client"], n["address"])), start=1):
+                out.append({"name": f"Cluster Network {i}", "address": net["address"], "mask": net["mask"],
+                            "role": "InternalAndClient" if net["client"] else "InternalUse",
+                            "metric": 70000 + i if net["client"] else 30000 + i, "state": "Up" if net["up"] else "Down"})
+            return out
+
+    def _refresh_network(self, name: str) -> None:
+        """Apply a node's new SMB capacities to the transfer simulation (running reads are re-rated)."""
+        self._tick()
+        now = self.seconds()
+        capacities = self._capacities()
+        for key in (f"out:{name}", f"in:{name}"):
+            self.transfers.set_capacity(key, capacities[key], now)
+        for key in list(self.transfers.capacity):
+            if key.startswith("path:"):
+                reader, _, server = key[len("path:"):].partition("->")
+                if name in (reader, server):
+                    self.transfers.set_capacity(key, self.path_gbps(reader, server) * GBPS, now)
+
+    def set_smb_multichannel(self, node: str, caller: str, client: bool | None = None,
+                             server: bool | None = None) -> bool:
+        """Set-SmbClientConfiguration / Set-SmbServerConfiguration -EnableMultiChannel; returns whether it changed."""
+        with self._lock:
+            state = self.node(node)
+            before = {"client": state.smb_client_multichannel, "server": state.smb_server_multichannel}
+            if client is not None:
+                state.smb_client_multichannel = bool(client)
+            if server is not None:
+                state.smb_server_multichannel = bool(server)
+            after = {"client": state.smb_client_multichannel, "server": state.smb_server_multichannel}
+            changed = before != after
+            if changed:
+                self._refresh_network(state.name)
+            self.log({"op": "net.smb_multichannel", "node": caller, "changed": changed,
+                      "args": {"node": state.name, "from": before, "to": after}})
+            return changed
+
+    def _team_event(self, op: str, node: NodeState, args: dict, touched: list[str], error: str | None = None,
+                    changed: bool = True) -> None:
+        management = self.management_interface(node.name)
+        nic_names = {n["name"]: n for n in node.nics}
+        touches = any(t == management or (t in nic_names and nic_names[t]["management"]) for t in touched)
+        event = {"op": op, "node": node.name, "ok": error is None, "changed": changed and error is None,
+                 "args": args, "touches_management": touches}
+        if error:
+            event["error"] = error
+        self.log(event)
+
+    def _adapter(self, node: NodeState, name: str) -> dict:
+        for nic in node.nics:
+            if nic["name"].lower() == str(name).lower():
+                return nic
+        raise ModelError(f"No MSFT_NetAdapter objects found with property 'Name' equal to '{name}'.",
+                         "ObjectNotFound")
+
+    def _team_name(self, node: NodeState, name: str) -> str:
+        for team in node.teams:
+            if team.lower() == str(name).lower():
+                return team
+        raise ModelError(f"No MSFT_NetLbfoTeam objects found with property 'Name' equal to '{name}'.",
+                         "ObjectNotFound")
+
+    def new_team(self, node: str, name: str, members: list[str], mode: str, lba: str) -> dict:
+        """New-NetLbfoTeam: the members must exist and belong to no team."""
+        with self._lock:
+            state = self.node(node)
+            args = {"team": name, "members": list(members), "mode": mode, "lba": lba}
+            try:
+                if any(t.lower() == name.lower() for t in state.teams):
+                    raise ModelError(f"A team named '{name}' already exists.", "ResourceExists")
+                if not members:
+                    raise ModelError("A team needs at least one member.", "InvalidArgument")
+                nics = [self._adapter(state, m) for m in members]
+                for nic in nics:
+                    if nic["team"]:
+                        raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
+                                         f"'{nic['team']}'.", "InvalidOperation")
+            except ModelError as exc:
+                self._team_event("net.team.create", state, args, list(members), str(exc))
+                raise
+            touched = [n["name"] for n in nics]
+            state.teams[name] = {"mode": mode, "lba": lba,
+                                 "index": max([t["index"] for t in state.teams.values()], default=100) + 1}
+            for nic in nics:
+                nic["team"] = name
+            self._refresh_network(state.name)
+            self._team_event("net.team.create", state, args, touched)
+            return self.team_state(state.name, name)
+
+    def remove_team(self, node: str, name: str) -> None:
+        with self._lock:
+            state = self.node(node)
+            try:
+                team = self._team_name(state, name)
+            except ModelError as exc:
+                self._team_event("net.team.remove", state, {"team": name}, [], str(exc))
+                raise
+            touched = [team] + [m["name"] for m in self.team_members(state.name, team)]
+            management_before = self.management_interface(state.name)
+            for nic in self.team_members(state.name, team):
+                nic["team"] = None
+            del state.teams[team]
+            self._refresh_network(state.name)
+            self._team_event("net.team.remove", state, {"team": team}, touched + ([team] if management_before == team else []))
+
+    def set_team(self, node: str, name: str, mode: str | None, lba: str | None) -> dict:
+        with self._lock:
+            state = self.node(node)
+            try:
+                team = self._team_name(state, name)
+            except ModelError as exc:
+                self._team_event("net.team.set", state, {"team": name}, [], str(exc))
+                raise
+            settings = state.teams[team]
+            before = {"mode": settings["mode"], "lba": settings["lba"]}
+            if mode:
+                settings["mode"] = mode
+            if lba:
+                settings["lba"] = lba
+            after = {"mode": settings["mode"], "lba": settings["lba"]}
+            self._team_event("net.team.set", state, {"team": team, "from": before, "to": after}, [team],
+                             changed=before != after)
+            return self.team_state(state.name, team)
+
+    def add_team_member(self, node: str, team: str, member: str) -> None:
+        with self._lock:
+            state = self.node(node)
+            args = {"team": team, "member": member}
+            try:
+                team = self._team_name(state, team)
+                nic = self._adapter(state, member)
+                if nic["team"]:
+                    raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
+                                     f"'{nic['team']}'.", "InvalidOperation")
+            except ModelError as exc:
+                self._team_event("net.team.add_member", state, args, [member], str(exc))
+                raise
+            nic["team"] = team
+            self._refresh_network(state.name)
+            self._team_event("net.team.add_member", state, {"team": team, "member": nic["name"]}, [nic["name"], team])
+
+    def remove_team_member(self, node: str, team: str, member: str) -> None:
+        with self._lock:
+            state = self.node(node)
+            args = {"team": team, "member": member}
+            try:
+                team = self._team_name(state, team)
+                nic = self._adapter(state, member)
+                if nic["team"] != team:
+                    raise ModelError(f"The network adapter '{nic['name']}' is not a member of team '{team}'.",
+                                     "ObjectNotFound")
+                if len(self.team_members(state.name, team)) == 1:
+                    raise ModelError(f"'{nic['name']}' is the last member of team '{team}': remove the team with "
+                                     f"Remove-NetLbfoTeam instead.", "InvalidOperation")
+            except ModelError as exc:
+                self._team_event("net.team.remove_member", state, args, [member], str(exc))
+                raise
+            nic["team"] = None
+            self._refresh_network(state.name)
+            self._team_event("net.team.remove_member", state, {"team": team, "member": nic["name"]},
+                             [nic["name"], team])
+
+    def smb_connections(self, reader: str) -> list[dict]:
+        """SMB connections the node's client has open now: one per running SMB read's server, one channel per
+        interface pair with multichannel (client and server both enable it), else the fastest pair."""
+        with self._lock:
+            self._tick()
+            reader = self._node_name(reader)
+            servers = sorted({r["coordinator"] for r in self._reads.values()
+                              if r["node"] == reader and r["read"] == "smb"})
+            out = []
+            for server in servers:
+                mine = [i for i in self.interfaces(reader) if i["up"]]
+                theirs = [i for i in self.interfaces(server) if i["up"]]
+                multichannel = self.node(reader).smb_client_multichannel and self.node(server).smb_server_multichannel
+                if not multichannel:
+                    mine = sorted(mine, key=lambda i: -i["gbps"])[:1]
+                    theirs = sorted(theirs, key=lambda i: -i["gbps"])[:1]
+                for a, b in zip(mine, theirs):
+                    out.append({"server": server, "client": a, "server_interface": b, "multichannel": multichannel})
+            return out
+
     # ---- backup reads -----------------------------------------------------------------------------------
     def _capacities(self) -> dict[str, float]:
         capacity: dict[str, float] = {}
@@ -361,6 +633,14 @@ class Cluster:
                              "node": read["node"], "coordinator": read["coordinator"], "read": read["read"],
                              "bytes": read["bytes"], "start": round(read["start"], 3), "end": round(end, 3),
                              "args": {"job": read["job"], "snapshot": read["snapshot"]}})
+        for listener in list(self.read_listeners):
+            listener(read)
+
+    def cancel_read(self, key: str, why: str) -> None:
+        """Stop a running read early (its backup job was stopped); logged like any failed read."""
+        with self._lock:
+            self._tick()
+            self._fail_read(key, why)
 
     def _fail_read(self, key: str, why: str) -> None:
         now = self.seconds()
@@ -376,6 +656,8 @@ class Cluster:
                   "coordinator": read["coordinator"], "read": read["read"], "bytes": read["bytes"],
                   "start": round(read["start"], 3), "end": round(now, 3), "error": why,
                   "args": {"job": read["job"], "snapshot": read["snapshot"]}})
+        for listener in list(self.read_listeners):
+            listener(read)
 
     # ---- ticking ----------------------------------------------------------------------------------------
     def _tick(self) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 NODE_STATES = ("Up", "Down", "Paused")
+NIC_STATUSES = ("Up", "Disconnected")
 CSV_STATES = ("Online", "Offline", "Failed")
 FAULT_KINDS = {
     "node_down": {"node"},
@@ -25,8 +26,9 @@ FAULT_KINDS = {
     "snapshot_fails": {"node"},
     "winrm_timeout": {"node"},
     "csv_failover": {"csv"},
+    "backup_fails": set(),     # keys node, csv, exit_code (default 8): a backup job's tool exits with exit_code
 }
-FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds"}
+FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code"}
 TOPOLOGY_DIR = Path(__file__).resolve().parent.parent / "topologies"
 
 
@@ -39,6 +41,9 @@ class Nic:
     name: str
     gbps: float
     team: str | None = None
+    status: str = "Up"                  # Up | Disconnected (media disconnected: carries nothing)
+    rdma_capable: bool | None = None    # None: the node's ``rdma`` value
+    management: bool = False            # carries the node's management (WinRM) address
 
 
 @dataclass
@@ -112,6 +117,12 @@ def _choice(where: str, value: Any, choices: tuple[str, ...]) -> str:
     return value
 
 
+def _flag(where: str, value: Any) -> bool | None:
+    if value is not None and not isinstance(value, bool):
+        raise TopologyError(f"{where}: expected true or false, got {value!r}")
+    return value
+
+
 def _name(where: str, value: Any) -> str:
     if not isinstance(value, str) or not value.strip():
         raise TopologyError(f"{where}: expected a non-empty string, got {value!r}")
@@ -123,11 +134,16 @@ def _node(where: str, data: Any) -> Node:
     nics = []
     for i, nic in enumerate(data.get("nics") or []):
         w = f"{where}.nics[{i}]"
-        _keys(w, nic, {"name", "gbps", "team"}, {"name", "gbps"})
+        _keys(w, nic, {"name", "gbps", "team", "status", "rdma_capable", "management"}, {"name", "gbps"})
         nics.append(Nic(_name(f"{w}.name", nic["name"]), _number(f"{w}.gbps", nic["gbps"], strict=True),
-                        nic.get("team")))
+                        nic.get("team"), _choice(f"{w}.status", nic.get("status", "Up"), NIC_STATUSES),
+                        _flag(f"{w}.rdma_capable", nic.get("rdma_capable")),
+                        bool(_flag(f"{w}.management", nic.get("management", False)))))
     if not nics:
         raise TopologyError(f"{where}.nics: a node needs at least one NIC")
+    _unique(f"{where}.nics", [n.name for n in nics])
+    if sum(1 for n in nics if n.management) > 1:
+        raise TopologyError(f"{where}.nics: at most one NIC may be the management NIC")
     return Node(
         name=_name(f"{where}.name", data["name"]),
         state=_choice(f"{where}.state", data.get("state", "Up"), NODE_STATES),

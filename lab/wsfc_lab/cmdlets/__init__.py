@@ -1,9 +1,10 @@
 """Model-backed cmdlets, one module per PowerShell module."""
 
-from wsfc_lab.cmdlets import failoverclusters
+from wsfc_lab.cmdlets import failoverclusters, network
+from wsfc_lab.cmdlets import scheduledtasks
 from wsfc_lab.pwsh.cmdlet import CmdletTable
 
 
 def build_cmdlet_table() -> CmdletTable:
     """Every cmdlet the lab simulates, by name."""
-    return CmdletTable().merge(failoverclusters.TABLE)
+    return CmdletTable().merge(failoverclusters.TABLE).merge(network.TABLE).merge(scheduledtasks.TABLE)

@@ -1,0 +1,222 @@
+"""The lab's Task Scheduler and backup tools (wsfc_lab.jobs), driven by the collection's own backup_job scripts."""
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from wsfc_lab.cmdlets import build_cmdlet_table
+from wsfc_lab.jobs import SCHED_S_TASK_RUNNING, SCHED_S_TASK_TERMINATED, ActionNotModelled, parse_action, scheduler
+from wsfc_lab.model import Cluster
+from wsfc_lab.pwsh.host import Host
+from wsfc_lab.pwsh.powershell_exe import run_script
+from wsfc_lab.reference import Reference
+from wsfc_lab.topology import parse_topology
+
+ROOT = Path(__file__).resolve().parents[2]
+SCRIPTS = ROOT / "plugins" / "plugin_utils" / "scripts"
+sys.path.insert(0, str(ROOT.parent))  # noqa: E402 - for the pure plugin_utils module below
+REFERENCE = Reference.load_default()
+SECRET = "Pa55-w0rd!-never-shown"
+
+
+def _backup_jobs():
+    import importlib.util
+    spec = importlib.util.spec_from_file_location("backup_jobs", ROOT / "plugins" / "plugin_utils" / "backup_jobs.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+BJ = _backup_jobs()
+
+
+class Clock:
+    def __init__(self):
+        self.t = 0.0
+
+    def __call__(self):
+        return self.t
+
+
+def _model(**extra):
+    topo = parse_topology({"cluster": "C1", "time_scale": 1, "nodes": [
+        {"name": "N1", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]},
+        {"name": "N2", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]}],
+        "csvs": [{"name": "D1", "path": "C:\\ClusterStorage\\Volume1", "size_gb": 100, "used_gb": 10, "owner": "N1",
+                  "vms": ["VM1"]}], **extra})
+    clock = Clock()
+    return Cluster(topo, reference=REFERENCE, clock=clock, ticker=False), clock
+
+
+def _operation(model, name, args, node="N2", ok=True):
+    body = (SCRIPTS / (name + ".ps1")).read_text(encoding="utf-8")
+    source = ("$ErrorActionPreference = 'Stop'\n$WsfcArgs = '%s' | ConvertFrom-Json\n"
+              % json.dumps(args).replace("'", "''")) + body
+    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
+                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
+    result = run_script(source, host)
+    if ok:
+        assert result.exit_code == 0, (result.stdout, result.stderr)
+        return json.loads(result.stdout)
+    return result
+
+
+def _start(model, name, argv, node="N2", password=SECRET, user="LAB\\backup"):
+    execute, argument = BJ.build_action(argv, BJ.log_path(name))
+    return _operation(model, "backup_job_start", {"name": name, "task_path": BJ.TASK_PATH, "execute": execute,
+                                                  "argument": argument, "user": user, "password": password}, node)
+
+
+def _status(model, name, node="N2", csv=""):
+    return _operation(model, "backup_job_status", {"name": name, "task_path": BJ.TASK_PATH,
+                                                   "log": BJ.log_path(name), "csv": csv}, node)
+
+
+def _ops(model, op):
+    return [e for e in model.events() if e["op"] == op]
+
+
+def _snapshot(model, node, number=7):
+    snap = {"id": model.new_id(), "csv": "D1", "volume": "C:\\ClusterStorage\\Volume1\\",
+            "device_object": "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy%d" % number, "node": node,
+            "provider_id": "{00000000-0000-0000-0000-000000000001}", "provider_type": "software", "created": 0.0,
+            "created_by": node}
+    model.snapshots.append(snap)
+    return snap
+
+
+def test_wbadmin_on_a_non_coordinator_reads_its_own_snapshot_over_smb_and_cleans_it_up():
+    model, clock = _model()
+    argv = BJ.build_argv("wbadmin", "N2", volume="C:\\ClusterStorage\\Volume1", target="\\\\backup\\share")
+    started = _start(model, "wb1", argv)
+    assert started == {"node": "N2", "task_state": "Running"}
+    status = _status(model, "wb1", csv="D1")
+    assert status["exists"] and status["task_state"] == "Running" and status["last_result"] == SCHED_S_TASK_RUNNING
+    assert status["csv"]["owner"] == "N1" and status["csv"]["path"] == "C:\\ClusterStorage\\Volume1"
+    (snap,) = model.state()["snapshots"]
+    assert snap["node"] == "N1" and snap["provider_type"] == "software" and snap["created_by"] == "N2"
+    assert [j["state"] for j in model.state()["jobs"]] == ["running"]
+    clock.t = 100
+    status = _status(model, "wb1")
+    assert status["task_state"] == "Ready" and status["last_result"] == 0
+    assert BJ.job_state(status, "wbadmin") == "succeeded"
+    (read,) = _ops(model, "backup.read")
+    assert read["read"] == "smb" and read["node"] == "N2" and read["coordinator"] == "N1"
+    (end,) = _ops(model, "job.end")
+    assert end["ok"] and end["exit_code"] == 0 and end["end"] == read["end"] and end["bytes"] == 10 ** 10
+    assert model.state()["snapshots"] == []  # wbadmin's own snapshot is gone with the job
+    assert "successfully completed" in scheduler(model).read_file("N2", BJ.log_path("wb1"))
+
+
+def test_wbadmin_on_the_coordinator_reads_locally_and_vms_map_to_their_csv():
+    model, clock = _model()
+    _start(model, "wb2", BJ.build_argv("wbadmin", "N1", vms=["VM1"], target="\\\\backup\\share"), node="N1")
+    clock.t = 100
+    (read,) = _ops(model, "backup.read")
+    assert read["read"] == "local" and read["node"] == "N1" and read["csv"] == "D1"
+
+
+def test_second_start_of_a_running_task_is_ignored_and_stop_terminates_it():
+    model, clock = _model()
+    argv = BJ.build_argv("wbadmin", "N2", volume="C:\\ClusterStorage\\Volume1", target="\\\\b\\s")
+    _start(model, "wb3", argv)
+    sched = scheduler(model)
+    task = sched.find("N2", BJ.TASK_PATH, "wb3")
+    sched.start(task)
+    assert len(_ops(model, "job.start")) == 1
+    clock.t = 3
+    stopped = _operation(model, "backup_job_stop", {"name": "wb3", "task_path": BJ.TASK_PATH})
+    assert stopped == {"node": "N2", "stopped": True, "removed": True}
+    assert task.last_result == SCHED_S_TASK_TERMINATED
+    (read,) = _ops(model, "backup.read")
+    assert read["ok"] is False and 0 < read["bytes"] < 10 ** 10
+    (end,) = _ops(model, "job.end")
+    assert end["stopped"] and not end["ok"]
+    state = model.state()
+    assert state["jobs"] == [] and state["snapshots"] == [] and state["reads"] == []
+    assert _status(model, "wb3")["exists"] is False
+    assert _operation(model, "backup_job_stop", {"name": "wb3", "task_path": BJ.TASK_PATH})["removed"] is False
+
+
+def test_robocopy_from_a_snapshot_device_reads_that_snapshot_and_logs_bytes():
+    model, clock = _model()
+    snap = _snapshot(model, "N1")
+    argv = BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"] + "\\", target="\\\\b\\s\\d1\\")
+    _start(model, "rc1", argv, node="N1")
+    clock.t = 100
+    status = _status(model, "rc1", node="N1")
+    assert status["last_result"] == 1 and BJ.job_state(status, "copy") == "succeeded"
+    (read,) = _ops(model, "backup.read")
+    assert read["read"] == "local" and read["args"]["snapshot"] == snap["id"]
+    log = scheduler(model).read_file("N1", BJ.log_path("rc1")).splitlines()
+    assert BJ.parse_bytes("copy", log) == 10 ** 10
+    assert model.state()["snapshots"] == [snap]  # a snapshot the job did not create stays
+
+
+def test_robocopy_of_an_unknown_snapshot_is_a_serious_error():
+    model, _ = _model()
+    argv = BJ.build_argv("copy", "N1", snapshot_path="\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy99\\",
+                         target="D:\\b")
+    _start(model, "rc2", argv, node="N1")
+    status = _status(model, "rc2", node="N1")
+    assert status["last_result"] == 16 and BJ.job_state(status, "copy") == "failed"
+    assert _ops(model, "backup.read") == []
+
+
+def test_backup_fails_fault_sets_the_exit_code():
+    model, clock = _model(faults=[{"kind": "backup_fails", "node": "N1", "exit_code": 9}])
+    snap = _snapshot(model, "N1")
+    _start(model, "rc3", BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b"), node="N1")
+    clock.t = 100
+    status = _status(model, "rc3", node="N1")
+    assert status["last_result"] == 9 and BJ.job_state(status, "copy") == "failed"
+    (end,) = _ops(model, "job.end")
+    assert end["ok"] is False and end["exit_code"] == 9
+
+
+def test_user_command_reads_what_its_arguments_name():
+    model, clock = _model()
+    snap = _snapshot(model, "N1", number=3)
+    argv = BJ.build_argv("command", "N2", snapshot_path=snap["device_object"], volume="C:\\ClusterStorage\\Volume1",
+                         command=["C:\\Tools\\mybackup.exe", "--source={snapshot_path}", "--tag={node}"])
+    assert argv[1:] == ["--source=" + snap["device_object"], "--tag=N2"]
+    _start(model, "uc1", argv)
+    clock.t = 100
+    (read,) = _ops(model, "backup.read")
+    assert read["read"] == "smb" and read["args"]["snapshot"] == snap["id"]
+    assert _status(model, "uc1")["last_result"] == 0
+
+
+def test_user_command_that_names_nothing_it_reads_is_refused():
+    model, _ = _model()
+    argv = BJ.build_argv("command", "N2", command=["C:\\Tools\\mybackup.exe", "--all"])
+    result = _start_raw = None
+    execute, argument = BJ.build_action(argv, BJ.log_path("uc2"))
+    result = _operation(model, "backup_job_start", {"name": "uc2", "task_path": BJ.TASK_PATH, "execute": execute,
+                                                    "argument": argument, "user": "SYSTEM", "password": ""},
+                        ok=False)
+    assert result.exit_code == 1 and b"not modelled" in (result.stdout + result.stderr).encode()
+    del _start_raw
+
+
+def test_password_never_reaches_events_state_or_task_arguments():
+    model, clock = _model()
+    _start(model, "wb4", BJ.build_argv("wbadmin", "N2", volume="C:\\ClusterStorage\\Volume1", target="\\\\b\\s"))
+    clock.t = 100
+    everything = json.dumps(model.events()) + json.dumps(model.state(), default=str)
+    assert SECRET not in everything
+    (reg,) = _ops(model, "task.register")
+    assert reg["args"]["password_given"] is True and SECRET not in reg["args"]["argument"]
+
+
+def test_action_parsing_refuses_what_cmd_would_interpret():
+    with pytest.raises(ActionNotModelled):
+        parse_action("robocopy.exe", "a b")
+    with pytest.raises(ActionNotModelled):
+        parse_action("cmd.exe", '/d /s /c "robocopy a b & del x"')
+    with pytest.raises(ActionNotModelled):
+        parse_action("cmd.exe", '/d /s /c ""robocopy" "%TEMP%" "b""')
+    cmd = parse_action("cmd.exe", BJ.build_action(["robocopy.exe", "C:\\a\\", "D:\\b c\\"], "C:\\l.log")[1])
+    assert cmd.argv == ["robocopy.exe", "C:\\a\\", "D:\\b c\\"] and cmd.log == "C:\\l.log" and cmd.tool == "robocopy"

@@ -1,0 +1,498 @@
+"""The lab's Task Scheduler and the backup tools its tasks run, acting on the cluster model.
+
+A registered task (Register-ScheduledTask) is stored per node. Start-ScheduledTask runs the task's action the
+way the Task Scheduler service does: detached from the WinRM session that asked, as the task's account. The lab
+runs only the action shape the collection documents (and that it can model honestly)::
+
+    cmd.exe /d /s /c ""<tool>" "<arg>" ... > "<log>" 2>&1"
+
+(``/s``: cmd strips the first and the last quote and runs the rest; the output of the tool goes to ``<log>``;
+cmd's exit code is the tool's). Inside, every token is either a double-quoted string without ``"`` and ``%``,
+or a bare word without cmd metacharacters; anything else is refused as not modelled. The tool is then:
+
+- ``wbadmin.exe start backup -backupTarget:<t> -include:<volume>[,...] | -hyperv:<vm>[,...] [-quiet]``
+  (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wbadmin-start-backup):
+  wbadmin takes its own VSS snapshot of each CSV it backs up. The lab creates a software snapshot record where
+  the model puts it (``Cluster.snapshot_node``: the coordinator), reads it, and removes it when the job ends.
+  A VM is backed up as a read of the CSV that holds it (the lab does not model VM sizes).
+- ``robocopy.exe <source> <destination> [options]``
+  (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/robocopy): a source under a
+  snapshot's device object (``\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopyN``) reads that snapshot; a
+  source under a CSV path reads the live volume (direct I/O on every node; SMB to the coordinator when the CSV
+  is in redirected access). An unknown source ends with exit code 16 ("serious error", no files copied).
+- any other program (a user's own tool): the lab looks for what it reads in its arguments, as data: an argument
+  that contains a snapshot's device object reads that snapshot; otherwise an argument that contains a CSV path
+  reads that live CSV. A command that names neither is refused (not modelled): the lab cannot know what it reads.
+
+Where the bytes come from (local or SMB) is decided by the model (``Cluster.start_read``), never by the task.
+The job ends when its reads end. Exit codes: wbadmin and user commands 0, robocopy 1 ("one or more files were
+copied successfully"; 0 when there was nothing to copy); a read that fails (node down, failover) gives 8 for
+robocopy and 1 otherwise; a ``backup_fails`` fault (keys ``node``, ``csv``, ``exit_code``, default 8) makes
+the tool exit with its ``exit_code`` when its reads end. Stop-ScheduledTask stops the reads; the task's last
+result is then SCHED_S_TASK_TERMINATED. The tool's output is written to the log file through the lab
+filesystem (``model.fs`` when present).
+
+Job records are in ``model.jobs`` from Start-ScheduledTask until the task is unregistered; events
+``task.register``, ``task.start``, ``task.stop``, ``task.unregister``, ``job.start`` and ``job.end`` are logged.
+The run-as password is never stored or logged: the lab keeps only whether one was given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from wsfc_lab.model import Cluster, ModelError
+
+# Task Scheduler constants (https://learn.microsoft.com/en-us/windows/win32/taskschd/task-scheduler-error-and-success-constants)
+SCHED_S_TASK_RUNNING = 0x00041301
+SCHED_S_TASK_HAS_NOT_RUN = 0x00041303
+SCHED_S_TASK_TERMINATED = 0x00041306
+
+SHADOW_DEVICE = re.compile(r"\\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy\d+", re.IGNORECASE)
+CMD_PREFIX = "/d /s /c \""
+# cmd.exe metacharacters that would make a bare token more than a word.
+CMD_SPECIAL = set('&|<>^()%!"')
+# robocopy options the lab accepts (all from the robocopy page); values after ':' are not interpreted.
+ROBOCOPY_OPTIONS = {"/s", "/e", "/z", "/b", "/zb", "/j", "/copy", "/dcopy", "/copyall", "/sec", "/mir", "/r", "/w",
+                    "/np", "/nfl", "/ndl", "/njh", "/njs", "/bytes", "/mt", "/xj", "/fft", "/tee", "/v", "/ts", "/fp"}
+
+
+class ActionNotModelled(Exception):
+    """The task's action is not one the lab can run honestly."""
+
+
+@dataclass
+class Task:
+    node: str
+    path: str
+    name: str
+    execute: str
+    argument: str
+    user: str
+    password_given: bool
+    state: str = "Ready"
+    last_run: Any = None            # datetime of the last start
+    last_result: int = SCHED_S_TASK_HAS_NOT_RUN
+    job: dict | None = None
+
+    @property
+    def full_name(self) -> str:
+        return self.path + self.name
+
+
+@dataclass
+class Command:
+    argv: list[str]
+    log: str | None
+    tool: str = field(init=False)
+
+    def __post_init__(self) -> None:
+        exe = re.split(r"[\\/]", self.argv[0])[-1].lower() if self.argv else ""
+        self.tool = {"wbadmin.exe": "wbadmin", "wbadmin": "wbadmin",
+                     "robocopy.exe": "robocopy", "robocopy": "robocopy"}.get(exe, "command")
+
+
+def _tokens(text: str) -> list[str]:
+    """Split the command cmd.exe runs into words; quoted words keep their quotes out."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch in " \t":
+            i += 1
+            continue
+        if ch == '"':
+            end = text.find('"', i + 1)
+            if end < 0:
+                raise ActionNotModelled("an unterminated quoted argument")
+            word = text[i + 1:end]
+            if "%" in word:
+                raise ActionNotModelled("'%' inside a quoted argument (cmd.exe expands variables there)")
+            if end + 1 < len(text) and text[end + 1] not in " \t":
+                raise ActionNotModelled("a quoted argument followed by more text")
+            # Microsoft C runtime argument rules: 2n backslashes before the closing quote are n backslashes;
+            # an odd number would escape the quote (not modelled).
+            k = len(word) - len(word.rstrip("\\"))
+            if k % 2:
+                raise ActionNotModelled("a backslash-escaped quote")
+            word = word[:len(word) - k // 2] if k else word
+            out.append('"' + word + '"')
+            i = end + 1
+            continue
+        j = i
+        while j < len(text) and text[j] not in " \t":
+            j += 1
+        word = text[i:j]
+        if word not in (">", "2>&1") and CMD_SPECIAL & set(word):
+            raise ActionNotModelled(f"the cmd.exe metacharacters in {word!r}")
+        out.append(word)
+        i = j
+    return out
+
+
+def parse_action(execute: str, argument: str) -> Command:
+    """The tool, its arguments and its log file from a task action (see the module docstring)."""
+    exe = re.split(r"[\\/]", execute.strip().strip('"'))[-1].lower()
+    if exe not in ("cmd.exe", "cmd"):
+        raise ActionNotModelled(f"a task action that runs {execute!r} directly (the lab runs cmd.exe /d /s /c)")
+    if not argument.startswith(CMD_PREFIX) or not argument.endswith('"'):
+        raise ActionNotModelled("cmd.exe arguments other than /d /s /c \"...\"")
+    words = _tokens(argument[len(CMD_PREFIX):-1])
+    log = None
+    if len(words) >= 3 and words[-3] == ">" and words[-1] == "2>&1":
+        log = words[-2].strip('"')
+        words = words[:-3]
+    if any(w in (">", "2>&1") for w in words):
+        raise ActionNotModelled("a redirection other than '> \"log\" 2>&1' at the end")
+    argv = [w[1:-1] if w.startswith('"') else w for w in words]
+    if not argv:
+        raise ActionNotModelled("an empty command")
+    return Command(argv, log)
+
+
+def _norm(path: str) -> str:
+    return path.rstrip("\\").lower()
+
+
+class Scheduler:
+    """Registered tasks of every node, and the backup jobs they run."""
+
+    def __init__(self, model: Cluster):
+        self.model = model
+        self.tasks: dict[tuple[str, str, str], Task] = {}
+        self.files: dict[tuple[str, str], str] = {}  # log files when the model has no filesystem
+        self._shadow_numbers = 0
+        model.read_listeners.append(self._read_ended)
+
+    # ---- files ----------------------------------------------------------------------------------------
+    def write_file(self, node: str, path: str, text: str, append: bool = False) -> None:
+        fs = getattr(self.model, "fs", None)
+        if fs is not None:
+            before = fs.read(node, path) if append and fs.exists(node, path) else ""
+            fs.write(node, path, (before or "") + text)
+        else:
+            key = (node, path.lower())
+            self.files[key] = (self.files.get(key, "") if append else "") + text
+
+    def read_file(self, node: str, path: str) -> str | None:
+        fs = getattr(self.model, "fs", None)
+        if fs is not None:
+            return fs.read(node, path) if fs.exists(node, path) else None
+        return self.files.get((node, path.lower()))
+
+    def delete_file(self, node: str, path: str) -> None:
+        fs = getattr(self.model, "fs", None)
+        if fs is not None:
+            if fs.exists(node, path):
+                fs.delete(node, path)
+        else:
+            self.files.pop((node, path.lower()), None)
+
+    # ---- tasks ----------------------------------------------------------------------------------------
+    @staticmethod
+    def _key(node: str, path: str, name: str) -> tuple[str, str, str]:
+        return (node, (path or "\\").lower(), name.lower())
+
+    def find(self, node: str, path: str | None, name: str) -> Task | None:
+        with self.model._lock:
+            return self.tasks.get(self._key(node, path or "\\", name))
+
+    def list(self, node: str) -> list[Task]:
+        with self.model._lock:
+            return [t for (n, _, _), t in self.tasks.items() if n == node]
+
+    def register(self, node: str, path: str, name: str, execute: str, argument: str, user: str,
+                 password_given: bool, force: bool) -> Task:
+        with self.model._lock:
+            key = self._key(node, path, name)
+            existing = self.tasks.get(key)
+            if existing is not None and not force:
+                raise ModelError(f"Cannot create a file when that file already exists.", "ResourceExists")
+            if existing is not None and existing.state == "Running":
+                raise ModelError(f"The task {existing.full_name} is running; stop it before replacing it.",
+                                 "ResourceBusy")
+            if existing is not None:
+                self._drop_job(existing)
+            task = Task(node, path, name, execute, argument, user, password_given)
+            self.tasks[key] = task
+            self.model.log({"op": "task.register", "node": node, "changed": True,
+                            "args": {"task": task.full_name, "user": user, "password_given": password_given,
+                                     "execute": execute, "argument": argument}})
+            return task
+
+    def unregister(self, task: Task) -> None:
+        with self.model._lock:
+            if task.state == "Running":
+                self._stop(task, "the task was unregistered")
+            self._drop_job(task)
+            self.tasks.pop(self._key(task.node, task.path, task.name), None)
+            self.model.log({"op": "task.unregister", "node": task.node, "changed": True,
+                            "args": {"task": task.full_name}})
+
+    def _drop_job(self, task: Task) -> None:
+        if task.job is not None and task.job in self.model.jobs:
+            self.model.jobs.remove(task.job)
+        task.job = None
+
+    def stop(self, task: Task) -> None:
+        with self.model._lock:
+            self.model._tick()
+            if task.state == "Running":
+                self._stop(task, "the task was stopped")
+
+    def _stop(self, task: Task, why: str) -> None:
+        job = task.job
+        task.state = "Ready"
+        task.last_result = SCHED_S_TASK_TERMINATED
+        self.model.log({"op": "task.stop", "node": task.node, "changed": True, "args": {"task": task.full_name}})
+        if job is None:
+            return
+        job["state"] = "stopped"
+        for key in list(job["reads"]):
+            self.model.cancel_read(key, f"{why} (job {job['id']})")
+        self._finish(job, None, stopped=True)
+
+    # ---- jobs -----------------------------------------------------------------------------------------
+    def start(self, task: Task) -> dict | None:
+        """Run the task's action now; a task that is already running is not started again (IgnoreNew)."""
+        model = self.model
+        with model._lock:
+            model._tick()
+            if task.state == "Running":
+                model.log({"op": "task.start", "node": task.node, "changed": False,
+                           "args": {"task": task.full_name, "already_running": True}})
+                return task.job
+            if model.node(task.node).state != "Up":
+                raise ModelError(f"The node {task.node} is {model.node(task.node).state}.", "ResourceUnavailable")
+            try:
+                command = parse_action(task.execute, task.argument)
+                plan = self._plan(task.node, command)
+            except ActionNotModelled as exc:
+                raise ActionNotModelled(f"running the task action {task.execute} {task.argument!r}: {exc}") from None
+            self._drop_job(task)
+            job = {"id": model.new_id(), "task": task.full_name, "node": task.node, "user": task.user,
+                   "tool": command.tool, "csvs": sorted({r["csv"] for r in plan["reads"]}), "state": "running",
+                   "start": round(model.seconds(), 3), "end": None, "exit_code": None, "bytes": 0,
+                   "log": command.log, "reads": [], "snapshots": [s["id"] for s in plan["own_snapshots"]],
+                   "planned_exit": plan["exit_code"], "argv": list(command.argv)}
+            task.job, task.state, task.last_run, task.last_result = job, "Running", model.now(), SCHED_S_TASK_RUNNING
+            model.jobs.append(job)
+            model.log({"op": "task.start", "node": task.node, "changed": True, "args": {"task": task.full_name}})
+            model.log({"op": "job.start", "node": task.node, "args": {"job": job["id"], "task": task.full_name,
+                                                                       "tool": command.tool, "csvs": job["csvs"],
+                                                                       "user": task.user}})
+            if command.log:
+                self.write_file(task.node, command.log, self._log_header(command, plan))
+            model.snapshots.extend(plan["own_snapshots"])
+            if not plan["reads"]:
+                self._finish(job, plan["exit_code"] if plan["exit_code"] is not None else 0)
+                return job
+            fault = self._fault(task.node, job["csvs"])
+            if fault is not None:
+                job["planned_exit"] = int(fault.get("exit_code", 8))
+            job["open"] = len(plan["reads"])
+            for read in plan["reads"]:
+                key = model.start_read(task.node, read["csv"], read["snapshot"], job=job["id"])
+                if job["state"] == "running" and model.read_status(key).get("status") not in ("done", "failed"):
+                    job["reads"].append(key)
+            return job
+
+    def _fault(self, node: str, csvs: list[str]) -> dict | None:
+        for fault in list(self.model.pending_faults):
+            if fault["kind"] != "backup_fails" or "at" in fault or "after_ops" in fault:
+                continue
+            if "node" in fault and str(fault["node"]).lower() != node.lower():
+                continue
+            if "csv" in fault and str(fault["csv"]).lower() not in {c.lower() for c in csvs}:
+                continue
+            match = {k: fault[k] for k in ("node", "csv") if k in fault}
+            return self.model.take_fault("backup_fails", **match) or fault
+        return None
+
+    def _snapshot_for(self, text: str) -> dict | None:
+        m = SHADOW_DEVICE.search(text)
+        if not m:
+            return None
+        device = m.group(0).lower()
+        return next((s for s in self.model.snapshots if str(s.get("device_object", "")).lower() == device), None)
+
+    def _csv_for(self, text: str):
+        low = text.lower()
+        for csv in self.model.csvs.values():
+            path = _norm(csv.path)
+            if path in low:
+                at = low.index(path) + len(path)
+                if at == len(low) or low[at] in "\\,; \"":
+                    return csv
+        return None
+
+    def _live(self, node: str, csv) -> dict:
+        """A read of the live CSV: direct I/O on every node, SMB to the coordinator in redirected access."""
+        source = csv.owner if csv.redirected else node
+        return {"csv": csv.name, "snapshot": {"id": None, "node": source, "provider_type": "live"}}
+
+    def _plan(self, node: str, command: Command) -> dict:
+        argv = command.argv
+        reads: list[dict] = []
+        own: list[dict] = []
+        exit_code = None
+        if command.tool == "wbadmin":
+            words = [a.lower() for a in argv[1:3]]
+            if words != ["start", "backup"]:
+                raise ActionNotModelled(f"wbadmin {' '.join(argv[1:3])} (only 'start backup' is modelled)")
+            options = {}
+            for arg in argv[3:]:
+                name, _, value = arg.partition(":")
+                options[name.lower()] = value
+            unknown = set(options) - {"-backuptarget", "-include", "-hyperv", "-quiet"}
+            if unknown:
+                raise ActionNotModelled(f"wbadmin options {sorted(unknown)}")
+            if "-backuptarget" not in options:
+                raise ActionNotModelled("wbadmin start backup without -backupTarget")
+            csvs = []
+            for item in [v for v in options.get("-include", "").split(",") if v.strip()]:
+                csv = self._csv_for(item.strip())
+                if csv is None or _norm(item.strip()) != _norm(csv.path):
+                    raise ActionNotModelled(f"wbadmin -include of {item!r} (only whole CSV volume paths)")
+                csvs.append(csv)
+            for vm in [v for v in options.get("-hyperv", "").split(",") if v.strip()]:
+                holder = next((c for c in self.model.csvs.values()
+                               if any(x["name"].lower() == vm.strip().lower() for x in c.vms)), None)
+                if holder is None:
+                    raise ModelError(f"The virtual machine '{vm.strip()}' was not found.", "ObjectNotFound")
+                csvs.append(holder)
+            if not csvs:
+                raise ActionNotModelled("wbadmin start backup without -include or -hyperv")
+            seen = set()
+            for csv in csvs:
+                if csv.name in seen:
+                    continue
+                seen.add(csv.name)
+                self._shadow_numbers += 1
+                number = 1000 + self._shadow_numbers
+                snap = {"id": self.model.new_id(), "csv": csv.name, "volume": csv.path.rstrip("\\") + "\\",
+                        "device_object": f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{number}",
+                        "node": self.model.snapshot_node(csv.name, node, "software"),
+                        "provider_id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "provider_type": "software",
+                        "created": round(self.model.seconds(), 3), "created_by": node, "owner": "wbadmin"}
+                own.append(snap)
+                reads.append({"csv": csv.name, "snapshot": snap})
+        elif command.tool == "robocopy":
+            if len(argv) < 3:
+                raise ActionNotModelled("robocopy without a source and a destination")
+            for opt in argv[3:]:
+                if opt.split(":", 1)[0].lower() not in ROBOCOPY_OPTIONS:
+                    raise ActionNotModelled(f"the robocopy option {opt!r}")
+            source = argv[1]
+            snap = self._snapshot_for(source)
+            if snap is not None:
+                reads.append({"csv": snap["csv"], "snapshot": snap})
+            elif SHADOW_DEVICE.search(source) is None and self._csv_for(source) is not None:
+                reads.append(self._live(node, self._csv_for(source)))
+            else:
+                exit_code = 16  # "Serious error. Robocopy did not copy any files."
+        else:
+            for arg in argv[1:]:
+                snap = self._snapshot_for(arg)
+                if snap is not None:
+                    reads.append({"csv": snap["csv"], "snapshot": snap})
+            if not reads:
+                for arg in argv[1:]:
+                    csv = self._csv_for(arg)
+                    if csv is not None and csv.name not in {r["csv"] for r in reads}:
+                        reads.append(self._live(node, csv))
+            if not reads:
+                raise ActionNotModelled(f"the command {argv[0]!r}: none of its arguments names a snapshot device "
+                                        f"or a CSV path, so the lab cannot know what it reads")
+        return {"reads": reads, "own_snapshots": own, "exit_code": exit_code}
+
+    def _log_header(self, command: Command, plan: dict) -> str:
+        if command.tool == "robocopy":
+            lines = ["-" * 79, "   ROBOCOPY     ::     Robust File Copy for Windows", "-" * 79, "",
+                     f"  Started : {self.model.now().strftime('%A, %B %d, %Y %I:%M:%S %p')}",
+                     f"   Source : {command.argv[1]}", f"     Dest : {command.argv[2]}", ""]
+            if plan["exit_code"] == 16:
+                lines.append(f"ERROR 2 (0x00000002) Accessing Source Directory {command.argv[1]}")
+                lines.append("The system cannot find the file specified.")
+            return "\r\n".join(lines) + "\r\n"
+        if command.tool == "wbadmin":
+            return ("wbadmin 1.0 - Backup command-line tool\r\n"
+                    "Retrieving volume information...\r\n"
+                    "Creating a shadow copy of the volumes specified for backup...\r\n")
+        return f"wsfc_lab: {command.argv[0]} started (the lab models what it reads, not what it prints)\r\n"
+
+    def _read_ended(self, read: dict) -> None:
+        """Model listener (under the lock): a read ended; end its job when it was the job's last."""
+        job = next((j for j in self.model.jobs if j["id"] == read.get("job")), None)
+        if job is None or job["state"] != "running":
+            return
+        job["bytes"] += int(read.get("bytes") or 0)
+        if read.get("status") == "failed":
+            job["read_failed"] = read.get("error")
+        if read["key"] in job["reads"]:
+            job["reads"].remove(read["key"])
+        job["open"] -= 1
+        if job["open"] > 0:
+            return
+        if job.get("read_failed"):
+            code = 8 if job["tool"] == "robocopy" else 1
+        elif job["planned_exit"] is not None:
+            code = job["planned_exit"]
+        elif job["tool"] == "robocopy":
+            code = 1 if job["bytes"] > 0 else 0
+        else:
+            code = 0
+        self._finish(job, code, at=read.get("end"))
+
+    def _finish(self, job: dict, code: int | None, stopped: bool = False, at: float | None = None) -> None:
+        model = self.model
+        job["reads"] = []
+        job["end"] = round(model.seconds() if at is None else at, 3)
+        job["exit_code"] = code
+        if not stopped:
+            job["state"] = "exited"
+        task = next((t for t in self.tasks.values() if t.job is job), None)
+        if task is not None and not stopped:
+            task.state = "Ready"
+            task.last_result = code
+        own = set(job["snapshots"])
+        model.snapshots[:] = [s for s in model.snapshots if s["id"] not in own]
+        if job["log"]:
+            self.write_file(job["node"], job["log"], self._log_footer(job, code, stopped), append=True)
+        ok = (not stopped) and code is not None and (code < 8 if job["tool"] == "robocopy" else code == 0)
+        event = {"op": "job.end", "node": job["node"], "ok": ok, "exit_code": code, "bytes": job["bytes"],
+                 "args": {"job": job["id"], "task": job["task"], "tool": job["tool"], "csvs": job["csvs"]},
+                 "start": job["start"], "end": job["end"], "t": job["end"]}
+        if stopped:
+            event["stopped"] = True
+        if job.get("read_failed"):
+            event["error"] = job["read_failed"]
+        model.log(event)
+
+    def _log_footer(self, job: dict, code: int | None, stopped: bool) -> str:
+        if stopped:
+            return "The operation was stopped.\r\n"
+        if job["tool"] == "robocopy":
+            total = job["bytes"]
+            failed = total if (code or 0) >= 8 else 0
+            return ("\r\n" + "-" * 79 + "\r\n\r\n"
+                    "               Total    Copied   Skipped  Mismatch    FAILED    Extras\r\n"
+                    f"    Bytes : {total:>9} {total - failed:>9} {0:>9} {0:>9} {failed:>9} {0:>9}\r\n"
+                    f"   Ended : {self.model.now().strftime('%A, %B %d, %Y %I:%M:%S %p')}\r\n")
+        if job["tool"] == "wbadmin":
+            if code == 0:
+                return "The backup operation successfully completed.\r\n"
+            return f"The backup operation stopped before completing (exit code {code}).\r\n"
+        return f"wsfc_lab: {job['argv'][0]} exited with code {code}\r\n"
+
+
+def scheduler(model: Cluster) -> Scheduler:
+    """The model's scheduler, created on first use."""
+    with model._lock:
+        existing = getattr(model, "task_scheduler", None)
+        if existing is None:
+            existing = Scheduler(model)
+            model.task_scheduler = existing  # type: ignore[attr-defined]
+        return existing

@@ -1,0 +1,122 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin of wsfc.csv.backup_job (documentation in plugins/modules/backup_job.py)."""
+
+from __future__ import annotations
+
+import time
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
+    METHODS,
+    TASK_PATH,
+    BackupJobError,
+    build_action,
+    build_argv,
+    failure_message,
+    job_state,
+    log_path,
+    next_delay,
+    shape,
+    validate_name,
+)
+
+
+class ActionModule(WsfcActionBase):
+    """Start a backup job as a scheduled task on the node, wait for it, or stop and remove it."""
+
+    ARGUMENT_SPEC = {
+        "name": {"type": "str", "required": True},
+        "state": {"type": "str", "default": "finished", "choices": ["started", "finished", "absent"]},
+        "method": {"type": "str", "default": "wbadmin", "choices": list(METHODS)},
+        "csv": {"type": "str"},
+        "snapshot_path": {"type": "str"},
+        "target": {"type": "str"},
+        "vms": {"type": "list", "elements": "str"},
+        "command": {"type": "list", "elements": "str"},
+        "run_as_user": {"type": "str", "default": "NT AUTHORITY\\SYSTEM"},
+        "run_as_password": {"type": "str", "no_log": True},
+        "log_dir": {"type": "str"},
+        "timeout": {"type": "int", "default": 3600},
+        "poll_interval": {"type": "float", "default": 5.0},
+    }
+
+    def _status(self, args):
+        return self.operation("backup_job_status", {"name": args["name"], "task_path": TASK_PATH,
+                                                    "log": log_path(args["name"], args.get("log_dir")),
+                                                    "csv": args.get("csv") or ""})
+
+    def execute(self, args):
+        try:
+            validate_name(args["name"])
+        except BackupJobError as exc:
+            return {"failed": True, "msg": str(exc)}
+        if args["timeout"] < 0 or args["poll_interval"] <= 0:
+            return {"failed": True, "msg": "timeout must be >= 0 and poll_interval > 0"}
+        method, name, csv = args["method"], args["name"], args.get("csv")
+        status = self._status(args)
+        node = status.get("node")
+        if csv and status.get("csv") is None:
+            return {"failed": True, "node": node, "msg": "The CSV %r was not found on %s, so no backup job was "
+                    "started. Check the name with wsfc.csv.cluster_info and run the task again." % (csv, node)}
+        current = job_state(status, method)
+        before = {"job_id": TASK_PATH + name, "state": current}
+        if args["state"] == "absent":
+            result = shape(status, method, name, changed=current != "absent")
+            result["diff"] = {"before": before, "after": {"job_id": TASK_PATH + name, "state": "absent"}}
+            if current == "absent" or self._task.check_mode:
+                return result
+            stopped = self.operation("backup_job_stop", {"name": name, "task_path": TASK_PATH}, read_only=False)
+            result.update(state="absent", stopped=bool(stopped.get("stopped")),
+                          msg="backup job %s on %s %s and removed" % (
+                              TASK_PATH + name, node, "stopped" if stopped.get("stopped") else "was not running"))
+            return result
+        changed = False
+        if current == "not_started":
+            return {"failed": True, "node": node, "msg": "A task %s exists on %s but never ran (not created by this "
+                    "module?). Remove it with state=absent, then run the task again." % (TASK_PATH + name, node)}
+        if current == "absent":
+            volume = (status.get("csv") or {}).get("path")
+            try:
+                argv = build_argv(method, node, volume=volume, snapshot_path=args.get("snapshot_path"),
+                                  target=args.get("target"), vms=args.get("vms"), command=args.get("command"),
+                                  csv=csv, name=name)
+                execute, argument = build_action(argv, log_path(name, args.get("log_dir")))
+            except BackupJobError as exc:
+                return {"failed": True, "node": node, "msg": "backup job %s%s on %s: %s" % (
+                    TASK_PATH + name, " for CSV %s" % csv if csv else "", node, exc)}
+            after = {"job_id": TASK_PATH + name, "state": "running"}
+            if self._task.check_mode:
+                result = shape(status, method, name, changed=True)
+                result.update(state="absent", diff={"before": before, "after": after},
+                              msg="would start backup job %s on %s" % (TASK_PATH + name, node))
+                return result
+            self._start(args, name, execute, argument)
+            changed = True
+            status = dict(status, exists=True, task_state="Running", last_result=None)
+        started = time.monotonic()
+        while args["state"] == "finished" and job_state(status, method) == "running":
+            delay = next_delay(time.monotonic() - started, args["timeout"], args["poll_interval"])
+            if delay is None:
+                break
+            time.sleep(delay)
+            status = self._status(args)
+        result = shape(status, method, name, changed=changed)
+        result["diff"] = {"before": before, "after": {"job_id": TASK_PATH + name, "state": result["state"]}}
+        if args["state"] == "finished" and result["state"] != "succeeded":
+            result.update(failed=True, msg=failure_message(result, method, csv, args["timeout"]))
+        return result
+
+    def _start(self, args, name, execute, argument):
+        """Register and start the task. The password travels only in this operation's encoded arguments: the
+        connection's own result logging is censored while it runs, and the script never prints it."""
+        previous = self._play_context.no_log
+        self._play_context.no_log = True
+        try:
+            self.operation("backup_job_start", {
+                "name": name, "task_path": TASK_PATH, "execute": execute, "argument": argument,
+                "user": args["run_as_user"], "password": args.get("run_as_password") or ""}, read_only=False)
+        finally:
+            self._play_context.no_log = previous

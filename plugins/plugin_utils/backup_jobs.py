@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Backup jobs run as scheduled tasks: command construction, exit codes, polling, results. No I/O.
+
+A job is a scheduled task (``\\wsfc.csv\\<name>``) whose one action is::
+
+    cmd.exe /d /s /c ""<tool>" "<arg>" ... > "<log>" 2>&1"
+
+cmd.exe with ``/s`` strips the first and the last quote and runs the rest, so the tool's output lands in the
+log and cmd's exit code is the tool's, which the Task Scheduler keeps as the task's last result.
+
+Values are data, never script text: the command line is built here, in Python, from the task's arguments
+(placeholders such as ``{snapshot_path}`` are replaced inside each argument), every argument is double-quoted,
+and a value that could escape its quotes is refused: a double quote, ``%`` (cmd.exe expands variables even
+inside quotes), or a control character. Trailing backslashes are doubled, as the Microsoft C runtime's
+argument rules require before a closing quote. The command line then travels to the node inside the
+base64 JSON arguments of the operation script, which passes it to ``New-ScheduledTaskAction -Argument``.
+"""
+
+from __future__ import annotations
+
+import re
+
+TASK_PATH = "\\wsfc.csv\\"
+DEFAULT_LOG_DIR = "C:\\ProgramData\\wsfc.csv\\jobs"
+METHODS = ("wbadmin", "copy", "command")
+PLACEHOLDERS = ("snapshot_path", "volume", "node", "csv", "target", "name")
+
+# Task Scheduler constants (learn.microsoft.com/windows/win32/taskschd/task-scheduler-error-and-success-constants)
+SCHED_S_TASK_RUNNING = 0x00041301
+SCHED_S_TASK_HAS_NOT_RUN = 0x00041303
+SCHED_S_TASK_TERMINATED = 0x00041306
+
+ROBOCOPY_OPTIONS = ("/E", "/B", "/COPY:DAT", "/R:1", "/W:1", "/NP", "/BYTES")
+
+_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
+_PLACEHOLDER = re.compile(r"\{(%s)\}" % "|".join(PLACEHOLDERS))
+_FORBIDDEN = re.compile(r'["%\x00-\x1f]')
+
+
+class BackupJobError(ValueError):
+    """The task's arguments cannot make a safe, well-defined job; the message says what to change."""
+
+
+def validate_name(name):
+    if not isinstance(name, str) or not _NAME.match(name):
+        raise BackupJobError("name %r is not usable as a job name: use 1-80 letters, digits, '.', '_' or '-', "
+                             "starting with a letter or digit" % (name,))
+    return name
+
+
+def task_id(name):
+    """The job id: the scheduled task's full path."""
+    return TASK_PATH + name
+
+
+def log_path(name, log_dir=None):
+    return (log_dir or DEFAULT_LOG_DIR).rstrip("\\") + "\\" + name + ".log"
+
+
+def quote(value):
+    """One command-line argument, double-quoted; refuses what could leave the quotes."""
+    text = "%s" % (value,)
+    bad = _FORBIDDEN.search(text)
+    if bad:
+        shown = {'"': 'a double quote', '%': "'%'"}.get(bad.group(0), "a control character")
+        raise BackupJobError("the argument %r contains %s, which cannot be passed safely through cmd.exe; "
+                             "use a path or value without it" % (text, shown))
+    stripped = text.rstrip("\\")
+    return '"' + stripped + "\\" * (2 * (len(text) - len(stripped))) + '"'
+
+
+def substitute(template, values):
+    """Replace ``{placeholder}`` in one argument with its value (as text, not as code)."""
+    def repl(match):
+        key = match.group(1)
+        value = values.get(key)
+        if value is None:
+            raise BackupJobError("the placeholder {%s} in %r has no value here (set the option it comes from)"
+                                 % (key, template))
+        return "%s" % (value,)
+    return _PLACEHOLDER.sub(repl, template)
+
+
+def build_argv(method, node, volume=None, snapshot_path=None, target=None, vms=None, command=None,
+               csv=None, name=None):
+    """The tool's argument vector for ``method``."""
+    if method == "wbadmin":
+        if not target:
+            raise BackupJobError("method wbadmin needs target (the backup target, e.g. \\\\server\\share)")
+        if not volume and not vms:
+            raise BackupJobError("method wbadmin needs csv (its volume is backed up) or vms")
+        argv = ["wbadmin.exe", "start", "backup", "-backupTarget:" + target]
+        if volume:
+            argv.append("-include:" + volume.rstrip("\\"))
+        if vms:
+            argv.append("-hyperv:" + ",".join(vms))
+        return argv + ["-quiet"]
+    if method == "copy":
+        if not snapshot_path or not target:
+            raise BackupJobError("method copy needs snapshot_path (the exposed snapshot, e.g. the device object "
+                                 "wsfc.csv.csv_snapshot returns) and target")
+        return ["robocopy.exe", snapshot_path, target] + list(ROBOCOPY_OPTIONS)
+    if method == "command":
+        if not command:
+            raise BackupJobError("method command needs command (the program and its arguments, as a list)")
+        values = {"snapshot_path": snapshot_path, "volume": volume, "node": node, "csv": csv, "target": target,
+                  "name": name}
+        return [substitute(part, values) for part in command]
+    raise BackupJobError("unknown method %r (known: %s)" % (method, ", ".join(METHODS)))
+
+
+def build_action(argv, log):
+    """``(execute, argument)`` for ``New-ScheduledTaskAction``."""
+    inner = " ".join(quote(a) for a in argv) + " > " + quote(log) + " 2>&1"
+    return "cmd.exe", '/d /s /c "' + inner + '"'
+
+
+def succeeded(method, exit_code):
+    """robocopy: 0-7 success, 8 and more failure; wbadmin and commands: 0 success."""
+    if exit_code is None:
+        return False
+    return exit_code < 8 if method == "copy" else exit_code == 0
+
+
+def job_state(status, method):
+    """``absent``, ``not_started``, ``running``, ``succeeded``, ``failed`` or ``cancelled`` from a status read."""
+    if not status.get("exists"):
+        return "absent"
+    result = status.get("last_result")
+    if status.get("task_state") == "Running" or result == SCHED_S_TASK_RUNNING:
+        return "running"
+    if result == SCHED_S_TASK_HAS_NOT_RUN or status.get("last_run") is None:
+        return "not_started"
+    if result == SCHED_S_TASK_TERMINATED:
+        return "cancelled"
+    return "succeeded" if succeeded(method, result) else "failed"
+
+
+def parse_bytes(method, log_lines):
+    """Bytes copied from robocopy's summary (``Bytes :`` line, column Copied; /BYTES prints plain numbers)."""
+    if method != "copy":
+        return None
+    for line in reversed(log_lines or []):
+        stripped = line.strip()
+        if stripped.startswith("Bytes :"):
+            fields = stripped[len("Bytes :"):].split()
+            if len(fields) >= 2 and fields[1].isdigit():
+                return int(fields[1])
+    return None
+
+
+def next_delay(elapsed, timeout, interval):
+    """Seconds to sleep before the next poll, or None when the poll budget is spent."""
+    remaining = timeout - elapsed
+    if remaining <= 0:
+        return None
+    return max(min(interval, remaining), 0.0)
+
+
+def shape(status, method, name, changed):
+    """The module's result from a status read."""
+    state = job_state(status, method)
+    tail = list(status.get("log_tail") or [])
+    exit_code = status.get("last_result") if state in ("succeeded", "failed") else None
+    return {
+        "changed": changed,
+        "job_id": task_id(name),
+        "name": name,
+        "node": status.get("node"),
+        "state": state,
+        "exit_code": exit_code,
+        "start": status.get("last_run") if state != "not_started" else None,
+        "end": status.get("log_written") if state in ("succeeded", "failed", "cancelled") else None,
+        "bytes": parse_bytes(method, tail),
+        "log_path": status.get("log"),
+        "log_tail": tail,
+    }
+
+
+def failure_message(result, method, csv, timeout=None):
+    """Why the job is not a success, naming node and CSV, and what to do next."""
+    where = "on %s" % result.get("node") if result.get("node") else ""
+    what = "backup job %s (%s%s) %s" % (result["job_id"], method, ", CSV %s" % csv if csv else "", where)
+    state = result["state"]
+    if state == "running":
+        return ("%s is still running after %s s; it was left running. Run the task again with state=finished "
+                "to keep waiting, or state=absent to stop it." % (what, timeout))
+    if state == "failed":
+        hint = ("robocopy exit codes 8 and above mean some files were not copied" if method == "copy"
+                else "a non-zero exit code means the backup did not complete")
+        return ("%s failed with exit code %s (%s). Read log_tail (%s), fix the cause, then remove the job with "
+                "state=absent and start it again." % (what, result.get("exit_code"), hint, result.get("log_path")))
+    if state == "cancelled":
+        return "%s was stopped before it finished. Remove it with state=absent and start it again." % what
+    return "%s is %s. Start it with state=started or state=finished." % (what, state)

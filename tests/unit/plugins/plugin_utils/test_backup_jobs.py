@@ -1,0 +1,103 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils import backup_jobs as bj
+
+
+def test_argv_per_method():
+    assert bj.build_argv("wbadmin", "N1", volume="C:\\ClusterStorage\\Volume1\\", target="\\\\b\\s") == [
+        "wbadmin.exe", "start", "backup", "-backupTarget:\\\\b\\s", "-include:C:\\ClusterStorage\\Volume1", "-quiet"]
+    assert bj.build_argv("wbadmin", "N1", vms=["VM1", "VM2"], target="T")[4] == "-hyperv:VM1,VM2"
+    copy = bj.build_argv("copy", "N1", snapshot_path="\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\",
+                         target="D:\\b")
+    assert copy[:3] == ["robocopy.exe", "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\", "D:\\b"]
+
+
+@pytest.mark.parametrize("method, kwargs, needle", [
+    ("wbadmin", {}, "target"), ("wbadmin", {"target": "T"}, "csv"), ("copy", {"target": "T"}, "snapshot_path"),
+    ("command", {}, "command"), ("tar", {}, "unknown method")])
+def test_missing_arguments_are_named(method, kwargs, needle):
+    with pytest.raises(bj.BackupJobError, match=needle):
+        bj.build_argv(method, "N1", **kwargs)
+
+
+def test_placeholders_are_data_even_when_they_look_like_code():
+    nasty = "'; Remove-Item C:\\ -Recurse #"
+    argv = bj.build_argv("command", "N1", csv=nasty, volume="C:\\ClusterStorage\\Volume1",
+                         command=["tool.exe", "--csv={csv}", "{volume}", "{unknown}", "$env:x"])
+    assert argv == ["tool.exe", "--csv=" + nasty, "C:\\ClusterStorage\\Volume1", "{unknown}", "$env:x"]
+    execute, argument = bj.build_action(argv, "C:\\l.log")
+    assert execute == "cmd.exe"
+    assert argument == ('/d /s /c ""tool.exe" "--csv=' + nasty + '" "C:\\ClusterStorage\\Volume1" "{unknown}" '
+                        '"$env:x" > "C:\\l.log" 2>&1"')
+    with pytest.raises(bj.BackupJobError, match="snapshot_path"):
+        bj.build_argv("command", "N1", command=["tool.exe", "{snapshot_path}"])
+
+
+@pytest.mark.parametrize("bad", ['a"b', "100%", "x\ny", "\x00"])
+def test_values_that_could_leave_their_quotes_are_refused(bad):
+    with pytest.raises(bj.BackupJobError):
+        bj.quote(bad)
+
+
+def test_trailing_backslashes_are_doubled_before_the_closing_quote():
+    assert bj.quote("D:\\b\\") == '"D:\\b\\\\"'
+    assert bj.quote("a\\b") == '"a\\b"'
+
+
+@pytest.mark.parametrize("method, code, ok", [
+    ("copy", 0, True), ("copy", 1, True), ("copy", 7, True), ("copy", 8, False), ("copy", 16, False),
+    ("wbadmin", 0, True), ("wbadmin", 1, False), ("command", 2, False), ("command", None, False)])
+def test_exit_codes(method, code, ok):
+    assert bj.succeeded(method, code) is ok
+
+
+@pytest.mark.parametrize("status, expected", [
+    ({"exists": False}, "absent"),
+    ({"exists": True, "task_state": "Running", "last_result": bj.SCHED_S_TASK_RUNNING, "last_run": "t"}, "running"),
+    ({"exists": True, "task_state": "Ready", "last_result": bj.SCHED_S_TASK_HAS_NOT_RUN, "last_run": None},
+     "not_started"),
+    ({"exists": True, "task_state": "Ready", "last_result": bj.SCHED_S_TASK_TERMINATED, "last_run": "t"}, "cancelled"),
+    ({"exists": True, "task_state": "Ready", "last_result": 1, "last_run": "t"}, "succeeded"),
+    ({"exists": True, "task_state": "Ready", "last_result": 8, "last_run": "t"}, "failed"),
+])
+def test_job_state(status, expected):
+    assert bj.job_state(status, "copy") == expected
+
+
+def test_robocopy_bytes_from_summary():
+    lines = ["               Total    Copied   Skipped  Mismatch    FAILED    Extras",
+             "    Bytes :      1000       900         0         0       100         0"]
+    assert bj.parse_bytes("copy", lines) == 900
+    assert bj.parse_bytes("wbadmin", lines) is None
+    assert bj.parse_bytes("copy", ["nothing"]) is None
+
+
+def test_poll_schedule_never_overshoots_the_timeout():
+    assert bj.next_delay(0, 10, 3) == 3
+    assert bj.next_delay(9, 10, 3) == 1
+    assert bj.next_delay(10, 10, 3) is None
+
+
+def test_shape_and_messages_name_node_csv_and_next_step():
+    running = bj.shape({"exists": True, "node": "N2", "task_state": "Running",
+                        "last_result": bj.SCHED_S_TASK_RUNNING, "last_run": "2026"}, "copy", "j", False)
+    assert running["state"] == "running" and running["exit_code"] is None and running["job_id"] == "\\wsfc.csv\\j"
+    msg = bj.failure_message(running, "copy", "Disk 1", 5)
+    assert "N2" in msg and "Disk 1" in msg and "state=absent" in msg and "still running" in msg
+    failed = bj.shape({"exists": True, "node": "N2", "task_state": "Ready", "last_result": 9, "last_run": "2026"},
+                      "copy", "j", True)
+    assert failed["state"] == "failed" and failed["exit_code"] == 9
+    assert "exit code 9" in bj.failure_message(failed, "copy", None)
+
+
+def test_names():
+    assert bj.validate_name("disk1-nightly.v2") == "disk1-nightly.v2"
+    for bad in ("", "-x", "a b", "a\\b", "x" * 81):
+        with pytest.raises(bj.BackupJobError):
+            bj.validate_name(bad)
