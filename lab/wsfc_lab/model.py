@@ -17,7 +17,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from wsfc_lab.topology import Topology, _fault
+from wsfc_lab.filesystem import FileSystem
+from wsfc_lab.topology import SNAPSHOT_FAILURE_REASONS, Topology, _fault
 from wsfc_lab.transfer import GBPS, Flow, TransferSimulation
 
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
@@ -106,6 +107,9 @@ class Cluster:
         self.snapshots: list[dict] = []
         self.jobs: list[dict] = []
         self.locks: list[dict] = []
+        # Local files per node, one shared store per CSV path (wsfc_lab.filesystem; lab/README.md).
+        self.fs = FileSystem(list(self.nodes), [c.path for c in self.csvs.values()])
+        self._shadow_numbers = 0
         self.pending_faults: list[dict] = [dict(f) for f in topology.faults]
         self._init_network()
         self.transfers = TransferSimulation(self._capacities())
@@ -686,3 +690,95 @@ class Cluster:
 
     def new_id(self) -> str:
         return "{" + str(uuid.uuid4()).upper() + "}"
+
+    # ---- VSS shadow copies (Win32_ShadowCopy / Win32_ShadowProvider) -------------------------------------
+    def shadow_providers(self) -> list[dict]:
+        """The VSS providers registered on every node: the system provider, and a hardware one when the
+        topology's ``vss.hardware_provider`` is true. ``type`` is Win32_ShadowProvider.Type (1 System, 3 Hardware)."""
+        out = [dict(SYSTEM_PROVIDER)]
+        if self.hardware_provider:
+            out.append(dict(HARDWARE_PROVIDER))
+        return out
+
+    def _csv_for_volume(self, volume: str) -> CsvState | None:
+        """The CSV a Win32_ShadowCopy.Create ``Volume`` names: its mount point (``C:\\ClusterStorage\\Volume1\\``,
+        trailing backslash optional) or its volume GUID path (``\\\\?\\Volume{id}\\``)."""
+        wanted = str(volume).rstrip("\\").lower()
+        for csv in self.csvs.values():
+            if wanted in (csv.path.rstrip("\\").lower(), f"\\\\?\\volume{{{csv.id}}}".lower()):
+                return csv
+        return None
+
+    def create_snapshot(self, requester: str, volume: str, context: str = "ClientAccessible") -> tuple[int, dict | None]:
+        """Win32_ShadowCopy.Create run on ``requester``: returns (documented return code, snapshot record or None).
+
+        VSS picks the provider (a hardware provider that supports the volume first, else the system provider);
+        the snapshot is surfaced where ``snapshot_node`` says: the coordinator for software, the requester for
+        hardware. A ``snapshot_fails`` fault for the requester makes it fail with the code of the fault's
+        ``reason``; a failed create leaves no snapshot. Logged as ``snap.create``.
+        """
+        with self._lock:
+            self._tick()
+            requester = self._node_name(requester)
+            provider = HARDWARE_PROVIDER if self.hardware_provider else SYSTEM_PROVIDER
+            provider_type = "hardware" if provider["type"] == 3 else "software"
+            csv = self._csv_for_volume(volume)
+            args = {"volume": str(volume), "context": context, "csv": csv.name if csv else None}
+            code, why = 0, None
+            if csv is None:
+                code, why = 3, "no CSV has that volume name"
+            elif csv.state != "Online":
+                code, why = 3, f"the CSV is {csv.state}"
+            else:
+                fault = self.take_fault("snapshot_fails", node=requester)
+                if fault is not None:
+                    why = fault.get("reason") or "provider_failure"
+                    code = SNAPSHOT_FAILURE_REASONS[why]
+            if code:
+                self.log({"op": "snap.create", "node": requester, "ok": False, "args": args, "return_code": code,
+                          "error": why, "provider_type": provider_type})
+                return code, None
+            self._shadow_numbers += 1
+            surfaced = self.snapshot_node(csv.name, requester, provider_type)
+            snap = {"id": self.new_id(), "csv": csv.name, "volume": csv.path.rstrip("\\") + "\\",
+                    "device_object": f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{self._shadow_numbers}",
+                    "node": surfaced, "provider_id": provider["id"], "provider_type": provider_type,
+                    "created": round(self.seconds(), 3), "created_by": requester, "set_id": self.new_id(),
+                    "context": context, "originating_machine": csv.owner}
+            self.snapshots.append(snap)
+            self.log({"op": "snap.create", "node": requester, "ok": True, "args": args, "return_code": 0,
+                      "snapshot": snap["id"], "provider_id": provider["id"], "provider_type": provider_type,
+                      "surfaced_on": surfaced, "coordinator": csv.owner, "device_object": snap["device_object"]})
+            return 0, dict(snap)
+
+    def visible_snapshots(self, node: str) -> list[dict]:
+        """Shadow copies Win32_ShadowCopy lists on ``node``: those surfaced there and those it asked for."""
+        with self._lock:
+            node = self._node_name(node)
+            return [dict(s) for s in self.snapshots if node in (s["node"], s.get("created_by"))]
+
+    def delete_snapshot(self, node: str, shadow_id: str) -> dict:
+        """Delete a shadow copy (Remove-CimInstance of its Win32_ShadowCopy on ``node``); logged as ``snap.delete``."""
+        with self._lock:
+            self._tick()
+            node = self._node_name(node)
+            for snap in list(self.snapshots):
+                if snap["id"].lower() == str(shadow_id).lower() and node in (snap["node"], snap.get("created_by")):
+                    self.snapshots.remove(snap)
+                    self.log({"op": "snap.delete", "node": node, "ok": True, "args": {"id": snap["id"]},
+                              "csv": snap["csv"], "provider_type": snap["provider_type"], "surfaced_on": snap["node"]})
+                    return dict(snap)
+            self.log({"op": "snap.delete", "node": node, "ok": False, "args": {"id": str(shadow_id)},
+                      "error": "not found"})
+            raise ModelError(f"No shadow copy with ID {shadow_id} is visible on {node}.", "ObjectNotFound")
+
+
+# The providers the lab registers. The system provider's ID is the one wbadmin snapshots use in wsfc_lab.jobs;
+# names, CLSIDs and versions are the lab's own values.
+SYSTEM_PROVIDER = {"id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "name": "Microsoft Software Shadow Copy provider 1.0",
+                   "type": 1, "clsid": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/system/clsid")).upper() + "}",
+                   "version": "1.0.0.7", "version_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/system/version")).upper() + "}"}
+HARDWARE_PROVIDER = {"id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware")).upper() + "}",
+                     "name": "Lab Hardware Shadow Copy Provider", "type": 3,
+                     "clsid": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware/clsid")).upper() + "}",
+                     "version": "1.0", "version_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware/version")).upper() + "}"}

@@ -28,6 +28,20 @@ FAULT_KINDS = {
     "csv_failover": {"csv"},
     "backup_fails": set(),     # keys node, csv, exit_code (default 8): a backup job's tool exits with exit_code
 }
+# snapshot_fails ``reason`` -> the Win32_ShadowCopy.Create return code it makes (codes and meanings from the
+# Create method's page, lab/reference/wmi.json). Without a reason: provider_failure.
+SNAPSHOT_FAILURE_REASONS = {
+    "access_denied": 1,
+    "volume_unsupported": 4,
+    "diff_area_full": 6,          # 6: Insufficient storage (no room in the shadow storage / diff area)
+    "volume_in_use": 7,
+    "max_shadow_copies": 8,
+    "in_progress": 9,
+    "provider_veto": 10,
+    "provider_missing": 11,
+    "provider_failure": 12,
+    "unknown": 13,
+}
 FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code"}
 TOPOLOGY_DIR = Path(__file__).resolve().parent.parent / "topologies"
 
@@ -190,6 +204,9 @@ def _fault(where: str, data: Any) -> dict:
     for key in ("at", "after_ops", "times", "seconds"):
         if key in data:
             _number(f"{where}.{key}", data[key])
+    if kind == "snapshot_fails" and data.get("reason") is not None and data["reason"] not in SNAPSHOT_FAILURE_REASONS:
+        raise TopologyError(f"{where}.reason: unknown snapshot failure reason {data['reason']!r} "
+                            f"(known: {', '.join(sorted(SNAPSHOT_FAILURE_REASONS))})")
     return dict(data)
 
 

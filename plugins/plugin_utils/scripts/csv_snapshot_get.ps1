@@ -1,0 +1,46 @@
+# csv_snapshot_get: the CSVs, the VSS providers, the shadow copies this node sees and wsfc.csv's snapshot registry,
+# in one round trip. Read-only.
+# Arguments ($WsfcArgs): registry (path of the registry file, e.g. C:\ProgramData\wsfc.csv\snapshots.json).
+# Cmdlets (pages cited in lab/reference): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState (FailoverClusters.json);
+#   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json);
+#   Test-Path, Get-Content (Microsoft.PowerShell.Management.json).
+$csvs = @(Get-ClusterSharedVolume | ForEach-Object {
+$csv = $_
+$volumes = @(Get-ClusterSharedVolumeState -Name ([string]$csv.Name) | ForEach-Object { [string]$_.VolumeName })
+[ordered]@{
+name = [string]$csv.Name
+owner = [string]$csv.OwnerNode
+state = [string]$csv.State
+path = [string]@($csv.SharedVolumeInfo)[0].FriendlyVolumeName
+volume_names = $volumes
+}
+})
+$providers = @(Get-CimInstance -ClassName Win32_ShadowProvider | ForEach-Object {
+[ordered]@{ id = [string]$_.ID; name = [string]$_.Name; type = [int]$_.Type; version = [string]$_.Version }
+})
+$shadows = @(Get-CimInstance -ClassName Win32_ShadowCopy | ForEach-Object {
+$installed = $null
+if ($null -ne $_.InstallDate) { $installed = $_.InstallDate.ToUniversalTime().ToString('o') }
+[ordered]@{
+id = [string]$_.ID
+set_id = [string]$_.SetID
+device_object = [string]$_.DeviceObject
+volume_name = [string]$_.VolumeName
+provider_id = [string]$_.ProviderID
+originating_machine = [string]$_.OriginatingMachine
+service_machine = [string]$_.ServiceMachine
+install_date = $installed
+client_accessible = $_.ClientAccessible
+}
+})
+$registry = $null
+if (Test-Path -LiteralPath ([string]$WsfcArgs.registry) -PathType Leaf) {
+$registry = Get-Content -LiteralPath ([string]$WsfcArgs.registry) -Raw
+}
+[ordered]@{
+node = $env:COMPUTERNAME
+csvs = $csvs
+providers = $providers
+shadows = $shadows
+registry = $registry
+} | ConvertTo-Json -Depth 5 -Compress
