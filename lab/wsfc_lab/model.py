@@ -481,14 +481,18 @@ class Cluster:
             self._team_event("net.team.create", state, args, touched)
             return self.team_state(state.name, name)
 
+    def _existing_team(self, state, name: str, op: str) -> str:
+        """The team's name as the node spells it; an unknown team is logged as a refused ``op`` and raised."""
+        try:
+            return self._team_name(state, name)
+        except ModelError as exc:
+            self._team_event(op, state, {"team": name}, [], str(exc))
+            raise
+
     def remove_team(self, node: str, name: str) -> None:
         with self._lock:
             state = self.node(node)
-            try:
-                team = self._team_name(state, name)
-            except ModelError as exc:
-                self._team_event("net.team.remove", state, {"team": name}, [], str(exc))
-                raise
+            team = self._existing_team(state, name, "net.team.remove")
             touched = [team] + [m["name"] for m in self.team_members(state.name, team)]
             management_before = self.management_interface(state.name)
             for nic in self.team_members(state.name, team):
@@ -500,11 +504,7 @@ class Cluster:
     def set_team(self, node: str, name: str, mode: str | None, lba: str | None) -> dict:
         with self._lock:
             state = self.node(node)
-            try:
-                team = self._team_name(state, name)
-            except ModelError as exc:
-                self._team_event("net.team.set", state, {"team": name}, [], str(exc))
-                raise
+            team = self._existing_team(state, name, "net.team.set")
             settings = state.teams[team]
             before = {"mode": settings["mode"], "lba": settings["lba"]}
             if mode:

@@ -6,27 +6,9 @@
 
 from __future__ import annotations
 
-import socket
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.network_facts import DEFAULT_MIN_GBPS, parse_network_info
-
-
-def connection_addresses(connection, play_context, override=None):
-    """The addresses the controller reaches the node at: ``override``, else the connection's host, resolved."""
-    host = override
-    if not host:
-        try:
-            host = connection.get_option("remote_addr")
-        except Exception:  # pylint: disable=broad-except
-            host = getattr(play_context, "remote_addr", None)
-    if not host:
-        return []
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return [host]
-    return sorted(set([host] + [info[4][0] for info in infos]))
 
 
 class ActionModule(WsfcActionBase):
@@ -40,7 +22,7 @@ class ActionModule(WsfcActionBase):
     def execute(self, args):
         if args["min_gbps"] <= 0:
             return {"failed": True, "msg": "min_gbps must be greater than 0, got %s" % args["min_gbps"]}
-        addresses = connection_addresses(self._connection, self._play_context, args.get("management_address"))
+        addresses = self.connection_addresses(args.get("management_address"))
         facts = parse_network_info(self.operation("network_info", read_only=True), addresses, args["min_gbps"])
         facts["management_addresses"] = addresses
         facts["changed"] = False

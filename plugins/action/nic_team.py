@@ -6,7 +6,6 @@
 
 from __future__ import annotations
 
-import socket
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import (
@@ -17,23 +16,6 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import (
     team_state,
 )
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import OperationError
-
-
-def connection_addresses(connection, play_context, override=None):
-    """The addresses the controller reaches the node at: ``override``, else the connection's host, resolved."""
-    host = override
-    if not host:
-        try:
-            host = connection.get_option("remote_addr")
-        except Exception:  # pylint: disable=broad-except
-            host = getattr(play_context, "remote_addr", None)
-    if not host:
-        return []
-    try:
-        infos = socket.getaddrinfo(host, None)
-    except (socket.gaierror, UnicodeError):
-        return [host]
-    return sorted(set([host] + [info[4][0] for info in infos]))
 
 
 class ActionModule(WsfcActionBase):
@@ -50,8 +32,8 @@ class ActionModule(WsfcActionBase):
     }
 
     def execute(self, args):
-        addresses = connection_addresses(self._connection, self._play_context, args.get("management_address"))
-        raw = self.operation("nic_team_get", {}, read_only=True)
+        addresses = self.connection_addresses(args.get("management_address"))
+        raw = self.operation("network_info", read_only=True)
         try:
             plan = plan_team(raw, args["name"], args["state"], args.get("members"), args["teaming_mode"],
                              args["load_balancing_algorithm"], addresses, args["force"])

@@ -14,6 +14,8 @@ the node and says what to do next.
 
 from __future__ import annotations
 
+import socket
+
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
@@ -58,6 +60,26 @@ class WsfcActionBase(ActionBase):
     def host_name(self):
         """The inventory name of the host this task runs on."""
         return self._task_vars.get("inventory_hostname") or getattr(self._play_context, "remote_addr", None)
+
+    def connection_addresses(self, override=None):
+        """The addresses the controller reaches this node at: ``override``, else the connection's host, resolved.
+
+        Modules that change network settings use them to recognise the
+        adapter that carries the task's own connection.
+        """
+        host = override
+        if not host:
+            try:
+                host = self._connection.get_option("remote_addr")
+            except Exception:  # pylint: disable=broad-except
+                host = getattr(self._play_context, "remote_addr", None)
+        if not host:
+            return []
+        try:
+            infos = socket.getaddrinfo(host, None)
+        except (socket.gaierror, UnicodeError):
+            return [host]
+        return sorted(set([host] + [info[4][0] for info in infos]))
 
     def operation(self, name, args=None, read_only=True):
         """Run ``scripts/<name>.ps1`` on this task's host and return its JSON result."""

@@ -74,7 +74,7 @@ def _canonical(names, known, node):
 
 
 def team_state(raw, name):
-    """The team ``name`` as ``scripts/nic_team_get.ps1`` or ``nic_team_set.ps1`` reported it, or an absent state."""
+    """The team ``name`` as ``scripts/network_info.ps1`` or ``nic_team_set.ps1`` reported it, or an absent state."""
     for team in parse_teams(raw.get("teams"), raw.get("team_members")):
         if str(team["name"]).lower() == str(name).lower():
             return {"name": team["name"], "present": True, "members": sorted(team["members"]),

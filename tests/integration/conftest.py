@@ -81,6 +81,12 @@ class Lab:
                                      "-e", "wsfc_test_output_dir=%s" % output_dir, *extra)
 
 
+def module_result(result):
+    """The JSON result an ad-hoc ``ansible HOST -m MODULE`` run printed after ``=>``."""
+    text = result.stdout
+    return json.loads(text[text.index(" => {") + 4:])
+
+
 def start_lab(topology, workdir, *extra):
     subprocess.run([sys.executable, "-m", "wsfc_lab", "up", "--topology", str(topology_path(topology)),
                     "--workdir", str(workdir)] + list(extra), check=True, capture_output=True, text=True)

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
 
 SECRET = "Run-As-Secret-7f3a"
 TOPOLOGY = """\
@@ -44,11 +44,6 @@ def _module(lab, args, check=False, node="N1", verbosity=None):
     return lab.ansible(host, "wsfc.csv.backup_job", *extra)
 
 
-def _json_result(result):
-    text = result.stdout
-    return json.loads(text[text.index(" => {") + 4:])
-
-
 def _ops(lab, mark, op):
     return [e for e in lab.events()[mark:] if e["op"] == op]
 
@@ -76,7 +71,7 @@ def test_wbadmin_success_read_locality_idempotence_and_round_trips(lab):
     mark = len(lab.events())
     run = _module(lab, args, verbosity="-vvv")
     assert run.returncode == 0, run.stdout
-    result = _json_result(run)
+    result = module_result(run)
     assert result["changed"] and result["state"] == "succeeded" and result["exit_code"] == 0 and result["node"] == "N1"
     (read,) = _ops(lab, mark, "backup.read")
     assert read["read"] == "local" and read["node"] == "N1" and read["coordinator"] == "N1"  # N1 coordinates Small
@@ -114,7 +109,7 @@ def test_tool_failure_is_reported_with_exit_code(lab):
     mark = len(lab.events())
     run = _module(lab, {"name": "small-fail", "csv": "Small", "target": "T", "poll_interval": 0.2})
     assert run.returncode != 0
-    result = _json_result(run)
+    result = module_result(run)
     assert result["state"] == "failed" and result["exit_code"] == 8
     assert "N1" in result["msg"] and "Small" in result["msg"] and "state=absent" in result["msg"]
     (end,) = _ops(lab, mark, "job.end")
@@ -126,7 +121,7 @@ def test_still_running_at_timeout_then_cancel(lab):
     mark = len(lab.events())
     run = _module(lab, {"name": "big", "csv": "Big", "target": "T", "poll_interval": 0.3, "timeout": 1}, node="N2")
     assert run.returncode != 0
-    result = _json_result(run)
+    result = module_result(run)
     assert result["state"] == "running" and result["exit_code"] is None and "still running" in result["msg"]
     assert [j["state"] for j in lab.state()["jobs"]] == ["running"]
     assert _ops(lab, mark, "job.end") == []
@@ -137,7 +132,7 @@ def test_still_running_at_timeout_then_cancel(lab):
     mark = len(lab.events())
     gone = _module(lab, {"name": "big", "state": "absent"}, node="N2")
     assert gone.returncode == 0, gone.stdout
-    assert _json_result(gone)["stopped"] is True
+    assert module_result(gone)["stopped"] is True
     (end,) = _ops(lab, mark, "job.end")
     assert end.get("stopped") and not end["ok"]
     (read,) = _ops(lab, mark, "backup.read")

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
 
 TOPOLOGY = """\
 cluster: OWNERLAB
@@ -41,11 +41,6 @@ def _module(lab, *args, check=False):
     if check:
         extra += ["--check", "--diff"]
     return lab.ansible(lab.group + "[0]", "wsfc.csv.csv_owner", *extra)
-
-
-def _json_result(result):
-    text = result.stdout
-    return json.loads(text[text.index(" => {") + 4:])
 
 
 def _moves(lab, mark):
@@ -99,7 +94,7 @@ def test_refusals_change_nothing(lab, args, words):
     mark = len(lab.events())
     result = _module(lab, *args)
     assert result.returncode != 0
-    message = _json_result(result)["msg"]
+    message = module_result(result)["msg"]
     for word in words:
         assert word in message
     assert lab.state()["csvs"] == before
@@ -112,7 +107,7 @@ def test_failed_move_reports_where_the_csv_is(lab, kind):
     mark = len(lab.events())
     result = _module(lab, "name=Disk A", "node=N2", "timeout=30")
     assert result.returncode != 0
-    message = _json_result(result)["msg"]
+    message = module_result(result)["msg"]
     assert "Moving Disk A to N2 failed" in message and "Disk A is now Online on N1" in message
     assert lab.state()["csvs"]["Disk A"]["owner"] == "N1"
     assert [e["ok"] for e in _moves(lab, mark)] == [False]

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from conftest import start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
 
 TOPOLOGY = """\
 cluster: SNAPLAB
@@ -55,8 +55,7 @@ def _run(lab, host, module, args, check=False):
     if check:
         extra += ["--check", "--diff"]
     result = lab.ansible(host, "wsfc.csv." + module, *extra)
-    text = result.stdout
-    return result.returncode, json.loads(text[text.index(" => {") + 4:])
+    return result.returncode, module_result(result)
 
 
 def _events(lab, mark, op):

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
 
 TOPOLOGY = """\
 cluster: NETLAB
@@ -68,16 +68,11 @@ def _module(lab, host, module, args=None, check=False):
     return lab.ansible(host, "wsfc.csv." + module, *extra)
 
 
-def _result(result):
-    text = result.stdout
-    return json.loads(text[text.index(" => {") + 4:])
-
-
 def _run(lab, host, module, args=None, check=False):
     """Run one module; return its result, the lab events it caused and its WinRM round trips."""
     mark = len(lab.events())
     played = _module(lab, host, module, args, check)
-    result = _result(played)
+    result = module_result(played)
     # ad-hoc output drops "failed" from the printed result; the status word and the exit code say it
     result["failed"] = played.returncode != 0 and "FAILED!" in played.stdout
     events = lab.events()[mark:]
