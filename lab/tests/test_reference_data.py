@@ -311,3 +311,11 @@ def test_lab_loader_reads_reference():
             for alias in cmdlet.parameters[pname].aliases:
                 assert resolve_parameter(cmdlet, alias) == pname, f"{cmdlet.name} alias {alias}"
     assert ref.wmi_class("Win32_ShadowCopy") is not None
+
+
+def test_switch_types_are_recognised_short_or_qualified():
+    from wsfc_lab.reference import ParameterRef
+
+    for spelling in ("SwitchParameter", "System.Management.Automation.SwitchParameter", "switch"):
+        assert ParameterRef(name="WhatIf", type=spelling).is_switch
+    assert not ParameterRef(name="Name", type="System.String").is_switch

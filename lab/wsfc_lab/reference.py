@@ -70,7 +70,8 @@ class ParameterRef:
 
     @property
     def is_switch(self) -> bool:
-        return self.type.lower() in ("switchparameter", "switch")
+        # Documentation writes the type either short or namespace-qualified.
+        return self.type.lower().rsplit(".", 1)[-1] in ("switchparameter", "switch")
 
     @property
     def by_value(self) -> bool:
