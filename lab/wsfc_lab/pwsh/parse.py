@@ -113,7 +113,10 @@ def _patch_param_blocks(script: Script) -> Script:
       or ``;`` after the param block);
     * switch clauses on one line (``'a' { 1 } 'b' { 2 }``), same cause;
     * bareword lists as command arguments (``Select-Object Name, State``),
-      which the grammar cannot read at all.
+      which the grammar cannot read at all;
+    * a ``#`` later in a double-quoted string that holds a backtick escape
+      (``"`r#0"``), which the grammar's scanner takes for a comment: the
+      ``#`` becomes ``_`` in the grammar's input.
 
     Each fix rewrites the grammar's input only, byte for byte in place (a
     blank becomes ``;``; a bareword becomes a same-length quoted string or
@@ -123,6 +126,8 @@ def _patch_param_blocks(script: Script) -> Script:
     """
     data = bytearray(_grammar_input(script.data))
     tree = _parser().parse(bytes(data))
+    if tree.root_node.has_error and _blank_hashes_in_strings(data):
+        tree = _parser().parse(bytes(data))
     patched = Script(script.source, script.data, tree)
     for _ in range(64):
         if not patched.root.has_error:
@@ -136,6 +141,53 @@ def _patch_param_blocks(script: Script) -> Script:
     if patched.root.has_error:
         return script
     return patched
+
+
+def _blank_hashes_in_strings(data: bytearray) -> bool:
+    """Turn ``#`` into ``_`` inside double-quoted strings (outside subexpressions); True when any changed.
+
+    A small lexer: single-quoted strings (``''`` escapes), double-quoted
+    strings (backtick escapes, ``""``), ``#`` comments and ``<# #>`` blocks.
+    Here-strings and ``$( )`` in strings are left alone.
+    """
+    changed, i, n = False, 0, len(data)
+    while i < n:
+        c = data[i:i + 1]
+        if c == b"#":
+            i = n if data.find(b"\n", i) < 0 else data.find(b"\n", i)
+        elif data[i:i + 2] == b"<#":
+            end = data.find(b"#>", i + 2)
+            i = n if end < 0 else end + 2
+        elif c == b"'":
+            i += 1
+            while i < n and not (data[i:i + 1] == b"'" and data[i + 1:i + 2] != b"'"):
+                i += 2 if data[i:i + 2] == b"''" else 1
+            i += 1
+        elif c == b'"' and data[max(i - 1, 0):i] != b"@":
+            i += 1
+            depth = 0
+            while i < n:
+                d = data[i:i + 1]
+                if d == b"`":
+                    i += 2
+                    continue
+                if data[i:i + 2] == b"$(":
+                    depth += 1
+                elif d == b")" and depth:
+                    depth -= 1
+                elif d == b'"' and not depth:
+                    if data[i + 1:i + 2] == b'"':
+                        i += 2
+                        continue
+                    break
+                elif d == b"#" and not depth:
+                    data[i:i + 1] = b"_"
+                    changed = True
+                i += 1
+            i += 1
+        else:
+            i += 1
+    return changed
 
 
 def _stuck_block(node: Node) -> int | None:
