@@ -63,15 +63,21 @@ def _operation(model, name, args, node="N2", ok=True):
     return result
 
 
-def _start(model, name, argv, node="N2", password=SECRET, user="LAB\\backup"):
+def _start(model, name, argv, node="N2", password=SECRET, user="LAB\\backup", log_dir=BJ.DEFAULT_LOG_DIR):
     execute, argument = BJ.build_action(argv, BJ.log_path(name))
     return _operation(model, "backup_job_start", {"name": name, "task_path": BJ.TASK_PATH, "execute": execute,
-                                                  "argument": argument, "user": user, "password": password}, node)
+                                                  "argument": argument, "user": user, "password": password,
+                                                  "log_dir": log_dir}, node)
 
 
-def _status(model, name, node="N2", csv=""):
-    return _operation(model, "backup_job_status", {"name": name, "task_path": BJ.TASK_PATH,
+def _status(model, name, node="N2", csv="", log_lines=BJ.SUMMARY_LINES):
+    return _operation(model, "backup_job_status", {"name": name, "task_path": BJ.TASK_PATH, "log_lines": log_lines,
                                                    "log": BJ.log_path(name), "csv": csv}, node)
+
+
+def _stop(model, name, node="N2"):
+    return _operation(model, "backup_job_stop", {"name": name, "task_path": BJ.TASK_PATH, "log": BJ.log_path(name)},
+                      node)
 
 
 def _ops(model, op):
@@ -127,8 +133,9 @@ def test_second_start_of_a_running_task_is_ignored_and_stop_terminates_it():
     sched.start(task)
     assert len(_ops(model, "job.start")) == 1
     clock.t = 3
-    stopped = _operation(model, "backup_job_stop", {"name": "wb3", "task_path": BJ.TASK_PATH})
-    assert stopped == {"node": "N2", "stopped": True, "removed": True}
+    stopped = _stop(model, "wb3")
+    assert stopped == {"node": "N2", "stopped": True, "removed": True, "log_removed": True}
+    assert scheduler(model).read_file("N2", BJ.log_path("wb3")) is None
     assert task.last_result == SCHED_S_TASK_TERMINATED
     (read,) = _ops(model, "backup.read")
     assert read["ok"] is False and 0 < read["bytes"] < 10 ** 10
@@ -137,7 +144,8 @@ def test_second_start_of_a_running_task_is_ignored_and_stop_terminates_it():
     state = model.state()
     assert state["jobs"] == [] and state["snapshots"] == [] and state["reads"] == []
     assert _status(model, "wb3")["exists"] is False
-    assert _operation(model, "backup_job_stop", {"name": "wb3", "task_path": BJ.TASK_PATH})["removed"] is False
+    again = _stop(model, "wb3")
+    assert again["removed"] is False and again["log_removed"] is False
 
 
 def test_robocopy_from_a_snapshot_device_reads_that_snapshot_and_logs_bytes():
@@ -220,3 +228,98 @@ def test_action_parsing_refuses_what_cmd_would_interpret():
         parse_action("cmd.exe", '/d /s /c ""robocopy" "%TEMP%" "b""')
     cmd = parse_action("cmd.exe", BJ.build_action(["robocopy.exe", "C:\\a\\", "D:\\b c\\"], "C:\\l.log")[1])
     assert cmd.argv == ["robocopy.exe", "C:\\a\\", "D:\\b c\\"] and cmd.log == "C:\\l.log" and cmd.tool == "robocopy"
+
+
+def test_status_returns_the_log_tail_and_its_last_write_as_the_end_of_a_finished_robocopy():
+    model, clock = _model()
+    snap = _snapshot(model, "N1")
+    argv = BJ.build_argv("copy", "N2", snapshot_path=snap["device_object"] + "\\", target="D:\\b")
+    clock.t = 10
+    _start(model, "rc9", argv)
+    running = _status(model, "rc9", log_lines=3)
+    assert BJ.job_state(running, "copy") == "running" and running["log_exists"] is True
+    header = scheduler(model).read_file("N2", BJ.log_path("rc9")).splitlines()
+    assert running["log_tail"] == header[-3:] and "ROBOCOPY" in header[1]
+    assert running["log_written"].startswith("2026-01-05T01:00:10")  # the header, written when the job started
+    clock.t = 500
+    done = _status(model, "rc9")
+    (read,) = _ops(model, "backup.read")
+    (end,) = _ops(model, "job.end")
+    assert read["read"] == "smb" and end["end"] == read["end"] < 500
+    log = scheduler(model).read_file("N2", BJ.log_path("rc9")).splitlines()
+    assert done["log_tail"] == log[-BJ.SUMMARY_LINES:]
+    # robocopy's summary with /BYTES: plain numbers, Copied = what the model's read delivered.
+    (row,) = [line for line in log if line.strip().startswith("Bytes :")]
+    assert row.split()[2:] == [str(read["bytes"]), str(read["bytes"]), "0", "0", "0", "0"]
+    assert log[-4].split() == ["Total", "Copied", "Skipped", "Mismatch", "FAILED", "Extras"]
+    result = BJ.shape(done, "copy", "rc9", False, log_lines=5)
+    assert result["bytes"] == read["bytes"] == 10 ** 10 and result["log_tail"] == log[-5:]
+    assert result["start"].startswith("2026-01-05T01:00:10")
+    # No end time is documented for a task's run: the log's last write (robocopy's summary) is the end.
+    from datetime import datetime, timedelta, timezone
+    expected = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc) + timedelta(seconds=end["end"])
+    written = datetime.strptime(result["end"][:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    assert abs((written - expected).total_seconds()) < 1
+
+
+def test_robocopy_without_bytes_prints_scaled_sizes_and_a_failed_copy_fills_failed():
+    model, clock = _model()
+    snap = _snapshot(model, "N1")
+    _start(model, "rc10", ["robocopy.exe", snap["device_object"] + "\\", "D:\\b", "/E"], node="N1")
+    clock.t = 100
+    assert _status(model, "rc10", node="N1")["last_result"] == 1
+    log = scheduler(model).read_file("N1", BJ.log_path("rc10")).splitlines()
+    (row,) = [line for line in log if line.strip().startswith("Bytes :")]
+    assert "9.31 g" in row and BJ.parse_bytes("copy", log) is None  # not exact: no bytes claimed
+    snap2 = _snapshot(model, "N1", number=8)
+    _start(model, "rc11", BJ.build_argv("copy", "N2", snapshot_path=snap2["device_object"], target="D:\\c"))
+    clock.t = 102
+    (key,) = [k for j in model.jobs if j["task"].endswith("rc11") for k in j["reads"]]
+    model.cancel_read(key, "the coordinator failed")  # a read that fails part-way, as a failover makes it
+    log = scheduler(model).read_file("N2", BJ.log_path("rc11")).splitlines()
+    (row,) = [line for line in log if line.strip().startswith("Bytes :")]
+    total, copied, _, _, failed, _ = [int(x) for x in row.split()[2:]]
+    assert total == 10 ** 10 and 0 < copied < total and failed == total - copied
+    assert _status(model, "rc11")["last_result"] == 8
+
+
+def test_a_log_folder_that_does_not_exist_fails_like_cmd_without_running_the_tool():
+    model, clock = _model()
+    snap = _snapshot(model, "N1")
+    argv = BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b")
+    execute, argument = BJ.build_action(argv, "C:\\NoSuchFolder\\rc.log")
+    _operation(model, "backup_job_start", {"name": "rc12", "task_path": BJ.TASK_PATH, "execute": execute,
+                                           "argument": argument, "user": "SYSTEM", "password": "", "log_dir": ""},
+               "N1")
+    (end,) = _ops(model, "job.end")
+    assert end["exit_code"] == 1 and not end["ok"] and "path" in end["error"]
+    assert _ops(model, "backup.read") == [] and not model.fs.exists("N1", "C:\\NoSuchFolder\\rc.log")
+
+
+def test_the_start_script_creates_the_log_folder():
+    model, clock = _model()
+    snap = _snapshot(model, "N1")
+    _start(model, "rc13", BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b"),
+           node="N1", log_dir="C:\\ProgramData\\wsfc.csv\\jobs")
+    assert model.fs.is_dir("N1", "C:\\ProgramData\\wsfc.csv\\jobs")
+    assert not model.fs.exists("N2", "C:\\ProgramData\\wsfc.csv\\jobs")  # the node's own disk
+    clock.t = 100
+    assert BJ.job_state(_status(model, "rc13", node="N1"), "copy") == "succeeded"
+
+
+def test_get_content_tail_and_get_item_file_times():
+    model, clock = _model()
+    clock.t = 42
+    model.fs.write("N1", "C:\\Windows\\Temp\\a.log", "one\r\ntwo\r\nthree\r\n")
+    script = ("$t = @(Get-Content -LiteralPath 'C:\\Windows\\Temp\\a.log' -Tail 2)\n"
+              "$z = @(Get-Content -LiteralPath 'C:\\Windows\\Temp\\a.log' -Tail 10)\n"
+              "$i = Get-Item -LiteralPath 'C:\\Windows\\Temp\\a.log'\n"
+              "[ordered]@{ tail = $t; all = $z; written = $i.LastWriteTimeUtc.ToString('o'); length = $i.Length;"
+              " name = $i.Name } | ConvertTo-Json -Compress")
+    host = Host(node="N1", cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": "N1"},
+                now=model.now, context=model, on_event=lambda e: None)
+    result = run_script(script, host)
+    assert result.exit_code == 0, result.stderr
+    out = json.loads(result.stdout)
+    assert out["tail"] == ["two", "three"] and out["all"] == ["one", "two", "three"]
+    assert out["written"].startswith("2026-01-05T01:00:42") and out["length"] == 17 and out["name"] == "a.log"

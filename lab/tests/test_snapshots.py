@@ -127,7 +127,7 @@ def test_remove_deletes_only_what_exists_and_rewrites_the_registry():
     ("Get-Content -Path 'C:\\*.txt'", "not modelled"),
     ("Set-Content -LiteralPath 'C:\\no\\dir\\x.txt' -Value 'x'", "Could not find a part of the path"),
     ("Get-Content -LiteralPath 'C:\\missing.txt'", "because it does not exist"),
-    ("New-Item -ItemType File -Path 'C:\\x.txt'", "not modelled"),
+    ("New-Item -ItemType SymbolicLink -Path 'C:\\x.txt' -Value 'C:\\y.txt'", "not modelled"),
 ])
 def test_refusals(source, words):
     result = _run(_model(), source)

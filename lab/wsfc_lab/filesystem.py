@@ -8,7 +8,7 @@ a file one node writes there is the file every other node reads. Paths are Windo
 The API is deliberately small (``node`` is a node name, ``path`` an absolute Windows path):
 
 - ``read(node, path) -> str``                        ``FileNotFoundError`` / ``IsADirectoryError``
-- ``write(node, path, text, parents=True, exclusive=False)``
+- ``write(node, path, text, parents=True, exclusive=False, when=None)``
                                                      ``parents=False``: the directory must exist
                                                      (``FileNotFoundError``); ``exclusive=True``: the file must not
                                                      exist yet (``FileExistsError``), atomically, so a lock file
@@ -19,6 +19,9 @@ The API is deliberately small (``node`` is a node name, ``path`` an absolute Win
                                                      directory without ``recurse``
 - ``list(node, path) -> list[str]``                  full paths of the directory's entries, sorted
 - ``store(node, path) -> str``                       ``"node:NAME"`` or ``"csv:C:\\ClusterStorage\\VolumeN"``
+- ``modified(node, path) -> datetime | None``        when the file was last written (``clock()`` at that write;
+                                                     None when the file system has no clock), for
+                                                     ``LastWriteTimeUtc``
 
 Every method takes the file system's own lock, so WinRM threads and the job scheduler can share it.
 Paths the lab does not model (relative paths, UNC and device paths such as ``\\\\?\\GLOBALROOT\\...``) raise
@@ -64,6 +67,7 @@ class _Store:
     def __init__(self) -> None:
         self.files: dict[str, tuple[str, str]] = {}   # lower path -> (spelling, text)
         self.dirs: dict[str, str] = {}                # lower path -> spelling
+        self.modified: dict[str, object] = {}         # lower path -> clock() at the last write of the file
 
 
 class FileSystem:
@@ -71,6 +75,8 @@ class FileSystem:
 
     def __init__(self, nodes: list[str], csv_paths: list[str]):
         self._lock = threading.RLock()
+        # The model's clock (a callable returning an aware UTC datetime), set by the model; None: no times.
+        self.clock = None
         self._nodes = {n.lower(): n for n in nodes}
         self._local = {n.lower(): _Store() for n in nodes}
         self._csvs: dict[str, tuple[str, _Store]] = {}
@@ -135,6 +141,14 @@ class FileSystem:
                 out += [root for root in (r for r, _ in self._csvs.values()) if parent(root.lower()) == norm.lower()]
             return sorted(out, key=str.lower)
 
+    def modified(self, node: str, path: str):
+        """When the file was last written (the clock's time then), or None without a clock."""
+        with self._lock:
+            _, store, norm = self._locate(node, path)
+            if norm.lower() not in store.files:
+                raise FileNotFoundError(norm)
+            return store.modified.get(norm.lower())
+
     # ---- changes ----------------------------------------------------------------------------------
     def mkdir(self, node: str, path: str, parents: bool = True) -> None:
         with self._lock:
@@ -150,7 +164,8 @@ class FileSystem:
                 self.mkdir(node, up, parents=True)
             store.dirs[norm.lower()] = norm
 
-    def write(self, node: str, path: str, text: str, parents: bool = True, exclusive: bool = False) -> None:
+    def write(self, node: str, path: str, text: str, parents: bool = True, exclusive: bool = False,
+              when=None) -> None:
         with self._lock:
             _, store, norm = self._locate(node, path)
             if norm.lower() in store.dirs:
@@ -164,6 +179,9 @@ class FileSystem:
                 self.mkdir(node, up, parents=True)
             spelling = store.files.get(norm.lower(), (norm, ""))[0]
             store.files[norm.lower()] = (spelling, str(text))
+            # ``when``: the write's time when the writer knows it better than the clock (a tool's last output at
+            # the modelled moment it ended); otherwise the clock's time now.
+            store.modified[norm.lower()] = when if when is not None else (self.clock() if self.clock else None)
 
     def delete(self, node: str, path: str, recurse: bool = False) -> None:
         with self._lock:
@@ -171,6 +189,7 @@ class FileSystem:
             low = norm.lower()
             if low in store.files:
                 del store.files[low]
+                store.modified.pop(low, None)
                 return
             if low not in store.dirs:
                 raise FileNotFoundError(norm)
@@ -181,5 +200,6 @@ class FileSystem:
                 raise OSError(f"the directory {norm} is not empty")
             for key in inside:
                 store.files.pop(key, None)
+                store.modified.pop(key, None)
                 store.dirs.pop(key, None)
             del store.dirs[low]

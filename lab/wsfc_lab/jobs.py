@@ -29,8 +29,18 @@ The job ends when its reads end. Exit codes: wbadmin and user commands 0, roboco
 copied successfully"; 0 when there was nothing to copy); a read that fails (node down, failover) gives 8 for
 robocopy and 1 otherwise; a ``backup_fails`` fault (keys ``node``, ``csv``, ``exit_code``, default 8) makes
 the tool exit with its ``exit_code`` when its reads end. Stop-ScheduledTask stops the reads; the task's last
-result is then SCHED_S_TASK_TERMINATED. The tool's output is written to the log file through the lab
-filesystem (``model.fs`` when present).
+result is then SCHED_S_TASK_TERMINATED (the tool is ended and writes nothing more). The tool's output is written
+to the log file through the lab filesystem (``model.fs`` when present), its last write dated when the tool ended.
+As with cmd.exe, a ``> "<log>"`` into a folder that does not exist fails before the tool runs: no log, no read,
+exit code 1 ("The system cannot find the path specified." goes to cmd's own error output, which is not
+redirected).
+
+robocopy's output ends with its job summary: a rule, the column header ``Total Copied Skipped Mismatch FAILED
+Extras``, then rows. The lab writes the ``Bytes :`` row (Total: the bytes of the snapshot or volume it read;
+Copied: the bytes the model's read delivered; FAILED: the rest when the copy failed), as plain numbers with
+``/BYTES`` ("Prints sizes, as bytes.") and scaled (``10.00 g``) without, the ``Times :`` row (elapsed modelled time)
+and ``Ended :``. The ``Dirs :`` and ``Files :`` rows are not written: the lab does not model files, so it cannot
+count them. wbadmin prints no byte count.
 
 Job records are in ``model.jobs`` from Start-ScheduledTask until the task is unregistered; events
 ``task.register``, ``task.start``, ``task.stop``, ``task.unregister``, ``job.start`` and ``job.end`` are logged.
@@ -41,9 +51,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
-from wsfc_lab.model import Cluster, ModelError
+from wsfc_lab.model import EPOCH, Cluster, ModelError
 
 # Task Scheduler constants (https://learn.microsoft.com/en-us/windows/win32/taskschd/task-scheduler-error-and-success-constants)
 SCHED_S_TASK_RUNNING = 0x00041301
@@ -167,11 +178,11 @@ class Scheduler:
         model.read_listeners.append(self._read_ended)
 
     # ---- files ----------------------------------------------------------------------------------------
-    def write_file(self, node: str, path: str, text: str, append: bool = False) -> None:
+    def write_file(self, node: str, path: str, text: str, append: bool = False, when=None) -> None:
         fs = getattr(self.model, "fs", None)
         if fs is not None:
             before = fs.read(node, path) if append and fs.exists(node, path) else ""
-            fs.write(node, path, (before or "") + text)
+            fs.write(node, path, (before or "") + text, when=when)
         else:
             key = (node, path.lower())
             self.files[key] = (self.files.get(key, "") if append else "") + text
@@ -276,13 +287,20 @@ class Scheduler:
                    "tool": command.tool, "csvs": sorted({r["csv"] for r in plan["reads"]}), "state": "running",
                    "start": round(model.seconds(), 3), "end": None, "exit_code": None, "bytes": 0,
                    "log": command.log, "reads": [], "snapshots": [s["id"] for s in plan["own_snapshots"]],
-                   "planned_exit": plan["exit_code"], "argv": list(command.argv)}
+                   "planned_exit": plan["exit_code"], "argv": list(command.argv),
+                   "planned_bytes": sum(int(round(self.model.csv(r["csv"]).used_gb * 1e9)) for r in plan["reads"])}
             task.job, task.state, task.last_run, task.last_result = job, "Running", model.now(), SCHED_S_TASK_RUNNING
             model.jobs.append(job)
             model.log({"op": "task.start", "node": task.node, "changed": True, "args": {"task": task.full_name}})
             model.log({"op": "job.start", "node": task.node, "args": {"job": job["id"], "task": task.full_name,
                                                                        "tool": command.tool, "csvs": job["csvs"],
                                                                        "user": task.user}})
+            if command.log and not self._log_folder_exists(task.node, command.log):
+                # cmd.exe cannot open the redirection target: the tool never starts.
+                job["log_error"] = "The system cannot find the path specified."
+                job["log"] = None
+                self._finish(job, 1)
+                return job
             if command.log:
                 self.write_file(task.node, command.log, self._log_header(command, plan))
             model.snapshots.extend(plan["own_snapshots"])
@@ -310,6 +328,16 @@ class Scheduler:
             match = {k: fault[k] for k in ("node", "csv") if k in fault}
             return self.model.take_fault("backup_fails", **match) or fault
         return None
+
+    def _log_folder_exists(self, node: str, path: str) -> bool:
+        fs = getattr(self.model, "fs", None)
+        if fs is None:
+            return True
+        folder = path.replace("/", "\\").rstrip("\\").rsplit("\\", 1)[0]
+        try:
+            return fs.is_dir(node, folder if len(folder) > 2 else folder + "\\")
+        except ValueError as exc:
+            raise ActionNotModelled(f"a log file {path!r} the lab's file system does not model ({exc})") from None
 
     def _snapshot_for(self, text: str) -> dict | None:
         m = SHADOW_DEVICE.search(text)
@@ -459,9 +487,10 @@ class Scheduler:
             task.last_result = code
         own = set(job["snapshots"])
         model.snapshots[:] = [s for s in model.snapshots if s["id"] not in own]
-        if job["log"]:
-            self.write_file(job["node"], job["log"], self._log_footer(job, code, stopped), append=True)
-        ok = (not stopped) and code is not None and (code < 8 if job["tool"] == "robocopy" else code == 0)
+        if job["log"] and not stopped:
+            ended = model.now() if at is None else EPOCH + timedelta(seconds=at)
+            self.write_file(job["node"], job["log"], self._log_footer(job, code, ended), append=True, when=ended)
+        ok = (not stopped) and not job.get("log_error") and code is not None and (code < 8 if job["tool"] == "robocopy" else code == 0)
         event = {"op": "job.end", "node": job["node"], "ok": ok, "exit_code": code, "bytes": job["bytes"],
                  "args": {"job": job["id"], "task": job["task"], "tool": job["tool"], "csvs": job["csvs"]},
                  "start": job["start"], "end": job["end"], "t": job["end"]}
@@ -469,23 +498,44 @@ class Scheduler:
             event["stopped"] = True
         if job.get("read_failed"):
             event["error"] = job["read_failed"]
+        if job.get("log_error"):
+            event["error"] = job["log_error"]
         model.log(event)
 
-    def _log_footer(self, job: dict, code: int | None, stopped: bool) -> str:
-        if stopped:
-            return "The operation was stopped.\r\n"
+    def _log_footer(self, job: dict, code: int | None, ended: datetime) -> str:
         if job["tool"] == "robocopy":
-            total = job["bytes"]
-            failed = total if (code or 0) >= 8 else 0
+            copied = int(job["bytes"])
+            failed = max(int(job.get("planned_bytes") or 0) - copied, 0) if (code or 0) >= 8 else 0
+            total = copied + failed
+            as_bytes = any(a.lower() == "/bytes" for a in job["argv"][3:])
+            size = (lambda n: str(n)) if as_bytes else _scaled
+            elapsed = _clock_text((ended - EPOCH).total_seconds() - job["start"])
             return ("\r\n" + "-" * 79 + "\r\n\r\n"
                     "               Total    Copied   Skipped  Mismatch    FAILED    Extras\r\n"
-                    f"    Bytes : {total:>9} {total - failed:>9} {0:>9} {0:>9} {failed:>9} {0:>9}\r\n"
-                    f"   Ended : {self.model.now().strftime('%A, %B %d, %Y %I:%M:%S %p')}\r\n")
+                    f"   Bytes : {size(total):>9} {size(copied):>9} {size(0):>9} {size(0):>9} {size(failed):>9} "
+                    f"{size(0):>9}\r\n"
+                    f"   Times : {elapsed:>9} {elapsed:>9} {'':>9} {'':>9} {_clock_text(0):>9} {_clock_text(0):>9}\r\n"
+                    f"   Ended : {ended.strftime('%A, %B %d, %Y %I:%M:%S %p')}\r\n")
         if job["tool"] == "wbadmin":
             if code == 0:
                 return "The backup operation successfully completed.\r\n"
             return f"The backup operation stopped before completing (exit code {code}).\r\n"
         return f"wsfc_lab: {job['argv'][0]} exited with code {code}\r\n"
+
+
+def _scaled(n: int) -> str:
+    """A size as robocopy prints it without /BYTES (k, m, g, t with two decimals; plain below 1 k)."""
+    value, unit = float(n), ""
+    for unit in ("", "k", "m", "g", "t"):
+        if value < 1024 or unit == "t":
+            break
+        value /= 1024
+    return str(int(n)) if unit == "" else f"{value:.2f} {unit}"
+
+
+def _clock_text(seconds: float) -> str:
+    whole = int(max(seconds, 0))
+    return f"{whole // 3600}:{whole // 60 % 60:02d}:{whole % 60:02d}"
 
 
 def scheduler(model: Cluster) -> Scheduler:

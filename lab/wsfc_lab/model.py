@@ -109,6 +109,7 @@ class Cluster:
         self.locks: list[dict] = []
         # Local files per node, one shared store per CSV path (wsfc_lab.filesystem; lab/README.md).
         self.fs = FileSystem(list(self.nodes), [c.path for c in self.csvs.values()])
+        self.fs.clock = self.now  # file times (LastWriteTimeUtc) in modelled time
         self._shadow_numbers = 0
         self.pending_faults: list[dict] = [dict(f) for f in topology.faults]
         self._init_network()

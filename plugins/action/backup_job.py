@@ -10,6 +10,8 @@ import time
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
+    DEFAULT_LOG_DIR,
+    DEFAULT_LOG_LINES,
     METHODS,
     TASK_PATH,
     BackupJobError,
@@ -20,6 +22,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
     log_path,
     next_delay,
     shape,
+    status_args,
     validate_name,
 )
 
@@ -41,20 +44,20 @@ class ActionModule(WsfcActionBase):
         "log_dir": {"type": "str"},
         "timeout": {"type": "int", "default": 3600},
         "poll_interval": {"type": "float", "default": 5.0},
+        "log_lines": {"type": "int", "default": DEFAULT_LOG_LINES},
     }
 
     def _status(self, args):
-        return self.operation("backup_job_status", {"name": args["name"], "task_path": TASK_PATH,
-                                                    "log": log_path(args["name"], args.get("log_dir")),
-                                                    "csv": args.get("csv") or ""})
+        return self.operation("backup_job_status", status_args(args["name"], args.get("log_dir"), args.get("csv"),
+                                                               args["log_lines"]))
 
     def execute(self, args):
         try:
             validate_name(args["name"])
         except BackupJobError as exc:
             return {"failed": True, "msg": str(exc)}
-        if args["timeout"] < 0 or args["poll_interval"] <= 0:
-            return {"failed": True, "msg": "timeout must be >= 0 and poll_interval > 0"}
+        if args["timeout"] < 0 or args["poll_interval"] <= 0 or args["log_lines"] < 0:
+            return {"failed": True, "msg": "timeout must be >= 0, poll_interval > 0 and log_lines >= 0"}
         method, name, csv = args["method"], args["name"], args.get("csv")
         status = self._status(args)
         node = status.get("node")
@@ -63,15 +66,23 @@ class ActionModule(WsfcActionBase):
                     "started. Check the name with wsfc.csv.cluster_info and run the task again." % (csv, node)}
         current = job_state(status, method)
         before = {"job_id": TASK_PATH + name, "state": current}
+        lines = args["log_lines"]
         if args["state"] == "absent":
-            result = shape(status, method, name, changed=current != "absent")
-            result["diff"] = {"before": before, "after": {"job_id": TASK_PATH + name, "state": "absent"}}
-            if current == "absent" or self._task.check_mode:
+            # The job is gone only when its task and its log file are: a log left alone (e.g. by an earlier run
+            # whose task was removed by hand) is removed too.
+            log_exists = bool(status.get("log_exists"))
+            result = shape(status, method, name, changed=current != "absent" or log_exists, log_lines=lines)
+            result["diff"] = {"before": dict(before, log_exists=log_exists),
+                              "after": {"job_id": TASK_PATH + name, "state": "absent", "log_exists": False}}
+            if not result["changed"] or self._task.check_mode:
                 return result
-            stopped = self.operation("backup_job_stop", {"name": name, "task_path": TASK_PATH}, read_only=False)
+            stopped = self.operation("backup_job_stop", {"name": name, "task_path": TASK_PATH,
+                                                         "log": log_path(name, args.get("log_dir"))}, read_only=False)
             result.update(state="absent", stopped=bool(stopped.get("stopped")),
-                          msg="backup job %s on %s %s and removed" % (
-                              TASK_PATH + name, node, "stopped" if stopped.get("stopped") else "was not running"))
+                          log_removed=bool(stopped.get("log_removed")),
+                          msg="backup job %s on %s %s, its task removed%s" % (
+                              TASK_PATH + name, node, "stopped" if stopped.get("stopped") else "was not running",
+                              " and its log %s deleted" % result["log_path"] if stopped.get("log_removed") else ""))
             return result
         changed = False
         if current == "not_started":
@@ -89,7 +100,7 @@ class ActionModule(WsfcActionBase):
                     TASK_PATH + name, " for CSV %s" % csv if csv else "", node, exc)}
             after = {"job_id": TASK_PATH + name, "state": "running"}
             if self._task.check_mode:
-                result = shape(status, method, name, changed=True)
+                result = shape(status, method, name, changed=True, log_lines=lines)
                 result.update(state="absent", diff={"before": before, "after": after},
                               msg="would start backup job %s on %s" % (TASK_PATH + name, node))
                 return result
@@ -103,7 +114,7 @@ class ActionModule(WsfcActionBase):
                 break
             time.sleep(delay)
             status = self._status(args)
-        result = shape(status, method, name, changed=changed)
+        result = shape(status, method, name, changed=changed, log_lines=lines)
         result["diff"] = {"before": before, "after": {"job_id": TASK_PATH + name, "state": result["state"]}}
         if args["state"] == "finished" and result["state"] != "succeeded":
             result.update(failed=True, msg=failure_message(result, method, csv, args["timeout"]))
@@ -117,6 +128,7 @@ class ActionModule(WsfcActionBase):
         try:
             self.operation("backup_job_start", {
                 "name": name, "task_path": TASK_PATH, "execute": execute, "argument": argument,
-                "user": args["run_as_user"], "password": args.get("run_as_password") or ""}, read_only=False)
+                "user": args["run_as_user"], "password": args.get("run_as_password") or "",
+                "log_dir": (args.get("log_dir") or DEFAULT_LOG_DIR).rstrip("\\")}, read_only=False)
         finally:
             self._play_context.no_log = previous

@@ -25,7 +25,9 @@ description:
   - The tool's output goes to a log file on the node (O(log_dir)).
   - O(state=finished) starts the job if needed and polls it with short, separate calls until it ends or
     O(timeout) passes. A job that is still running then is reported as C(running) and left running.
-  - O(state=absent) stops a running job and unregisters its task.
+  - O(state=absent) stops a running job, unregisters its task and deletes its log file.
+  - Each status read returns the job's state, its start and end, the bytes it copied (robocopy) and the last
+    O(log_lines) lines of its log, in one round trip.
 options:
   name:
     description:
@@ -89,6 +91,12 @@ options:
     description: Seconds between status reads while waiting.
     type: float
     default: 5.0
+  log_lines:
+    description:
+      - How many lines from the end of the job's log to return in RV(log_tail) (0 for none).
+      - The node reads only the end of the log (C(Get-Content -Tail)), so a large log is not transferred.
+    type: int
+    default: 20
 extends_documentation_fragment:
   - wsfc.csv.node_connection
 attributes:
@@ -104,7 +112,10 @@ attributes:
     description: A node of a Windows Server failover cluster with the ScheduledTasks PowerShell module.
 notes:
   - Each status read, the start and the stop are one WinRM round trip each.
-  - The log file stays on the node after O(state=absent).
+  - O(state=absent) deletes the log file too; when only the log is left (its task was removed otherwise), it is
+    deleted and the task reports a change.
+  - The Task Scheduler records when a task last started (C(LastRunTime)) but documents no end time, so RV(end) is
+    the log file's last write time (C(LastWriteTimeUtc)), reported once the job has finished.
 seealso:
   - module: wsfc.csv.csv_snapshot
   - name: Register-ScheduledTask
@@ -123,11 +134,29 @@ EXAMPLES = r"""
     run_as_password: "{{ vault_backup_password }}"
     timeout: 14400
 
-- name: Copy an exposed snapshot with robocopy, in the background
+- name: Snapshot a CSV
+  wsfc.csv.csv_snapshot:
+    name: Cluster Disk 1
+  register: snap
+
+- name: Copy the snapshot with robocopy and wait
   wsfc.csv.backup_job:
     name: disk1-copy
     method: copy
-    snapshot_path: "{{ snap.device_object }}\\"
+    snapshot_path: "{{ snap.snapshot.device_object }}\\"
+    target: \\backup01\csv\disk1
+    log_lines: 10
+  register: copy
+
+- name: Show what was copied
+  ansible.builtin.debug:
+    msg: "{{ copy.bytes }} bytes from {{ copy.start }} to {{ copy.end }}; {{ copy.log_tail | join('\n') }}"
+
+- name: Copy in the background
+  wsfc.csv.backup_job:
+    name: disk1-copy-bg
+    method: copy
+    snapshot_path: "{{ snap.snapshot.device_object }}\\"
     target: \\backup01\csv\disk1
     state: started
 
@@ -138,9 +167,14 @@ EXAMPLES = r"""
     csv: Cluster Disk 1
     command: ['C:\Tools\backup.exe', '--source={volume}', '--host={node}']
 
-- name: Stop and remove a job
+- name: Stop and remove a job and its log
   wsfc.csv.backup_job:
     name: disk1-nightly
+    state: absent
+
+- name: Delete the snapshot
+  wsfc.csv.csv_snapshot:
+    name: Cluster Disk 1
     state: absent
 """
 
@@ -160,28 +194,49 @@ state:
   type: str
   sample: succeeded
 exit_code:
-  description: The tool's exit code, once it has ended.
+  description:
+    - The tool's exit code, once it has ended (null while it runs or when it was stopped).
+    - robocopy (O(method=copy)) 0-7 is success, 8 and above failure; wbadmin and commands 0 is success.
   returned: always
   type: int
 start:
-  description: When the job started (UTC, ISO 8601), as the node's Task Scheduler recorded it.
+  description: When the job started (UTC, ISO 8601), the Task Scheduler's C(LastRunTime) of the task.
   returned: always
   type: str
+  sample: "2026-01-05T01:00:00.0000000Z"
 end:
-  description: When the job ended, when the node reports it (null otherwise).
+  description:
+    - When the job ended (UTC, ISO 8601), once it has succeeded, failed or been cancelled; null while it runs.
+    - The Task Scheduler documents no end time of a run, so this is the log file's C(LastWriteTimeUtc) (the tool
+      writes its log until it exits).
   returned: always
   type: str
+  sample: "2026-01-05T01:42:10.0000000Z"
 bytes:
-  description: Bytes copied, from robocopy's summary (null for other methods or when unknown).
+  description:
+    - Bytes copied, from the C(Bytes :) row (column Copied) of robocopy's job summary, which O(method=copy) prints
+      as plain numbers (robocopy C(/BYTES)).
+    - Null for wbadmin (it prints no byte count), for commands, while the job runs, and when the summary is not
+      in the log.
   returned: always
   type: int
+  sample: 20000000000
 log_path:
   description: The job's log file on the node.
   returned: always
   type: str
+  sample: C:\ProgramData\wsfc.csv\jobs\disk1-copy.log
 log_tail:
-  description: The last lines of the log, when the node returned them.
+  description: The last O(log_lines) lines of the log (empty when there is no log yet).
   returned: always
   type: list
   elements: str
+stopped:
+  description: Whether O(state=absent) stopped a running job.
+  returned: when O(state=absent) removed something
+  type: bool
+log_removed:
+  description: Whether O(state=absent) deleted the job's log file.
+  returned: when O(state=absent) removed something
+  type: bool
 """

@@ -34,6 +34,10 @@ SCHED_S_TASK_HAS_NOT_RUN = 0x00041303
 SCHED_S_TASK_TERMINATED = 0x00041306
 
 ROBOCOPY_OPTIONS = ("/E", "/B", "/COPY:DAT", "/R:1", "/W:1", "/NP", "/BYTES")
+DEFAULT_LOG_LINES = 20
+# Lines read from the end of the log at least, whatever log_lines is, so that robocopy's job summary (rule, header,
+# Dirs, Files, Bytes, Times, Speed, Speed, Ended) is inside what is parsed for bytes.
+SUMMARY_LINES = 16
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _PLACEHOLDER = re.compile(r"\{(%s)\}" % "|".join(PLACEHOLDERS))
@@ -140,16 +144,35 @@ def job_state(status, method):
 
 
 def parse_bytes(method, log_lines):
-    """Bytes copied from robocopy's summary (``Bytes :`` line, column Copied; /BYTES prints plain numbers)."""
+    """Bytes copied, from the tool's own output, or None.
+
+    robocopy (method ``copy``) ends its output with a job summary whose columns are Total, Copied, Skipped,
+    Mismatch, FAILED and Extras; its ``Bytes :`` row, with ``/BYTES`` ("Prints sizes, as bytes", which the copy
+    method passes), holds plain numbers: the Copied column is returned. Without ``/BYTES`` robocopy prints scaled
+    sizes (``1.5 g``), which are not exact, so None. wbadmin prints no byte count in its output and a user's
+    command prints what it likes: None for both.
+    """
     if method != "copy":
         return None
     for line in reversed(log_lines or []):
         stripped = line.strip()
         if stripped.startswith("Bytes :"):
             fields = stripped[len("Bytes :"):].split()
-            if len(fields) >= 2 and fields[1].isdigit():
+            if len(fields) >= 6 and all(f.isdigit() for f in fields[:6]):
                 return int(fields[1])
+            return None
     return None
+
+
+def tail_lines(log_lines):
+    """How many lines the status read takes from the end of the log: log_lines, and the summary at least."""
+    return max(int(log_lines), SUMMARY_LINES)
+
+
+def status_args(name, log_dir=None, csv=None, log_lines=DEFAULT_LOG_LINES):
+    """The arguments of ``backup_job_status.ps1`` for one job (one round trip reads task, log tail and CSV)."""
+    return {"name": name, "task_path": TASK_PATH, "log": log_path(name, log_dir), "log_lines": tail_lines(log_lines),
+            "csv": csv or ""}
 
 
 def next_delay(elapsed, timeout, interval):
@@ -160,10 +183,17 @@ def next_delay(elapsed, timeout, interval):
     return max(min(interval, remaining), 0.0)
 
 
-def shape(status, method, name, changed):
-    """The module's result from a status read."""
+def shape(status, method, name, changed, log_lines=DEFAULT_LOG_LINES):
+    """The module's result from a status read.
+
+    ``start`` is the Task Scheduler's LastRunTime. The Task Scheduler documents no end time of a run, so ``end``
+    is the log file's LastWriteTimeUtc, taken only once the job has finished (succeeded, failed or cancelled):
+    the tool writes its log until it exits (robocopy's summary is its last output). ``bytes`` is parsed from the
+    tool's output (``parse_bytes``); ``log_tail`` is the last ``log_lines`` lines of the log.
+    """
     state = job_state(status, method)
-    tail = list(status.get("log_tail") or [])
+    read = list(status.get("log_tail") or [])
+    tail = read[max(len(read) - log_lines, 0):] if log_lines > 0 else []
     exit_code = status.get("last_result") if state in ("succeeded", "failed") else None
     return {
         "changed": changed,
@@ -174,7 +204,7 @@ def shape(status, method, name, changed):
         "exit_code": exit_code,
         "start": status.get("last_run") if state != "not_started" else None,
         "end": status.get("log_written") if state in ("succeeded", "failed", "cancelled") else None,
-        "bytes": parse_bytes(method, tail),
+        "bytes": parse_bytes(method, read),
         "log_path": status.get("log"),
         "log_tail": tail,
     }

@@ -9,6 +9,7 @@ ANSIBLE_COLLECTIONS_PATH (``make collection`` installs the built tarball there).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import subprocess
@@ -98,11 +99,23 @@ def stop_lab(workdir):
                    check=False, capture_output=True, text=True)
 
 
+@contextlib.contextmanager
+def running_lab(topology, workdir, *extra):
+    """A lab of ``topology`` (a shipped name, a path, or the topology's YAML text), stopped again afterwards."""
+    workdir = Path(workdir)
+    if "\n" in str(topology):
+        workdir.mkdir(parents=True, exist_ok=True)
+        path = workdir / "topology.yml"
+        path.write_text(topology)
+        topology = path
+    try:
+        yield start_lab(topology, workdir, *extra)
+    finally:
+        stop_lab(workdir)
+
+
 @pytest.fixture(scope="module")
 def lab4(tmp_path_factory):
     """The shipped 4-node 10 GbE lab, for a whole test module."""
-    workdir = tmp_path_factory.mktemp("lab4")
-    try:
-        yield start_lab("four-node-10gbe", workdir)
-    finally:
-        stop_lab(workdir)
+    with running_lab("four-node-10gbe", tmp_path_factory.mktemp("lab4")) as lab:
+        yield lab

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, running_lab  # pylint: disable=import-error
 
 SECRET = "Run-As-Secret-7f3a"
 TOPOLOGY = """\
@@ -25,13 +25,8 @@ vss: {hardware_provider: false}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("joblab")
-    topology = workdir / "topology.yml"
-    topology.write_text(TOPOLOGY)
-    try:
-        yield start_lab(topology, workdir)
-    finally:
-        stop_lab(workdir)
+    with running_lab(TOPOLOGY, tmp_path_factory.mktemp("joblab")) as running:
+        yield running
 
 
 def _module(lab, args, check=False, node="N1", verbosity=None):
@@ -160,3 +155,70 @@ def test_refusals_change_nothing(lab):
     bad = _module(lab, {"name": "y", "method": "command", "command": ["tool.exe", "100%"]})
     assert bad.returncode != 0 and "%" in bad.stdout
     assert _ops(lab, mark, "task.register") == [] and lab.state()["jobs"] == []
+
+
+def _on(lab, node, module, args, check=False):
+    extra = ["-a", json.dumps(args)]
+    if check:
+        extra += ["--check", "--diff"]
+    result = lab.ansible(lab.group + "[%d]" % (0 if node == "N1" else 1), "wsfc.csv." + module, *extra)
+    return result, module_result(result)
+
+
+def _seconds(iso):
+    """Modelled seconds of an ISO 8601 UTC time from the lab (its clock starts at 2026-01-05T01:00:00Z)."""
+    from datetime import datetime, timezone
+    when = datetime.strptime(iso[:19], "%Y-%m-%dT%H:%M:%S").replace(tzinfo=timezone.utc)
+    return (when - datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)).total_seconds() + float("0." + iso[20:26])
+
+
+@pytest.mark.parametrize("node, locality", [("N1", "local"), ("N2", "smb")])
+def test_copy_of_a_csv_snapshot_end_to_end(lab, node, locality):
+    """csv_snapshot on a node, backup_job method=copy of its device object there, then both removed."""
+    run, snap = _on(lab, node, "csv_snapshot", {"name": "Small", "tag": "copy-" + node})
+    assert run.returncode == 0, run.stdout
+    device, snap_id = snap["snapshot"]["device_object"], snap["snapshot"]["id"]
+    assert snap["snapshot"]["surfaced_on"] == "N1"  # software provider: the coordinator of Small
+    name = "small-copy-" + node.lower()
+    args = {"name": name, "method": "copy", "snapshot_path": device + "\\", "target": "D:\\backup\\small",
+            "poll_interval": 0.2, "timeout": 120, "log_lines": 8}
+
+    mark = len(lab.events())
+    run, result = _on(lab, node, "backup_job", args)
+    assert run.returncode == 0, run.stdout
+    (register,) = _ops(lab, mark, "task.register")
+    assert "/BYTES" in register["args"]["argument"] and device in register["args"]["argument"]
+    (read,) = _ops(lab, mark, "backup.read")
+    assert read["ok"] and read["read"] == locality and read["node"] == node and read["coordinator"] == "N1"
+    assert read["args"]["snapshot"] == snap_id
+    (end,) = _ops(lab, mark, "job.end")
+    assert result["state"] == "succeeded" and result["exit_code"] == end["exit_code"] == 1 and result["node"] == node
+    assert result["bytes"] == read["bytes"] == end["bytes"] == 20 * 10 ** 9
+    tail = result["log_tail"]
+    assert len(tail) == 8 and any(line.split() == ["Total", "Copied", "Skipped", "Mismatch", "FAILED", "Extras"]
+                                  for line in tail)
+    (row,) = [line for line in tail if line.strip().startswith("Bytes :")]
+    assert row.split()[3] == str(read["bytes"])
+    assert tail[-1].strip().startswith("Ended :")
+    assert abs(_seconds(result["start"]) - end["start"]) < 1.0
+    assert abs(_seconds(result["end"]) - end["end"]) < 1.0 and result["end"] > result["start"]
+    assert result["log_path"] == "C:\\ProgramData\\wsfc.csv\\jobs\\%s.log" % name
+
+    mark = len(lab.events())
+    again, same = _on(lab, node, "backup_job", dict(args, state="started"))
+    assert again.returncode == 0 and not same["changed"] and same["bytes"] == read["bytes"]
+    assert _ops(lab, mark, "job.start") == [] and len(lab.commands_since(mark)) == 1
+
+    check, would = _on(lab, node, "backup_job", {"name": name, "state": "absent"}, check=True)
+    assert check.returncode == 0 and would["changed"] and "log_exists" in check.stdout  # the diff names it
+    gone, removed = _on(lab, node, "backup_job", {"name": name, "state": "absent"})
+    assert gone.returncode == 0 and removed["changed"] and removed["log_removed"] is True
+    assert "deleted" in removed["msg"]
+    mark = len(lab.events())
+    twice, unchanged = _on(lab, node, "backup_job", {"name": name, "state": "absent"})
+    assert twice.returncode == 0 and not unchanged["changed"] and len(lab.commands_since(mark)) == 1
+
+    run, dropped = _on(lab, node, "csv_snapshot", {"name": "Small", "state": "absent"})
+    assert run.returncode == 0 and snap_id in dropped["removed"], run.stdout
+    state = lab.state()
+    assert state["snapshots"] == [] and state["jobs"] == [] and state["reads"] == []

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, running_lab  # pylint: disable=import-error
 
 TOPOLOGY = """\
 cluster: OWNERLAB
@@ -27,13 +27,8 @@ vss: {hardware_provider: false}
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("ownerlab")
-    topology = workdir / "topology.yml"
-    topology.write_text(TOPOLOGY)
-    try:
-        yield start_lab(topology, workdir)
-    finally:
-        stop_lab(workdir)
+    with running_lab(TOPOLOGY, tmp_path_factory.mktemp("ownerlab")) as running:
+        yield running
 
 
 def _module(lab, *args, check=False):

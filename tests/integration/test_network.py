@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from conftest import module_result, start_lab, stop_lab  # pylint: disable=import-error
+from conftest import module_result, running_lab  # pylint: disable=import-error
 
 TOPOLOGY = """\
 cluster: NETLAB
@@ -46,13 +46,8 @@ EXPECTED_FINDINGS = {
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    workdir = tmp_path_factory.mktemp("netlab")
-    topology = workdir / "topology.yml"
-    topology.write_text(TOPOLOGY)
-    try:
-        yield start_lab(topology, workdir)
-    finally:
-        stop_lab(workdir)
+    with running_lab(TOPOLOGY, tmp_path_factory.mktemp("netlab")) as running:
+        yield running
 
 
 def _played(result):

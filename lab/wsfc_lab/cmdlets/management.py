@@ -4,9 +4,11 @@ Parameters follow ``lab/reference/Microsoft.PowerShell.Management.json`` (each c
 absolute Windows paths; a CSV path is shared by every node, anything else is the node's own disk
 (``wsfc_lab.filesystem``). Modelled: ``Test-Path`` (``-Path``/``-LiteralPath``, ``-PathType``), ``Get-Content``
 (``-Raw``, ``-Encoding``), ``Set-Content`` (``-Value``, ``-NoNewline``, ``-Encoding``, ``-Force``, ``-WhatIf``),
-``New-Item -ItemType Directory`` (``-Force``), ``Remove-Item`` (``-Recurse``, ``-Force``, ``-WhatIf``). Wildcards,
+``New-Item -ItemType Directory`` (``-Force``), ``Remove-Item`` (``-Recurse``, ``-Force``, ``-WhatIf``), ``Get-Item``
+(files: ``System.IO.FileInfo`` with ``Length`` and the last write time; directories: ``DirectoryInfo``). Wildcards,
 filters, streams, credentials, transactions and other item types are refused as not modelled. Set-Content writes
-each value followed by CRLF unless ``-NoNewline``; Get-Content without ``-Raw`` returns the lines.
+each value followed by CRLF unless ``-NoNewline``; Get-Content without ``-Raw`` returns the lines (``-Tail N``: the
+last N).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from wsfc_lab.pwsh.values import to_string
 TABLE = CmdletTable()
 NS = "Microsoft.PowerShell.Commands."
 _UNMODELLED = ("Filter", "Include", "Exclude", "Credential", "UseTransaction", "Stream", "Delimiter", "Wait",
-               "ReadCount", "TotalCount", "Tail", "IsValid", "NewerThan", "OlderThan", "PassThru", "DeleteKey")
+               "ReadCount", "TotalCount", "IsValid", "NewerThan", "OlderThan", "PassThru", "DeleteKey")
 
 
 def _refuse(params: dict) -> None:
@@ -76,6 +78,9 @@ def get_content(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     encoding = str(params.get("Encoding") or "Default")
     if encoding.lower() == "byte":
         raise NotModelled("Get-Content -Encoding Byte")
+    tail = None if params.get("Tail") is None else int(params["Tail"])
+    if tail is not None and (tail < 0 or params.get("Raw")):
+        raise NotModelled("Get-Content -Tail with a negative count or with -Raw")
     paths, _ = _paths(params)
     out: list[Any] = []
     for path in paths:
@@ -90,6 +95,9 @@ def get_content(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
             lines = text.replace("\r\n", "\n").split("\n")
             if lines and lines[-1] == "":
                 lines.pop()
+            if tail is not None:
+                # -Tail: "Gets the specified number of lines from the end of a file" (5.1 page; since 3.0).
+                lines = lines[max(len(lines) - tail, 0):] if tail > 0 else []
             out.extend(lines)
     return out
 
@@ -131,8 +139,10 @@ def _directory_object(ctx: Any, path: str) -> Any:
 @TABLE.register("New-Item")
 def new_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     _refuse(params)
+    if str(params.get("ItemType") or "").lower() == "file":
+        return _new_files(ctx, params)
     if str(params.get("ItemType") or "").lower() != "directory":
-        raise NotModelled(f"New-Item -ItemType {params.get('ItemType')!r} (only Directory is simulated)")
+        raise NotModelled(f"New-Item -ItemType {params.get('ItemType')!r} (only Directory and File are simulated)")
     if params.get("Value") is not None:
         raise NotModelled("New-Item -Value for a directory")
     if params.get("Path") is None:
@@ -179,3 +189,78 @@ def remove_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
                                     error_id=f"RemoveItemUnauthorizedAccessError,{NS}RemoveItemCommand",
                                     exception="System.UnauthorizedAccessException"))
     return []
+
+
+def _file_object(ctx: Any, path: str) -> Any:
+    """A System.IO.FileInfo: times are the file system's last write (the lab keeps no creation/access times)."""
+    fs = _fs(ctx)
+    name = path.rsplit("\\", 1)[-1]
+    when = fs.modified(ctx.node, path) or EPOCH
+    folder = path.rsplit("\\", 1)[0] if path.count("\\") > 1 else path[:3]
+    return Documented(ctx.host.reference).make("System.IO.FileInfo", {
+        "Name": name, "FullName": path, "Exists": True, "Extension": ("." + name.rsplit(".", 1)[-1]) if "." in name else "",
+        "DirectoryName": folder, "Directory": _directory_object(ctx, folder), "IsReadOnly": False,
+        "Length": len(fs.read(ctx.node, path).encode("utf-8")), "CreationTime": when, "CreationTimeUtc": when,
+        "LastWriteTime": when, "LastWriteTimeUtc": when, "LastAccessTime": when, "LastAccessTimeUtc": when,
+    }, to_string=path)
+
+
+@TABLE.register("Get-Item")
+def get_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    """Get-Item of files and directories (FileInfo / DirectoryInfo); a missing path is a non-terminating error."""
+    _refuse(params)
+    paths, _ = _paths(params)
+    out = []
+    for path in paths:
+        fs = _fs(ctx)
+        if not fs.exists(ctx.node, path):
+            ctx.write_error(_not_found(path, "GetItemCommand"))
+        elif fs.is_dir(ctx.node, path):
+            out.append(_directory_object(ctx, path))
+        else:
+            out.append(_file_object(ctx, path))
+    return out
+
+
+def _new_files(ctx: Any, params: dict) -> list[Any]:
+    """New-Item -ItemType File [-Value] [-Force].
+
+    As the FileSystem provider does it (PowerShell's FileSystemProvider.NewItem): the file is opened with
+    FileMode.CreateNew, or FileMode.Create with -Force (the 5.1 page, example 9: -Force overwrites an existing file;
+    example 3: -Force also creates missing directories), and -Value is written as its string (UTF-8, no BOM, nothing
+    appended). CreateNew is atomic, so of two writers exactly one creates the file: the lab uses
+    ``fs.write(..., exclusive=True)``. An existing file is the .NET IOException "The file '<path>' already exists."
+    reported as error NewItemIOError in category WriteError; a missing directory the DirectoryNotFoundException
+    (also NewItemIOError); a directory at the path UnauthorizedAccessException (NewItemUnauthorizedAccessError).
+    """
+    if params.get("Path") is None:
+        raise NotModelled("New-Item without -Path")
+    paths, _ = _paths(params)
+    if params.get("Name") is not None:
+        paths = [normalize(p + "\\" + to_string(params["Name"])) for p in paths]
+    value = params.get("Value")
+    text = "" if value is None else to_string(value)
+    force = bool(params.get("Force"))
+    out = []
+    for path in paths:
+        if not ctx.should_process(path, "Create File"):
+            continue
+        try:
+            _fs(ctx).write(ctx.node, path, text, parents=force, exclusive=not force)
+        except FileExistsError:
+            ctx.write_error(PSError(f"The file '{path}' already exists.", category="WriteError",
+                                    error_id=f"NewItemIOError,{NS}NewItemCommand", target=path,
+                                    exception="System.IO.IOException"))
+            continue
+        except FileNotFoundError:
+            ctx.write_error(PSError(f"Could not find a part of the path '{path}'.", category="WriteError",
+                                    error_id=f"NewItemIOError,{NS}NewItemCommand", target=path,
+                                    exception="System.IO.DirectoryNotFoundException"))
+            continue
+        except IsADirectoryError:
+            ctx.write_error(PSError(f"Access to the path '{path}' is denied.", category="PermissionDenied",
+                                    error_id=f"NewItemUnauthorizedAccessError,{NS}NewItemCommand", target=path,
+                                    exception="System.UnauthorizedAccessException"))
+            continue
+        out.append(_file_object(ctx, path))
+    return out

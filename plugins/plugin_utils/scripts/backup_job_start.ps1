@@ -2,10 +2,16 @@
 # The task runs detached from this WinRM session, as that account, so it reaches a network target with the
 # account's own credentials (no second hop from this session).
 # Arguments ($WsfcArgs): name, task_path, execute, argument (the action, built by the controller from data),
-# user, password (may be empty: well-known accounts such as NT AUTHORITY\SYSTEM take none). The password is
-# passed only to Register-ScheduledTask -Password and never printed.
+# user, password (may be empty: well-known accounts such as NT AUTHORITY\SYSTEM take none), log_dir (the folder of
+# the job's log: created first, because cmd.exe cannot redirect into a missing folder). The password is passed only
+# to Register-ScheduledTask -Password and never printed.
 # Cmdlets: New-ScheduledTaskAction, Register-ScheduledTask, Start-ScheduledTask, Get-ScheduledTask
-# (lab/reference/ScheduledTasks.json, pages cited there).
+# (lab/reference/ScheduledTasks.json, pages cited there); New-Item -ItemType Directory -Force
+# (lab/reference/Microsoft.PowerShell.Management.json).
+$logDir = [string]$WsfcArgs.log_dir
+if ($logDir -ne '') {
+$null = New-Item -ItemType Directory -Path $logDir -Force
+}
 $action = New-ScheduledTaskAction -Execute ([string]$WsfcArgs.execute) -Argument ([string]$WsfcArgs.argument)
 $password = [string]$WsfcArgs.password
 if ($password -ne '') {

@@ -1,9 +1,14 @@
 # backup_job_status: a backup job (scheduled task) as it is now, and the CSV it backs up, in one round trip.
-# Arguments ($WsfcArgs): name (task name), task_path (\wsfc.csv\), log (the job's log file), csv (CSV name; may be
-# empty).
+# Arguments ($WsfcArgs): name (task name), task_path (\wsfc.csv\), log (the job's log file), log_lines (how many
+# lines of its end to return; 0: none), csv (CSV name; may be empty).
 # Cmdlets: Get-ScheduledTask, Get-ScheduledTaskInfo (lab/reference/ScheduledTasks.json: MSFT_ScheduledTask
 # TaskName/TaskPath/State, MSFT_TaskDynamicInfo LastRunTime/LastTaskResult); Get-ClusterSharedVolume
-# (lab/reference/FailoverClusters.json).
+# (lab/reference/FailoverClusters.json); Test-Path, Get-Content -Tail ("gets the specified number of lines from the
+# end of a file", Windows PowerShell 3.0 and later: the log is not read whole), Get-Item (System.IO.FileInfo
+# LastWriteTimeUtc) (lab/reference/Microsoft.PowerShell.Management.json).
+# The Task Scheduler documents no end time for a run (MSFT_TaskDynamicInfo has LastRunTime only), so log_written,
+# the log file's last write time, is returned: the tool writes its log until it exits, and the controller uses it
+# as the end time only once the job has finished.
 $result = [ordered]@{
 node = $env:COMPUTERNAME
 exists = $false
@@ -11,6 +16,7 @@ task_state = $null
 last_result = $null
 last_run = $null
 log = [string]$WsfcArgs.log
+log_exists = $false
 log_tail = @()
 log_written = $null
 csv = $null
@@ -37,6 +43,18 @@ $result.task_state = [string]$task[0].State
 $result.last_result = [long]$info.LastTaskResult
 if ($null -ne $info.LastRunTime) {
 $result.last_run = $info.LastRunTime.ToUniversalTime().ToString('o')
+}
+}
+$log = [string]$WsfcArgs.log
+if (Test-Path -LiteralPath $log -PathType Leaf) {
+$result.log_exists = $true
+$item = Get-Item -LiteralPath $log -ErrorAction SilentlyContinue
+if ($null -ne $item) {
+$result.log_written = $item.LastWriteTimeUtc.ToString('o')
+}
+$lines = [int]$WsfcArgs.log_lines
+if ($lines -gt 0) {
+$result.log_tail = @(Get-Content -LiteralPath $log -Tail $lines -ErrorAction SilentlyContinue | ForEach-Object { [string]$_ })
 }
 }
 $result | ConvertTo-Json -Compress -Depth 4

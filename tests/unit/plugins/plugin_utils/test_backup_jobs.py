@@ -101,3 +101,39 @@ def test_names():
     for bad in ("", "-x", "a b", "a\\b", "x" * 81):
         with pytest.raises(bj.BackupJobError):
             bj.validate_name(bad)
+
+
+SUMMARY = ["-" * 79, "", "               Total    Copied   Skipped  Mismatch    FAILED    Extras",
+           "    Dirs :         1         0         1         0         0         0",
+           "   Files :         3         3         0         0         0         0",
+           "   Bytes :      1000       900         0         0       100         0",
+           "   Times :   0:00:01   0:00:01                       0:00:00   0:00:00",
+           "   Ended : Monday, January 05, 2026 01:00:10 AM"]
+
+
+def test_bytes_need_the_plain_numbers_of_bytes_and_only_robocopy_prints_them():
+    assert bj.parse_bytes("copy", SUMMARY) == 900
+    scaled = SUMMARY[:5] + ["   Bytes :    9.31 g    9.31 g         0         0         0         0"] + SUMMARY[6:]
+    assert bj.parse_bytes("copy", scaled) is None  # without /BYTES the sizes are rounded: not claimed
+    assert bj.parse_bytes("command", SUMMARY) is None and bj.parse_bytes("copy", []) is None
+
+
+def test_log_tail_is_trimmed_to_log_lines_but_bytes_are_read_from_the_summary():
+    status = {"exists": True, "node": "N1", "task_state": "Ready", "last_result": 1,
+              "last_run": "2026-01-05T01:00:00.0000000Z", "log_written": "2026-01-05T01:00:10.0000000Z",
+              "log": "C:\\l.log", "log_tail": ["header"] + SUMMARY}
+    result = bj.shape(status, "copy", "j", False, log_lines=2)
+    assert result["log_tail"] == SUMMARY[-2:] and result["bytes"] == 900
+    assert result["start"] == "2026-01-05T01:00:00.0000000Z" and result["end"] == "2026-01-05T01:00:10.0000000Z"
+    assert bj.shape(status, "copy", "j", False, log_lines=0)["log_tail"] == []
+    assert bj.shape(status, "copy", "j", False, log_lines=100)["log_tail"] == ["header"] + SUMMARY
+    assert bj.tail_lines(2) == bj.SUMMARY_LINES >= len(SUMMARY) and bj.tail_lines(50) == 50
+
+
+def test_end_is_reported_only_once_the_job_has_finished():
+    running = {"exists": True, "node": "N1", "task_state": "Running", "last_result": bj.SCHED_S_TASK_RUNNING,
+               "last_run": "2026-01-05T01:00:00Z", "log_written": "2026-01-05T01:00:03Z", "log_tail": ["x"]}
+    result = bj.shape(running, "copy", "j", False)
+    assert result["state"] == "running" and result["end"] is None and result["exit_code"] is None
+    cancelled = dict(running, task_state="Ready", last_result=bj.SCHED_S_TASK_TERMINATED)
+    assert bj.shape(cancelled, "copy", "j", False)["end"] == "2026-01-05T01:00:03Z"
