@@ -1,5 +1,5 @@
 # wsfc.csv developer entry points. Both main commands work on a fresh machine with only Python 3.11 and pip:
-#   make demo   - start the 4-node lab cluster, run the demo playbook against it, stop the lab
+#   make demo   - start the 4-node lab cluster, back it up with the csv_backup playbook (report in build/demo/reports), stop the lab
 #   make test   - every check: unit, lab, sanity, lint, integration
 PYTHON ?= python3
 VENV ?= .venv
@@ -19,7 +19,7 @@ export ANSIBLE_HOST_KEY_CHECKING := False
 export ANSIBLE_NOCOLOR := 1
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: demo test units lab-tests sanity lint integration collection changelog clean
+.PHONY: demo test units lab-tests sanity lint integration collection changelog bench clean
 
 $(STAMP): requirements.txt requirements-dev.txt lab/pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,7 +40,9 @@ demo: collection
 	$(BIN)/python -m wsfc_lab up --topology $(TOPOLOGY) --workdir $(DEMO_DIR)
 	group=$$($(BIN)/python -m wsfc_lab group --workdir $(DEMO_DIR)); \
 	  $(BIN)/ansible-playbook wsfc.csv.show_csvs -i $(DEMO_DIR)/inventory.yml -e target=$$group && \
-	  $(BIN)/ansible-playbook wsfc.csv.csv_backup -i $(DEMO_DIR)/inventory.yml -e target=$$group --check; \
+	  $(BIN)/ansible-playbook wsfc.csv.csv_backup -i $(DEMO_DIR)/inventory.yml -e target=$$group \
+	    -e csv_backup_read_gbps=32 -e 'csv_backup_target=\\backup01\csv' -e csv_backup_report_dir=$(DEMO_DIR)/reports \
+	    -e csv_backup_job_poll_interval=2; \
 	  rc=$$?; $(BIN)/python -m wsfc_lab down --workdir $(DEMO_DIR); exit $$rc
 
 test: units lab-tests sanity lint integration changelog
@@ -71,6 +73,11 @@ integration: collection
 
 changelog: $(STAMP)
 	$(BIN)/antsibull-changelog lint
+
+# Benchmarks print tables; they are not tests (see bench/). BENCH_ARGS is passed to the window benchmark.
+bench: collection
+	$(BIN)/python bench/plan_speed.py
+	$(BIN)/python bench/strategy_windows.py $(BENCH_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(VENV)

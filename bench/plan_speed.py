@@ -13,8 +13,10 @@ comes back. Run from the repository root::
 """
 
 import argparse
+import atexit
 import os
 import random
+import shutil
 import sys
 import tempfile
 import time
@@ -28,6 +30,7 @@ def _import_planner():
     except ImportError:
         pass
     root = tempfile.mkdtemp(prefix="wsfc-bench-")
+    atexit.register(shutil.rmtree, root, True)  # the link only; the checkout it points to is left alone
     os.makedirs(os.path.join(root, "ansible_collections", "wsfc"))
     os.symlink(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.join(root, "ansible_collections", "wsfc", "csv"))
     sys.path.insert(0, root)

@@ -155,7 +155,8 @@ _value:
       description:
         - Per allowed node, the CSVs it backs up in the order it runs them, each with C(csv), C(bytes),
           C(read) (V(local) or V(smb)), C(source) (the node the data is read from), C(why) (a short sentence),
-          C(start_s) and C(end_s) (predicted, in seconds from the start of the window).
+          C(index) (the CSV's position in the whole plan, unique; it numbers backup jobs), C(start_s) and C(end_s)
+          (predicted, in seconds from the start of the window).
       type: dict
     moves:
       description: CSV ownership moves to make before the backup, each with C(csv), C(from) and C(to), in order.

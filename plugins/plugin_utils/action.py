@@ -85,6 +85,22 @@ class WsfcActionBase(ActionBase):
         """Run ``scripts/<name>.ps1`` on this task's host and return its JSON result."""
         return run_operation(self._connection, name, args or {}, read_only=read_only, host=self.host_name)
 
+    def run_action(self, name, args, check_mode=None):
+        """Run another module of this collection on this task's host, as that module, and return its result.
+
+        Orchestrating modules (``backup_queue``) compose the others this way, as
+        ``template`` runs ``copy`` in ansible-core, so each step behaves exactly
+        as the documented module does (checks, messages, round trips).
+        """
+        task = self._task.copy()
+        task.args = dict(args)
+        if check_mode is not None:
+            task.check_mode = check_mode
+        action = self._shared_loader_obj.action_loader.get(
+            "wsfc.csv." + name, task=task, connection=self._connection, play_context=self._play_context,
+            loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
+        return action.run(task_vars=self._task_vars)
+
     def execute(self, args):  # pragma: no cover - abstract
         """Do the module's work; return the result keys."""
         raise NotImplementedError

@@ -159,10 +159,10 @@ class _Planner:
 
     def _result(self, reads, moves, timing):
         nodes = dict((node, []) for node in self.problem.nodes)
-        for read in reads:
+        for index, read in enumerate(reads):
             times = timing["reads"][read["csv"]]
             entry = dict((k, read[k]) for k in ("csv", "bytes", "read", "source", "why"))
-            entry.update(start_s=round(times["start_s"], 3), end_s=round(times["end_s"], 3))
+            entry.update(index=index, start_s=round(times["start_s"], 3), end_s=round(times["end_s"], 3))
             nodes[read["node"]].append(entry)
         self._warn(reads)
         bound = self.problem.lower_bound()

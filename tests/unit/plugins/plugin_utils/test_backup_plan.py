@@ -66,7 +66,7 @@ def test_plan_is_json_and_has_every_documented_key():
     assert set(plan["comparison"]) == set(STRATEGY_NAMES)
     assert plan["total_bytes"] == 6000 * GB
     for node, read in _reads(plan):
-        assert set(read) == {"csv", "bytes", "read", "source", "why", "start_s", "end_s"}
+        assert set(read) == {"csv", "bytes", "read", "source", "why", "index", "start_s", "end_s"}
         assert read["end_s"] <= plan["window_s"] + 1e-6
 
 

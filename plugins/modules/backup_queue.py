@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This is a documentation stub: the module runs as the action plugin plugins/action/backup_queue.py.
+
+DOCUMENTATION = r"""
+---
+module: backup_queue
+short_description: Back up a node's share of the CSVs, a few at a time, and clean up after each
+version_added: 0.1.0
+author:
+  - wsfc.csv maintainers (@wsfc-csv)
+description:
+  - Backs up the CSVs in O(reads) on the node the task runs on, keeping up to O(concurrency) backups running and
+    starting the next one as soon as one ends, the way the P(wsfc.csv.backup_plan#filter) planner times it.
+  - "For each CSV: a VSS snapshot with M(wsfc.csv.csv_snapshot) (not for O(method=wbadmin), which takes its own),
+    a detached backup job with M(wsfc.csv.backup_job), status reads every O(poll_interval) seconds, then the job's
+    scheduled task and the snapshot are removed, whatever the outcome."
+  - Run it on every node of the plan at once (one task over the play's hosts); each node runs its own queue.
+  - The role M(wsfc.csv.csv_backup) uses it; use it directly to compose your own backup playbooks.
+options:
+  reads:
+    description:
+      - The CSVs to back up on this node, in order, as the planner lists them under C(nodes[<node>]).
+      - Each item is a dict with C(csv) (the CSV's cluster resource name) and optionally C(path), C(bytes)
+        (used when the tool does not report what it copied), C(read) (the planned C(local) or C(smb)) and
+        C(index) (unique within the run; it numbers the job), or just the CSV's name.
+    type: list
+    elements: raw
+    required: true
+  run_id:
+    description:
+      - Identifies the run; part of each job's name (C(csv-<run_id>-<index>)) and of each snapshot's tag, so that
+        cleanup touches only this run's jobs and snapshots. 1-48 letters, digits, C(.), C(_) or C(-).
+    type: str
+    required: true
+  method:
+    description: The backup tool, as in M(wsfc.csv.backup_job).
+    type: str
+    choices: [copy, wbadmin, command]
+    default: copy
+  target:
+    description:
+      - Where backups go. For O(method=copy) each CSV is copied to C(<target>\<run_id>\<volume folder>), where the
+        volume folder is the last part of the CSV's path (C(Volume3)); for O(method=wbadmin) the
+        C(-backupTarget); for O(method=command) the value of C({target}).
+    type: str
+  command:
+    description: For O(method=command), the program and its arguments (see M(wsfc.csv.backup_job)).
+    type: list
+    elements: str
+  provider:
+    description:
+      - The VSS provider of the snapshots, as in M(wsfc.csv.csv_snapshot) (V(auto), V(hardware), V(software) or a
+        provider id). Ignored with O(method=wbadmin).
+    type: str
+    default: auto
+  concurrency:
+    description: Backups running at once on this node.
+    type: int
+    default: 2
+  timeout:
+    description: Seconds one backup may run before polling gives up on it (see O(on_timeout)).
+    type: int
+    default: 86400
+  on_timeout:
+    description:
+      - What to do with a backup still running after O(timeout). V(cancel) stops it and removes its snapshot
+        (reported as C(cancelled)); V(leave) leaves job and snapshot in place (reported as C(running)).
+    type: str
+    choices: [cancel, leave]
+    default: cancel
+  poll_interval:
+    description: Seconds between status reads of the running backups.
+    type: float
+    default: 10.0
+  run_as_user:
+    description: The account the backup jobs run as.
+    type: str
+    default: NT AUTHORITY\SYSTEM
+  run_as_password:
+    description: The password of O(run_as_user). Never returned or logged.
+    type: str
+  log_dir:
+    description: Folder on the node for the jobs' log files (default as in M(wsfc.csv.backup_job)).
+    type: str
+  fail_on_error:
+    description:
+      - Fail the task when any CSV was not backed up. The role sets it to V(false) to restore ownership and write
+        its report first, and fails afterwards.
+    type: bool
+    default: true
+extends_documentation_fragment:
+  - wsfc.csv.node_connection
+attributes:
+  check_mode:
+    support: full
+    description: Predicts each snapshot's provider and where it would surface (local or SMB reads); starts nothing.
+  diff_mode:
+    support: full
+    description: Shows the jobs before (none) and after.
+  platform:
+    support: full
+    platforms: windows
+    description: A node of a Windows Server failover cluster.
+notes:
+  - "Round trips per CSV: 2 for the snapshot, 2 to start the job, 1 per status read, 2 to remove the job and 2 to
+    delete the snapshot."
+  - The task returns when every backup of the node has ended, or given up on; that may take hours. Nothing runs
+    inside the WinRM session meanwhile, so a dropped connection does not stop a backup.
+seealso:
+  - module: wsfc.csv.backup_job
+  - module: wsfc.csv.csv_snapshot
+  - module: wsfc.csv.backup_report
+"""
+
+EXAMPLES = r"""
+- name: Back up each node's CSVs of a plan, two at a time per node
+  wsfc.csv.backup_queue:
+    reads: "{{ plan.nodes[inventory_hostname | upper] | default([]) }}"
+    run_id: "{{ run_id }}"
+    method: copy
+    target: \\backup01\csv
+    run_as_user: CONTOSO\svc-backup
+    run_as_password: "{{ vault_backup_password }}"
+    concurrency: 2
+
+- name: Back up two CSVs with Windows Server Backup
+  wsfc.csv.backup_queue:
+    reads: [Cluster Disk 1, Cluster Disk 2]
+    run_id: nightly-20261125
+    method: wbadmin
+    target: \\backup01\wsb
+"""
+
+RETURN = r"""
+jobs:
+  description:
+    - One entry per CSV, in the order of O(reads), in the form M(wsfc.csv.backup_report) reads.
+    - C(state) is C(succeeded), C(failed), C(cancelled), C(running) (left running, O(on_timeout=leave)) or
+      C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
+      C(start) and C(end) are the node's UTC times; C(bytes) what the tool copied (C(bytes_measured=true)) or the
+      CSV's used size.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - csv: Cluster Disk 1
+      node: NODE2
+      state: succeeded
+      read: local
+      start: "2026-11-25T02:00:03.0000000Z"
+      end: "2026-11-25T02:40:11.0000000Z"
+      bytes: 1600000000000
+      provider: Microsoft Software Shadow Copy provider 1.0
+      provider_type: software
+      snapshot_id: "{6f1f7a8e-0d1c-4d6f-9a55-2b9a4c1e0a11}"
+      job_id: \wsfc.csv\csv-20261125T020000Z-ab12cd-000
+      exit_code: 1
+      message: Cluster Disk 1 on NODE2 backed up with copy (1600000000000 bytes), local read
+counts:
+  description: How many CSVs ended in each state.
+  returned: always
+  type: dict
+  sample: {succeeded: 2}
+node:
+  description: The node the queue ran on (the inventory host).
+  returned: always
+  type: str
+"""
