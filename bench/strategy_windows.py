@@ -43,8 +43,19 @@ def _events(workdir):
     return [json.loads(line) for line in _lab(workdir, "events").splitlines() if line.strip()]
 
 
-def _run(workdir, group, strategy, rates, reports):
-    command = [os.path.join(BIN, "ansible-playbook"), "wsfc.csv.csv_backup", "-i", os.path.join(workdir, "inventory.yml"),
+def _state(workdir):
+    return json.loads(_lab(workdir, "state"))
+
+
+def _owners(state):
+    return dict((name, csv["owner"]) for name, csv in state["csvs"].items())
+
+
+def _run(workdir, group, strategy, rates, reports, forks=None):
+    # One fork per node, so every node's queue runs at once (Ansible's default is 5 forks).
+    forks = forks or max(5, len(rates))
+    command = [os.path.join(BIN, "ansible-playbook"), "wsfc.csv.csv_backup", "-f", str(forks),
+               "-i", os.path.join(workdir, "inventory.yml"),
                "-e", "target=%s" % group, "-e", "csv_backup_strategy=%s" % strategy,
                "-e", json.dumps({"csv_backup_read_gbps": rates}), "-e", "csv_backup_target=\\\\backup01\\csv",
                "-e", "csv_backup_report_dir=%s" % reports, "-e", "csv_backup_job_poll_interval=1"]
@@ -67,8 +78,9 @@ def bench_topology(name, strategies, time_scale):
         try:
             group = _lab(workdir, "group").strip()
             for strategy in strategies:
-                mark = len(_events(workdir))
+                mark, before = len(_events(workdir)), _owners(_state(workdir))
                 rc, report = _run(workdir, group, strategy, rates, os.path.join(tmp, strategy))
+                after = _state(workdir)
                 reads = [e for e in _events(workdir)[mark:] if e["op"] == "backup.read"]
                 moves = [e for e in _events(workdir)[mark:] if e["op"] == "csv.move" and e["ok"]]
                 summary = report.get("summary") or {}
@@ -78,7 +90,7 @@ def bench_topology(name, strategies, time_scale):
                              summary.get("predicted_window_s"), bound,
                              measured / bound if measured and bound else None,
                              sum(1 for e in reads if e["read"] == "local"), sum(1 for e in reads if e["read"] == "smb"),
-                             len(moves)))
+                             len(moves), _owners(after) == before, len(after["snapshots"]) + len(after["jobs"])))
         finally:
             _lab(workdir, "down")
     return rows
@@ -97,13 +109,13 @@ def main():
     topologies = args.topology or ["two-node", "four-node-10gbe", "sixteen-node-mixed"]
     strategies = args.strategy or list(STRATEGIES)
     print("| topology | strategy | rc | measured (events) s | measured (report) s | predicted s | lower bound s "
-          "| measured / bound | local | SMB | moves |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| measured / bound | local | SMB | moves | ownership as before | snapshots+jobs left |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in topologies:
         for row in bench_topology(name, strategies, args.time_scale):
-            print("| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d |" % (
+            print("| %s | %s | %d | %s | %s | %s | %s | %s | %d | %d | %d | %s | %d |" % (
                 row[0], row[1], row[2], _fmt(row[3]), _fmt(row[4]), _fmt(row[5]), _fmt(row[6]),
-                _fmt(row[7], "%.3f"), row[8], row[9], row[10]))
+                _fmt(row[7], "%.3f"), row[8], row[9], row[10], "yes" if row[11] else "NO", row[12]))
             sys.stdout.flush()
 
 

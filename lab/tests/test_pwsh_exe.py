@@ -71,3 +71,49 @@ def test_stdout_uses_oem_code_page_unless_script_changes_it(tmp_path):
     _, out, _ = run_powershell_command("powershell", ["-EncodedCommand", enc(
         "[Console]::OutputEncoding = [Text.Encoding]::UTF8\n'é€'")], b"", make_host(tmp_path))
     assert out == "é€\r\n".encode("utf-8")
+
+
+def test_stdin_is_input_of_an_encoded_command(tmp_path):
+    # ansible-core's winrm plugin sends in_data as stdin of `PowerShell ... -EncodedCommand`; the script reads it
+    # through $input, one item per line (its bootstrap wrapper does `foreach ($in in $input)`).
+    script = "$lines = @($input)\n$lines.Count\n($lines -join '|')\n($input | Out-String).Length"
+    rc, out, err = run_powershell_command("PowerShell", ["-NoProfile", "-NonInteractive", "-EncodedCommand",
+                                                         enc(script)], b"abc\r\ndef\nghi\r\n", make_host(tmp_path))
+    assert (rc, err) == (0, b"")
+    assert out.split(b"\r\n")[:2] == [b"3", b"abc|def|ghi"]
+
+
+def test_no_stdin_means_empty_input(tmp_path):
+    rc, out, err = run_powershell_command("PowerShell", ["-EncodedCommand", enc(
+        "Set-StrictMode -Version Latest\n@($input).Count")], b"", make_host(tmp_path))
+    assert (rc, out, err) == (0, b"0\r\n", b"")
+
+
+def test_input_out_string_round_trips_a_base64_line(tmp_path):
+    payload = base64.b64encode("{\"a\":\"'; Remove-Item C:\\\\ -Recurse #\"}".encode()).decode()
+    script = ("$t = ($input | Out-String).Trim()\n"
+              "([System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String($t)) | ConvertFrom-Json).a")
+    rc, out, err = run_powershell_command("PowerShell", ["-EncodedCommand", enc(script)],
+                                          payload.encode() + b"\r\n", make_host(tmp_path))
+    assert (rc, err) == (0, b"")
+    assert out == b"'; Remove-Item C:\\ -Recurse #\r\n"
+
+
+def test_stdin_lines_split_like_readline():
+    from wsfc_lab.pwsh.powershell_exe import stdin_lines
+    assert stdin_lines(b"") == []
+    assert stdin_lines(b"a\r\nb\rc\nd") == ["a", "b", "c", "d"]
+    assert stdin_lines(b"a\r\n\r\n") == ["a", ""]
+    assert stdin_lines("\u00e9\r\n".encode("cp437")) == ["\u00e9"]
+
+
+def test_a_script_block_does_not_see_the_callers_input(tmp_path):
+    rc, out, _ = run_powershell_command("PowerShell", ["-EncodedCommand", enc(
+        "& { @($input).Count }\n'x' | & { @($input).Count }")], b"a\r\nb\r\n", make_host(tmp_path))
+    assert (rc, out) == (0, b"0\r\n1\r\n")
+
+
+def test_xml_input_format_with_stdin_is_not_modelled(tmp_path):
+    rc, _, err = run_powershell_command("PowerShell", ["-InputFormat", "xml", "-EncodedCommand", enc("1")],
+                                        b"<Objs/>\r\n", make_host(tmp_path))
+    assert rc == 1 and b"not modelled" in err

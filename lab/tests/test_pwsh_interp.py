@@ -139,12 +139,16 @@ def test_unsupported_construct_is_not_modelled_not_skipped():
 def test_collection_wrapper_runs_and_reports_errors(tmp_path):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils"))
     import powershell as collection
+    from wsfc_lab.pwsh import run_script
+    from wsfc_lab.pwsh.powershell_exe import stdin_lines
     script = collection.build_script("$n = Get-ClusterNode $WsfcArgs.node\n[ordered]@{ name = [string]$n.Name; "
-                                     "state = [string]$n.State } | ConvertTo-Json -Compress", {"node": "NODE2"})
-    r = run(ansible(script), make_host(tmp_path, Recorder()))
+                                     "state = [string]$n.State } | ConvertTo-Json -Compress")
+    r = run_script(ansible(script), make_host(tmp_path, Recorder()),
+                   stdin_lines(collection.build_input({"node": "NODE2"})))
     assert collection.parse_result("t", r.exit_code, r.stdout, r.stderr) == {"name": "NODE2", "state": "Paused"}
-    bad = collection.build_script("Get-ClusterNode $WsfcArgs.node", {"node": "ghost"})
-    r = run(ansible(bad), make_host(tmp_path, Recorder()))
+    bad = collection.build_script("Get-ClusterNode $WsfcArgs.node")
+    r = run_script(ansible(bad), make_host(tmp_path, Recorder()),
+                   stdin_lines(collection.build_input({"node": "ghost"})))
     assert r.exit_code == 1
     try:
         collection.parse_result("t", r.exit_code, r.stdout, r.stderr)

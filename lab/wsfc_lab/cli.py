@@ -8,6 +8,7 @@
   group --workdir DIR                  the inventory group of the running lab's cluster
   serve --topology FILE --workdir DIR  run the lab in the foreground (what ``up`` starts)
   reference-check                      compare lab/reference with ../shared/reference/cmdlets.json
+  import FACTS.json [--output FILE]    a topology from saved cluster_info (+ network_info) output of a real cluster
 """
 
 from __future__ import annotations
@@ -56,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("kind")
     p.add_argument("args", nargs="*", help="key=value (values parsed as JSON when they can be)")
     sub.add_parser("reference-check")
+    p = sub.add_parser("import", help="a topology from saved wsfc.csv.cluster_info (and network_info) output")
+    p.add_argument("facts", help="JSON: a cluster_info result, or {cluster_info, network_info: {node: result}}")
+    p.add_argument("--output", help="write the topology here (default: standard output)")
+    p.add_argument("--disk-gbps", type=float, default=None, help="every node's local read rate (default 8)")
+    p.add_argument("--time-scale", type=float, default=None, help="modelled seconds per real second (default 60)")
+    p.add_argument("--hardware-provider", action="store_true", help="model a hardware VSS provider on every node")
     return parser
 
 
@@ -84,6 +91,26 @@ def main(argv: list[str] | None = None) -> int:
             print(daemon.read_state(Path(args.workdir))["group"])
         elif args.command == "fault":
             print(json.dumps(_control(args.workdir, "fault", _fault_body(args.kind, args.args))))
+        elif args.command == "import":
+            from wsfc_lab import importer
+            try:
+                topology, warnings = importer.build_topology(
+                    importer.load_facts(args.facts),
+                    disk_gbps=args.disk_gbps or importer.DEFAULT_DISK_GBPS,
+                    time_scale=args.time_scale or importer.DEFAULT_TIME_SCALE,
+                    hardware_provider=args.hardware_provider)
+            except (ValueError, OSError) as exc:  # TopologyError is a ValueError; so is invalid JSON
+                print(f"wsfc_lab import: {exc}", file=sys.stderr)
+                return 2
+            for warning in warnings:
+                print(f"wsfc_lab import: warning: {warning}", file=sys.stderr)
+            text = importer.dump_topology(topology, args.facts)
+            if args.output:
+                Path(args.output).write_text(text)
+                print(f"topology of {topology['cluster']} ({len(topology['nodes'])} nodes, "
+                      f"{len(topology['csvs'])} CSVs) written to {args.output}")
+            else:
+                print(text, end="")
         elif args.command == "reference-check":
             from wsfc_lab.reference import Reference
             problems = Reference.load_default().disagreements()

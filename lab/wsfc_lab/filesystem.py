@@ -75,7 +75,8 @@ class FileSystem:
 
     def __init__(self, nodes: list[str], csv_paths: list[str]):
         self._lock = threading.RLock()
-        # The model's clock (a callable returning an aware UTC datetime), set by the model; None: no times.
+        # The model's clock (a callable taking the writing node and returning an aware UTC datetime: that node's
+        # clock), set by the model; None: no times.
         self.clock = None
         self._nodes = {n.lower(): n for n in nodes}
         self._local = {n.lower(): _Store() for n in nodes}
@@ -181,7 +182,7 @@ class FileSystem:
             store.files[norm.lower()] = (spelling, str(text))
             # ``when``: the write's time when the writer knows it better than the clock (a tool's last output at
             # the modelled moment it ended); otherwise the clock's time now.
-            store.modified[norm.lower()] = when if when is not None else (self.clock() if self.clock else None)
+            store.modified[norm.lower()] = when if when is not None else (self.clock(node) if self.clock else None)
 
     def delete(self, node: str, path: str, recurse: bool = False) -> None:
         with self._lock:

@@ -289,7 +289,7 @@ class Scheduler:
                    "log": command.log, "reads": [], "snapshots": [s["id"] for s in plan["own_snapshots"]],
                    "planned_exit": plan["exit_code"], "argv": list(command.argv),
                    "planned_bytes": sum(int(round(self.model.csv(r["csv"]).used_gb * 1e9)) for r in plan["reads"])}
-            task.job, task.state, task.last_run, task.last_result = job, "Running", model.now(), SCHED_S_TASK_RUNNING
+            task.job, task.state, task.last_run, task.last_result = job, "Running", model.node_now(task.node), SCHED_S_TASK_RUNNING
             model.jobs.append(job)
             model.log({"op": "task.start", "node": task.node, "changed": True, "args": {"task": task.full_name}})
             model.log({"op": "job.start", "node": task.node, "args": {"job": job["id"], "task": task.full_name,
@@ -488,7 +488,8 @@ class Scheduler:
         own = set(job["snapshots"])
         model.snapshots[:] = [s for s in model.snapshots if s["id"] not in own]
         if job["log"] and not stopped:
-            ended = model.now() if at is None else EPOCH + timedelta(seconds=at)
+            ended = model.node_now(job["node"]) if at is None else \
+                EPOCH + timedelta(seconds=at + model.clock_offset(job["node"]))  # by the node's clock
             self.write_file(job["node"], job["log"], self._log_footer(job, code, ended), append=True, when=ended)
         ok = (not stopped) and not job.get("log_error") and code is not None and (code < 8 if job["tool"] == "robocopy" else code == 0)
         event = {"op": "job.end", "node": job["node"], "ok": ok, "exit_code": code, "bytes": job["bytes"],

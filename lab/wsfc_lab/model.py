@@ -109,7 +109,9 @@ class Cluster:
         self.locks: list[dict] = []
         # Local files per node, one shared store per CSV path (wsfc_lab.filesystem; lab/README.md).
         self.fs = FileSystem(list(self.nodes), [c.path for c in self.csvs.values()])
-        self.fs.clock = self.now  # file times (LastWriteTimeUtc) in modelled time
+        # File times (LastWriteTimeUtc) in modelled time, by the clock of the node that writes (NTFS stores the
+        # writer's time).
+        self.fs.clock = self.node_now
         self._shadow_numbers = 0
         self.pending_faults: list[dict] = [dict(f) for f in topology.faults]
         self._init_network()
@@ -131,6 +133,17 @@ class Cluster:
 
     def now(self) -> datetime:
         return EPOCH + timedelta(seconds=self.seconds())
+
+    def clock_offset(self, node: str | None) -> float:
+        """How far ``node``'s clock is ahead of true (modelled) time: the topology's ``clock_offset_s``."""
+        for spec in self.topology.nodes:
+            if node is not None and spec.name.lower() == str(node).lower():
+                return spec.clock_offset_s
+        return 0.0
+
+    def node_now(self, node: str | None = None) -> datetime:
+        """The time ``node``'s own clock shows now (what Get-Date, Task Scheduler and file times on it say)."""
+        return self.now() + timedelta(seconds=self.clock_offset(node))
 
     # ---- events -----------------------------------------------------------------------------------------
     def log(self, event: dict) -> dict:
@@ -241,7 +254,9 @@ class Cluster:
         """Consume a pending fault of ``kind`` matching ``match`` (e.g. a move or snapshot that must fail)."""
         with self._lock:
             for fault in self.pending_faults:
-                if fault["kind"] != kind or "at" in fault or "after_ops" in fault:
+                if fault["kind"] != kind or "at" in fault:
+                    continue
+                if "after_ops" in fault and self._operations <= fault["after_ops"]:
                     continue
                 if all(str(fault.get(k, "")).lower() == str(v).lower() for k, v in match.items()):
                     self._consume(fault, {"node": match.get("node")})

@@ -54,7 +54,7 @@ class Lab:
             cmdlets=self.cmdlets,
             reference=self.reference,
             env={"COMPUTERNAME": node, "USERNAME": self.user, "USERDOMAIN": self.topology.cluster},
-            now=self.model.now,
+            now=lambda node=node: self.model.node_now(node),
             context=self.model,
             on_event=lambda event, node=node: self.model.log({"node": node, **event}),
         )
@@ -68,6 +68,7 @@ class Lab:
             node, self._runner, {self.user: self.password}, port=port,
             transport=self.transport, tls=self.tls,
             on_event=lambda event, node=node: self.model.log({"node": node, **event}),
+            drop_reply=lambda node=node: self.model.take_fault("winrm_drop", node=node) is not None,
         )
         endpoint.start()
         return endpoint

@@ -24,7 +24,9 @@ FAULT_KINDS = {
     "move_fails": {"csv"},
     "move_hangs": {"csv"},
     "snapshot_fails": {"node"},
+    "snapshot_delete_fails": {"node"},  # Remove-CimInstance of a shadow copy on that node fails (times: how often)
     "winrm_timeout": {"node"},
+    "winrm_drop": {"node"},      # the node runs the next command to its end, then the connection drops unanswered
     "csv_failover": {"csv"},
     "backup_fails": set(),     # keys node, csv, exit_code (default 8): a backup job's tool exits with exit_code
 }
@@ -68,6 +70,7 @@ class Node:
     nics: list[Nic] = field(default_factory=list)
     smb_multichannel: bool = True
     rdma: bool = False
+    clock_offset_s: float = 0.0         # how far the node's clock is ahead (negative: behind) of true time
 
 
 @dataclass
@@ -144,7 +147,7 @@ def _name(where: str, value: Any) -> str:
 
 
 def _node(where: str, data: Any) -> Node:
-    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma"}, {"name"})
+    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s"}, {"name"})
     nics = []
     for i, nic in enumerate(data.get("nics") or []):
         w = f"{where}.nics[{i}]"
@@ -165,6 +168,7 @@ def _node(where: str, data: Any) -> Node:
         nics=nics,
         smb_multichannel=bool(data.get("smb_multichannel", True)),
         rdma=bool(data.get("rdma", False)),
+        clock_offset_s=_number(f"{where}.clock_offset_s", data.get("clock_offset_s", 0.0)),
     )
 
 

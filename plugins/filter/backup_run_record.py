@@ -50,6 +50,26 @@ options:
     description: More warnings for the report, such as the network preflight's findings.
     type: list
     elements: str
+  nodes:
+    description: The cluster node of each entry of O(queues), in the same order, so a node whose queue failed
+      or was unreachable is reported with its own message.
+    type: list
+    elements: str
+  requeues:
+    description: The registered results of the second M(wsfc.csv.backup_queue) that re-ran, on their new
+      coordinators, the CSVs a failover broke (see P(wsfc.csv.backup_failover_reads#filter)). Each such CSV is
+      reported once, with the new attempt, and the first attempt kept under C(attempts).
+    type: list
+    elements: raw
+  on_failover:
+    description: The run's setting for CSVs that fail over during their backup, used to word the report.
+    type: str
+    choices: [replan, fail]
+    default: replan
+  restore:
+    description: What P(wsfc.csv.backup_restore_moves#filter) decided. CSVs it kept where they are become warnings;
+      its error makes C(ownership_restored) false.
+    type: dict
   started:
     description: When the run started (ISO 8601).
     type: str

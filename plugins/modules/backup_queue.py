@@ -19,7 +19,7 @@ description:
     a detached backup job with M(wsfc.csv.backup_job), status reads every O(poll_interval) seconds, then the job's
     scheduled task and the snapshot are removed, whatever the outcome."
   - Run it on every node of the plan at once (one task over the play's hosts); each node runs its own queue.
-  - The role M(wsfc.csv.csv_backup) uses it; use it directly to compose your own backup playbooks.
+  - The role P(wsfc.csv.csv_backup#role) uses it; use it directly to compose your own backup playbooks.
 options:
   reads:
     description:
@@ -92,6 +92,16 @@ options:
         its report first, and fails afterwards.
     type: bool
     default: true
+  state:
+    description:
+      - V(present) backs up the CSVs of O(reads).
+      - V(absent) clears what run O(run_id) left on this node for those CSVs, after a run that was killed. It stops
+        and removes each CSV's backup job and deletes the run's snapshots of it (those tagged
+        C(wsfc.csv run <run_id>)). A second run changes nothing. P(wsfc.csv.csv_backup#role) entry point C(restore)
+        uses it.
+    type: str
+    choices: [present, absent]
+    default: present
 extends_documentation_fragment:
   - wsfc.csv.node_connection
 attributes:
@@ -143,7 +153,7 @@ jobs:
       C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
       C(start) and C(end) are the node's UTC times; C(bytes) what the tool copied (C(bytes_measured=true)) or the
       CSV's used size.
-  returned: always
+  returned: when state is present
   type: list
   elements: dict
   sample:
@@ -160,9 +170,20 @@ jobs:
       job_id: \wsfc.csv\csv-20261125T020000Z-ab12cd-000
       exit_code: 1
       message: Cluster Disk 1 on NODE2 backed up with copy (1600000000000 bytes), local read
+cleared:
+  description: With O(state=absent), per CSV whether its job was removed (C(job_removed)) and which snapshot IDs
+    were deleted (C(snapshots_removed)).
+  returned: when state is absent
+  type: list
+  elements: dict
+  sample:
+    - csv: Cluster Disk 1
+      job_id: \wsfc.csv\csv-20261125T020000Z-ab12cd-000
+      job_removed: true
+      snapshots_removed: ["{6f1f7a8e-0d1c-4d6f-9a55-2b9a4c1e0a11}"]
 counts:
   description: How many CSVs ended in each state.
-  returned: always
+  returned: when state is present
   type: dict
   sample: {succeeded: 2}
 node:

@@ -194,7 +194,7 @@ smb_gbps:
   type: dict
 nodes:
   description: The facts the backup planner reads, keyed by node name (C(adapters) with C(name), C(link_gbps),
-    C(status), C(team); C(smb_multichannel)). Combine them across hosts for M(wsfc.csv.backup_plan).
+    C(status), C(team); C(smb_multichannel)). Combine them across hosts for the filter P(wsfc.csv.backup_plan#filter).
   returned: success
   type: dict
 findings:

@@ -12,11 +12,15 @@ cmd.exe with ``/s`` strips the first and the last quote and runs the rest, so th
 log and cmd's exit code is the tool's, which the Task Scheduler keeps as the task's last result.
 
 Values are data, never script text: the command line is built here, in Python, from the task's arguments
-(placeholders such as ``{snapshot_path}`` are replaced inside each argument), every argument is double-quoted,
-and a value that could escape its quotes is refused: a double quote, ``%`` (cmd.exe expands variables even
-inside quotes), or a control character. Trailing backslashes are doubled, as the Microsoft C runtime's
-argument rules require before a closing quote. The command line then travels to the node inside the
-base64 JSON arguments of the operation script, which passes it to ``New-ScheduledTaskAction -Argument``.
+(placeholders such as ``{snapshot_path}`` are replaced inside each argument, once: a value that itself looks
+like a placeholder stays text), every argument is double-quoted, and a value that could escape its quotes is
+refused: a double quote, ``%`` (cmd.exe expands ``%variables%`` even inside quotes), ``!`` (expanded inside
+quotes too when delayed expansion is enabled on the node, e.g. by the ``DelayedExpansion`` registry value), or a
+control character such as a newline (it ends cmd.exe's command). Inside double quotes cmd.exe takes ``&``,
+``|``, ``<``, ``>``, ``^``, ``(``, ``)``, ``;`` and spaces literally, so these stay data. Trailing backslashes
+are doubled, as the Microsoft C runtime's argument rules require before a closing quote. The command line then
+travels to the node inside the base64 JSON arguments of the operation script (on its standard input), which
+passes it to ``New-ScheduledTaskAction -Argument``.
 """
 
 from __future__ import annotations
@@ -41,7 +45,8 @@ SUMMARY_LINES = 16
 
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 _PLACEHOLDER = re.compile(r"\{(%s)\}" % "|".join(PLACEHOLDERS))
-_FORBIDDEN = re.compile(r'["%\x00-\x1f]')
+_FORBIDDEN = re.compile(r'["%!\x00-\x1f\x7f]')
+SHOWN = 120  # characters of a refused value quoted in a message
 
 
 class BackupJobError(ValueError):
@@ -50,8 +55,8 @@ class BackupJobError(ValueError):
 
 def validate_name(name):
     if not isinstance(name, str) or not _NAME.match(name):
-        raise BackupJobError("name %r is not usable as a job name: use 1-80 letters, digits, '.', '_' or '-', "
-                             "starting with a letter or digit" % (name,))
+        raise BackupJobError("name %s is not usable as a job name: use 1-80 letters, digits, '.', '_' or '-', "
+                             "starting with a letter or digit" % shown("%s" % (name,)))
     return name
 
 
@@ -64,14 +69,24 @@ def log_path(name, log_dir=None):
     return (log_dir or DEFAULT_LOG_DIR).rstrip("\\") + "\\" + name + ".log"
 
 
+def shown(text):
+    """A value as a message quotes it: repr, cut after SHOWN characters."""
+    if len(text) <= SHOWN:
+        return repr(text)
+    return "%r... (%d characters)" % (text[:SHOWN], len(text))
+
+
 def quote(value):
     """One command-line argument, double-quoted; refuses what could leave the quotes."""
     text = "%s" % (value,)
     bad = _FORBIDDEN.search(text)
     if bad:
-        shown = {'"': 'a double quote', '%': "'%'"}.get(bad.group(0), "a control character")
-        raise BackupJobError("the argument %r contains %s, which cannot be passed safely through cmd.exe; "
-                             "use a path or value without it" % (text, shown))
+        names = {'"': "a double quote", "%": "'%'", "!": "'!'"}
+        what = names.get(bad.group(0), "a control character (%r)" % bad.group(0))
+        raise BackupJobError("the argument %s contains %s, which cannot be passed safely through cmd.exe (the "
+                             "backup job's scheduled task runs the tool through cmd.exe, which would read it as "
+                             "syntax, not text). Nothing was changed; use a path or value without it (for a "
+                             "target, a share or folder name without \", %%, ! or line breaks)" % (shown(text), what))
     stripped = text.rstrip("\\")
     return '"' + stripped + "\\" * (2 * (len(text) - len(stripped))) + '"'
 

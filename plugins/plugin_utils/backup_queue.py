@@ -115,6 +115,100 @@ def job_message(entry, method):
     return entry.get("message") or "%s: %s" % (where, state)
 
 
+class ClockSamples(object):
+    """The node's clock against the controller's: ``[controller epoch s, node time ISO]`` pairs, first and last.
+
+    Each pair is taken from one status read (the controller's time is the
+    middle of the round trip). Two pairs give the node clock's rate as well as
+    its offset, so :func:`run_record.clock_skews` can compare nodes at one
+    instant (see there why).
+    """
+
+    def __init__(self):
+        self.samples = []
+
+    def sample(self, controller_epoch, node_time):
+        if not node_time:
+            return
+        pair = [round(controller_epoch, 3), node_time]
+        if len(self.samples) < 2:
+            self.samples.append(pair)
+        else:
+            self.samples[1] = pair
+
+
+def failover_source(item, snapshot):
+    """The node whose failover would break this CSV's read: where its software snapshot lives.
+
+    A hardware snapshot is surfaced on the reading node and survives a
+    failover, so there is nothing to check; without a snapshot of ours
+    (wbadmin takes its own) it is the coordinator the plan read from.
+    """
+    if snapshot:
+        if snapshot.get("provider_type") != "software":
+            return None
+        return snapshot.get("surfaced_on") or item.get("source")
+    return item.get("source")
+
+
+def moved_before_start(item, snapshot, node):
+    """A warning when a CSV planned as a local read got its snapshot on another node (its coordinator moved)."""
+    if not snapshot or item.get("read") != "local" or snapshot.get("local_reads"):
+        return None
+    return ("%s on %s: planned as a local read, but its coordinator is now %s (it moved before its backup "
+            "started), so it was read over SMB" % (item["csv"], node, snapshot.get("surfaced_on") or "another node"))
+
+
+def failover_message(entry):
+    """What to tell about a job that broke because the cluster failed its CSV over."""
+    move = entry["failover"]
+    return ("%s on %s: the cluster failed it over from %s to %s during its backup, which broke the read of its "
+            "snapshot (backup job exit code %s)" % (entry["csv"], entry["node"], move["from"], move["to"],
+                                                    entry.get("exit_code")))
+
+
+def failover_reads(plan, queues, now=None):
+    """Re-plan the CSVs whose backup a failover (or a lost node) broke: ``{new coordinator: [reads]}``.
+
+    A queue marks a job that failed because the cluster failed its CSV over
+    with ``failover`` (and where it went). ``now``, a fresh ``cluster_info``
+    result, also catches the CSVs of a node that went down, whose queue could
+    not say anything: a planned CSV that was not backed up and whose
+    coordinator is now another node that is Up. Each goes to its new
+    coordinator, where its software snapshot is local again, with the read it
+    had in the plan (same index, so the same job name and backup folder).
+    """
+    planned = {}
+    for node, reads in ((plan or {}).get("nodes") or {}).items():
+        for read in reads or []:
+            planned[str(read["csv"]).lower()] = (node, read)
+    entries = {}
+    for queue in queues or []:
+        for entry in (queue.get("jobs") if isinstance(queue, dict) else None) or []:
+            entries.setdefault(str(entry["csv"]).lower(), entry)
+    owners = dict((str(k).lower(), v) for k, v in ((now or {}).get("coordinators") or {}).items())
+    up = set(str(n["name"]).lower() for n in (now or {}).get("nodes") or [] if n.get("state") == "Up")
+    out = {}
+    for key, (node, read) in planned.items():
+        entry = entries.get(key) or {}
+        if entry.get("state") == "succeeded":
+            continue
+        target = (entry.get("failover") or {}).get("to")
+        if now is not None:
+            owner = owners.get(key)
+            source = read.get("source") or node
+            target = owner if owner and owner.lower() != str(source).lower() and owner.lower() in up else None
+        if not target:
+            continue
+        again = dict(read)
+        again.update(node=target, source=target, read="local", replanned_from=entry.get("node") or node,
+                     why="re-planned on %s, its coordinator after the failure" % target)
+        out.setdefault(target, []).append(again)
+    for reads in out.values():
+        reads.sort(key=lambda r: r.get("index", 0))
+    return out
+
+
 def summary(entries, node):
     """Counts and the one-line message of a node's queue."""
     counts = {}
@@ -129,4 +223,5 @@ def failed(entries):
 
 
 __all__ = ["QueueError", "BackupJobError", "validate_run_id", "snapshot_tag", "job_name", "copy_target",
-           "normalize_items", "record", "read_kind", "job_message", "summary", "failed", "FINAL_STATES"]
+           "normalize_items", "record", "read_kind", "job_message", "summary", "failed", "FINAL_STATES",
+           "failover_source", "moved_before_start", "failover_message", "failover_reads", "ClockSamples"]

@@ -72,6 +72,8 @@ def _job(raw):
         "bytes": int(raw.get("bytes") or 0), "exit_code": raw.get("exit_code"),
         "start": start, "end": end, "duration_s": _seconds(start, end),
         "message": raw.get("message") or "",
+        "failover": raw.get("failover"),
+        "attempts": len(raw.get("attempts") or []),
     }
 
 
@@ -79,8 +81,10 @@ def build_report(run):
     """The report of one run: summary, per-node timeline, moves, jobs, warnings (JSON-serialisable)."""
     plan = run.get("plan") or {}
     jobs = [_job(j) for j in run.get("jobs") or []]
-    started = [j["start"] for j in jobs if j["start"]]
-    ended = [j["end"] for j in jobs if j["end"]]
+    # Earlier attempts of a CSV re-planned after a failover: part of the window and the timeline, not of the counts.
+    attempts = [dict(_job(a), attempt=True) for j in run.get("jobs") or [] for a in j.get("attempts") or []]
+    started = [j["start"] for j in jobs + attempts if j["start"]]
+    ended = [j["end"] for j in jobs + attempts if j["end"]]
     window_start = min(started) if started else None
     window_end = max(ended) if ended else None
     measured = _seconds(window_start, window_end)
@@ -89,9 +93,9 @@ def build_report(run):
     skipped = list(plan.get("skipped") or [])
     lower = plan.get("lower_bound_s")
     timeline = {}
-    for job in sorted(jobs, key=lambda j: (j["node"], j["start"] or datetime.max.replace(tzinfo=timezone.utc))):
+    for job in sorted(jobs + attempts, key=lambda j: (j["node"], j["start"] or datetime.max.replace(tzinfo=timezone.utc))):
         timeline.setdefault(job["node"], []).append({
-            "csv": job["csv"], "read": job["read"], "state": job["state"],
+            "csv": job["csv"], "read": job["read"], "state": job["state"], "attempt": job.get("attempt", False),
             "start_s": _seconds(window_start, job["start"]), "end_s": _seconds(window_start, job["end"]),
         })
     moves = [dict(m) for m in run.get("moves") or []]
@@ -116,6 +120,7 @@ def build_report(run):
         "moves_made": sum(1 for m in moves if m.get("phase") == "before" and m.get("ok", True)),
         "moves_undone": sum(1 for m in moves if m.get("phase") == "restore" and m.get("ok", True)),
         "ownership_restored": bool(restored),
+        "clock_skews_s": dict(run.get("clock_skews") or {}),
         "started": _iso(parse_time(run.get("started"))) or _iso(window_start),
         "finished": _iso(parse_time(run.get("finished"))) or _iso(window_end),
         "window_start": _iso(window_start),
@@ -168,9 +173,10 @@ def render_markdown(report):
               "|---|---|---|---|---|---|---|---|"]
     for node, entries in sorted(report["timeline"].items()):
         for e in entries:
-            job = next(j for j in report["jobs"] if j["csv"] == e["csv"] and j["node"] == node)
+            job = next(j for j in report["jobs"] if j["csv"] == e["csv"])
+            state = "%s (failed over, re-planned)" % e["state"] if e.get("attempt") else e["state"]
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                node, e["csv"], e["read"] or "-", e["state"], _s(e["start_s"]), _s(e["end_s"]), _gb(job["bytes"]),
+                node, e["csv"], e["read"] or "-", state, _s(e["start_s"]), _s(e["end_s"]), _gb(job["bytes"]),
                 job["provider"] or job["provider_type"] or "-"))
     lines.append("")
     if report["moves"]:

@@ -96,3 +96,40 @@ def timeout_message(csv, target, timeout):
             "of its Physical Disk resource, then run the task again (it is safe to repeat) or move it back."
             % (csv["name"], target, timeout, csv.get("state"), csv.get("owner"),
                ", in redirected access (%s)" % csv.get("redirected_reason") if csv.get("redirected") else ""))
+
+
+def restore_moves(before, now, scope=None):
+    """Which CSVs to move back after a run, decided from the cluster as it is now.
+
+    ``before`` is the saved ownership map (CSV name -> owner), ``now`` a fresh
+    ``cluster_info`` result (None when no node answered) and ``scope`` the CSVs
+    the run touched (None: all of ``before``). Why from the state and not from
+    the plan's undo list: by the end of a run the cluster may have failed CSVs
+    over, or lost a node, so a CSV goes back only where it is not already, and
+    only to an original owner that is still Up; the others are kept with the
+    reason, for the report.
+    """
+    if not now:
+        return {"moves": [], "kept": [], "error": "no node answered to read the cluster's ownership, so nothing "
+                "was moved back; run playbooks/restore_ownership.yml with the run's ownership.json when a node "
+                "is reachable"}
+    owners_now = dict((str(k).lower(), v) for k, v in (now.get("coordinators") or {}).items())
+    states = dict((str(n.get("name")).lower(), n.get("state")) for n in now.get("nodes") or [])
+    wanted = None if scope is None else set(str(c).lower() for c in scope)
+    moves, kept = [], []
+    for csv, owner in sorted((before or {}).items(), key=lambda kv: str(kv[0]).lower()):
+        if wanted is not None and str(csv).lower() not in wanted:
+            continue
+        current = owners_now.get(str(csv).lower())
+        if current is None:
+            kept.append({"csv": csv, "on": None, "owner": owner, "why": "it is no longer a CSV of the cluster"})
+            continue
+        if str(current).lower() == str(owner).lower():
+            continue
+        state = states.get(str(owner).lower())
+        if state != "Up":
+            kept.append({"csv": csv, "on": current, "owner": owner, "why": "its original owner %s is %s" % (
+                owner, state or "no longer a cluster node")})
+            continue
+        moves.append({"csv": csv, "from": current, "to": owner})
+    return {"moves": moves, "kept": kept, "error": None}

@@ -9,11 +9,21 @@ prints one JSON document. This module turns such a file and the task's
 arguments into the script text that goes over the wire, and turns what comes
 back (rc, stdout, stderr) into a Python dict or an :class:`OperationError`.
 
-Why arguments travel as base64 JSON: a CSV may legitimately be called
-``'; Remove-Item C:\\ -Recurse #``. Splicing values into PowerShell text would
-make such a name code. Instead the arguments are serialised to JSON, encoded
-as base64 (whose alphabet cannot close a single-quoted string), and decoded
-by the script itself, so every value reaches the cmdlets as data.
+Why arguments travel as base64 JSON on standard input: a CSV may
+legitimately be called ``'; Remove-Item C:\\ -Recurse #``. Splicing values
+into PowerShell text would make such a name code. Instead the arguments are
+serialised to JSON and encoded as base64 (:func:`build_input`), and the
+script decodes them itself, so every value reaches the cmdlets as data.
+
+They are not part of the script: the script text goes on the command line
+(``powershell.exe -EncodedCommand``), which ``-vvvvv`` prints and which any
+process listing on the node shows, and the arguments may hold a password
+(``run_as_password``). The runner sends them as the command's standard input
+(``exec_command(cmd, in_data=...)``), the way ansible-core sends a module's
+payload: the ``winrm`` plugin writes it to powershell.exe's stdin, ``psrp``
+gives it as the pipeline's input, and the script reads it from ``$input``
+(about_Automatic_Variables), as ansible's own bootstrap wrapper does. The
+script text is therefore the same for every call of an operation.
 """
 
 from __future__ import annotations
@@ -28,14 +38,16 @@ SCRIPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
 
 # Wraps an operation body. powershell.exe writes stdout in the OEM code page
 # under WinRS, which would mangle non-ASCII names; the preamble switches it to
-# UTF-8. The body runs inside try/catch so that any
+# UTF-8. The arguments are read from standard input (``$input``: the lines the
+# runner sent as in_data, one base64 line; joined with -join rather than
+# Out-String, which formats for a line width). The body runs inside try/catch so that any
 # terminating error comes back as one JSON document naming the node, instead
 # of CLIXML on stderr; `exit 1` makes the failure visible in the rc as well.
 _PREAMBLE = """\
 $ErrorActionPreference = 'Stop'
 [Console]::OutputEncoding = [System.Text.Encoding]::UTF8
-$WsfcArgs = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String('{payload}')) | ConvertFrom-Json
-try {{
+$WsfcArgs = [System.Text.Encoding]::UTF8.GetString([System.Convert]::FromBase64String((@($input) -join '').Trim())) | ConvertFrom-Json
+try {
 """
 
 _EPILOGUE = """
@@ -97,9 +109,14 @@ def decode_arguments(encoded):
     return json.loads(base64.b64decode(encoded).decode("utf-8"))
 
 
-def build_script(body, args):
-    """The full script for one operation: argument preamble, body, error envelope."""
-    return _PREAMBLE.format(payload=encode_arguments(args)) + body.rstrip() + "\n" + _EPILOGUE
+def build_script(body):
+    """The full script for one operation: argument preamble, body, error envelope (no argument values)."""
+    return _PREAMBLE + body.rstrip() + "\n" + _EPILOGUE
+
+
+def build_input(args):
+    """The standard input of one operation: its arguments as one base64 line (bytes, for ``in_data``)."""
+    return (encode_arguments(args) + "\r\n").encode("ascii")
 
 
 def _last_json_object(text):

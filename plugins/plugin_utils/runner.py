@@ -11,6 +11,12 @@ does: the shell plugin encodes the script (``-EncodedCommand``, strict mode,
 and an exit-code trailer) and ``exec_command`` runs it. Inventories, AWX
 machine credentials and connection options therefore work unchanged.
 
+The operation's arguments (which may hold a password) are never part of the
+command line: they go as ``in_data``, which ``winrm`` writes to the stdin of
+powershell.exe and ``psrp`` passes as pipeline input; the script reads them
+from ``$input`` (see ``powershell.py``). ``-vvvvv`` shows the command line
+(``WINRM EXEC``) but not in_data.
+
 Retries: an operation that only reads is retried after a connection failure
 (after resetting the connection). An operation that changes something is
 never retried here: the caller must re-read the state first, because the
@@ -28,6 +34,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import (
     OperationError,
+    build_input,
     build_script,
     load_operation,
     parse_result,
@@ -58,13 +65,23 @@ class OperationUnreachable(OperationError):
     """The node could not be reached to run (or finish) an operation."""
 
 
-def _exec(connection, script):
+def _exec(connection, script, in_data):
     command = connection._shell._encode_script(script)  # pylint: disable=protected-access
     try:
-        rc, stdout, stderr = connection.exec_command(command, in_data=None, sudoable=False)
+        rc, stdout, stderr = connection.exec_command(command, in_data=in_data, sudoable=False)
     except RequestException as exc:
         raise AnsibleConnectionFailure("failed to reach the host: %s" % to_text(exc))
     return rc or 0, to_text(stdout, errors="surrogate_or_strict"), to_text(stderr, errors="surrogate_or_strict")
+
+
+# The words of the error raised when the connection broke during a change (see run_operation), which callers test
+# for before they re-read the node's state and try the change again.
+CHANGE_MAY_HAVE_HAPPENED = "The change may or may not have happened"
+
+
+def reset_connection(connection):
+    """Drop the connection's shell, so the next command opens a fresh one."""
+    _reset(connection)
 
 
 def _reset(connection):
@@ -82,7 +99,8 @@ def run_operation(connection, operation, args, read_only, host=None, retries=REA
     failure reported by the node and :class:`OperationUnreachable` when the
     node cannot be reached (after retries, for read-only operations).
     """
-    script = build_script(load_operation(operation), args)
+    script = build_script(load_operation(operation))
+    in_data = build_input(args)
     attempts = retries + 1 if read_only else 1
     last_error = None
     for attempt in range(attempts):
@@ -93,7 +111,7 @@ def run_operation(connection, operation, args, read_only, host=None, retries=REA
             _reset(connection)
         display.vvv("wsfc.csv: running operation %s on %s" % (operation, host))
         try:
-            rc, stdout, stderr = _exec(connection, script)
+            rc, stdout, stderr = _exec(connection, script, in_data)
         except AnsibleConnectionFailure as exc:
             last_error = to_text(exc)
             if is_permanent(last_error):

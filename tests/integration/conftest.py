@@ -64,6 +64,14 @@ class Lab:
         return subprocess.run([_command("ansible-playbook"), str(playbook), "-i", str(self.inventory)] + list(extra),
                               capture_output=True, text=True, env=environment, check=False)
 
+    def start_playbook(self, playbook, *extra, env=None):
+        """Start ``ansible-playbook`` in the background (``subprocess.Popen``), e.g. to inject a fault mid-run."""
+        environment = dict(os.environ, ANSIBLE_ROLES_PATH=str(HERE / "targets"), ANSIBLE_NOCOLOR="1")
+        environment.update(env or {})
+        return subprocess.Popen([_command("ansible-playbook"), str(playbook), "-i", str(self.inventory)] + list(extra),
+                                stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment,
+                                start_new_session=True)
+
     def fault(self, kind, **keys):
         """Inject a fault into the running lab (``python -m wsfc_lab fault``)."""
         return json.loads(self.lab("fault", kind, *["%s=%s" % item for item in keys.items()]))

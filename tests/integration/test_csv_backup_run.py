@@ -11,52 +11,12 @@ shorter than ``remote``.
 
 from __future__ import annotations
 
-import glob
 import json
-import os
-from pathlib import Path
 
 import pytest
 
+import backup_run as run  # pylint: disable=import-error
 from conftest import module_result, running_lab  # pylint: disable=import-error
-
-BACKUP_TARGET = "\\\\backup01\\csv"
-
-
-def _owners(lab):
-    return dict((name, csv["owner"]) for name, csv in lab.state()["csvs"].items())
-
-
-def _backup(lab, report_dir, *extra, check=False):
-    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", "csv_backup_target=%s" % BACKUP_TARGET,
-            "-e", "csv_backup_report_dir=%s" % report_dir, "-e", "csv_backup_job_poll_interval=1",
-            "-e", "csv_backup_poll_interval=0.5"] + list(extra)
-    if check:
-        args.append("--check")
-    return lab.ansible_playbook(*args, env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
-
-
-def _report(report_dir):
-    runs = sorted(glob.glob(os.path.join(str(report_dir), "*", "report.json")), key=os.path.getmtime)
-    assert runs, "no report was written under %s" % report_dir
-    return json.loads(Path(runs[-1]).read_text()), Path(runs[-1]).parent
-
-
-def _reads(lab, mark):
-    return [e for e in lab.events()[mark:] if e["op"] == "backup.read"]
-
-
-def _window(reads):
-    return max(e["end"] for e in reads) - min(e["start"] for e in reads)
-
-
-def _assert_nothing_left(lab):
-    state = lab.state()
-    assert state["snapshots"] == [], state["snapshots"]
-    assert state["jobs"] == [], state["jobs"]
-    node = sorted(state["nodes"])[-1]  # through another node than the run's facts node: the lock is cluster-wide
-    probe = module_result(lab.ansible(node, "wsfc.csv.backup_lock", "-a", "run_id=probe", "--check"))
-    assert not probe.get("failed"), "a backup lock was left behind: %s" % probe.get("msg")
 
 
 @pytest.fixture(scope="module")
@@ -69,15 +29,15 @@ def lab4(tmp_path_factory):
 def balanced(lab4, tmp_path_factory):
     """One balanced run on the 4-node lab: (result, lab owners before, events mark, report dir)."""
     report_dir = tmp_path_factory.mktemp("reports-balanced")
-    before, mark = _owners(lab4), len(lab4.events())
-    result = _backup(lab4, report_dir, "-e", "csv_backup_read_gbps=32")
+    before, mark = run.owners(lab4), len(lab4.events())
+    result = run.backup(lab4, report_dir, "-e", "csv_backup_read_gbps=32")
     return result, before, mark, report_dir
 
 
 def test_balanced_reads_every_csv_once_and_locally(lab4, balanced):
     result, before, mark, dummy = balanced
     assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
-    reads = _reads(lab4, mark)
+    reads = run.reads(lab4, mark)
     assert sorted(e["csv"] for e in reads) == sorted(before)
     assert all(e["ok"] and e["read"] == "local" for e in reads), reads
     moves = [e for e in lab4.events()[mark:] if e["op"] == "csv.move" and e["ok"]]
@@ -86,9 +46,9 @@ def test_balanced_reads_every_csv_once_and_locally(lab4, balanced):
 
 def test_balanced_leaves_the_cluster_as_it_found_it(lab4, balanced):
     dummy, before, dummy2, report_dir = balanced
-    assert _owners(lab4) == before
-    _assert_nothing_left(lab4)
-    report, run_dir = _report(report_dir)
+    assert run.owners(lab4) == before
+    run.assert_nothing_left(lab4)
+    report, run_dir = run.report(report_dir)
     saved = json.loads((run_dir / "ownership.json").read_text())
     assert saved["owners"] == before and saved["cluster"] == "HVCLUSTER1"
     assert report["summary"]["ownership_restored"] is True
@@ -96,10 +56,10 @@ def test_balanced_leaves_the_cluster_as_it_found_it(lab4, balanced):
 
 def test_the_report_matches_the_event_log_and_the_window_is_near_the_lower_bound(lab4, balanced):
     result, dummy, mark, report_dir = balanced
-    report, run_dir = _report(report_dir)
+    report, run_dir = run.report(report_dir)
     summary = report["summary"]
-    reads = _reads(lab4, mark)
-    measured = _window(reads)
+    reads = run.reads(lab4, mark)
+    measured = run.window(reads)
     # Node times come from the Task Scheduler and the log file, to the second; the job starts just before its read.
     assert abs(summary["measured_window_s"] - measured) <= 2.0, (summary["measured_window_s"], measured)
     assert summary["result"] == "succeeded" and summary["local_reads"] == 8 and summary["smb_reads"] == 0
@@ -116,18 +76,18 @@ def test_the_report_matches_the_event_log_and_the_window_is_near_the_lower_bound
 
 def test_remote_is_at_least_three_times_slower_than_balanced(lab4, balanced, tmp_path):
     dummy, before, mark_balanced, dummy2 = balanced
-    balanced_window = _window(_reads(lab4, mark_balanced)[:8])
+    balanced_window = run.window(run.reads(lab4, mark_balanced)[:8])
     mark = len(lab4.events())
-    result = _backup(lab4, tmp_path, "-e", "csv_backup_read_gbps=32", "-e", "csv_backup_strategy=remote")
+    result = run.backup(lab4, tmp_path, "-e", "csv_backup_read_gbps=32", "-e", "csv_backup_strategy=remote")
     assert result.returncode == 0, result.stdout[-5000:]
-    reads = _reads(lab4, mark)
+    reads = run.reads(lab4, mark)
     assert len(reads) == 8 and any(e["read"] == "smb" for e in reads)
     assert not [e for e in lab4.events()[mark:] if e["op"] == "csv.move"]  # remote moves nothing
-    assert _window(reads) >= 3 * balanced_window, (_window(reads), balanced_window)
-    report, dummy3 = _report(tmp_path)
+    assert run.window(reads) >= 3 * balanced_window, (run.window(reads), balanced_window)
+    report, dummy3 = run.report(tmp_path)
     assert report["summary"]["smb_reads"] == sum(1 for e in reads if e["read"] == "smb")
-    assert _owners(lab4) == before
-    _assert_nothing_left(lab4)
+    assert run.owners(lab4) == before
+    run.assert_nothing_left(lab4)
 
 
 @pytest.fixture()
@@ -137,29 +97,29 @@ def lab2(tmp_path):
 
 
 def test_coordinator_strategy_moves_nothing_and_reads_locally(lab2, tmp_path):
-    before, mark = _owners(lab2), len(lab2.events())
-    result = _backup(lab2, tmp_path, "-e", "csv_backup_strategy=coordinator")
+    before, mark = run.owners(lab2), len(lab2.events())
+    result = run.backup(lab2, tmp_path, "-e", "csv_backup_strategy=coordinator")
     assert result.returncode == 0, result.stdout[-5000:]
-    reads = _reads(lab2, mark)
+    reads = run.reads(lab2, mark)
     assert len(reads) == 3 and all(e["read"] == "local" and e["node"] == before[e["csv"]] for e in reads)
     assert not [e for e in lab2.events()[mark:] if e["op"] == "csv.move"]
-    _assert_nothing_left(lab2)
+    run.assert_nothing_left(lab2)
 
 
 def test_a_failed_backup_is_reported_the_others_carry_on_and_everything_is_cleaned_up(lab2, tmp_path):
-    before, mark = _owners(lab2), len(lab2.events())
+    before, mark = run.owners(lab2), len(lab2.events())
     lab2.fault("backup_fails", csv="Cluster Disk 2", exit_code=9)
-    result = _backup(lab2, tmp_path, "-e", "csv_backup_strategy=balanced")
+    result = run.backup(lab2, tmp_path, "-e", "csv_backup_strategy=balanced")
     assert result.returncode != 0
     assert "Not backed up: Cluster Disk 2." in result.stdout
-    report, dummy = _report(tmp_path)
+    report, dummy = run.report(tmp_path)
     states = dict((j["csv"], j["state"]) for j in report["jobs"])
     assert states == {"Cluster Disk 1": "succeeded", "Cluster Disk 2": "failed", "Cluster Disk 3": "succeeded"}
     failed = [j for j in report["jobs"] if j["csv"] == "Cluster Disk 2"][0]
     assert failed["exit_code"] == 9 and failed["node"] in failed["message"]
-    assert len(_reads(lab2, mark)) == 3
-    assert _owners(lab2) == before
-    _assert_nothing_left(lab2)
+    assert len(run.reads(lab2, mark)) == 3
+    assert run.owners(lab2) == before
+    run.assert_nothing_left(lab2)
 
 
 def test_a_missing_target_is_refused_before_anything_changes(lab2, tmp_path):
@@ -172,7 +132,7 @@ def test_a_missing_target_is_refused_before_anything_changes(lab2, tmp_path):
 
 
 def test_restore_ownership_puts_back_what_a_killed_run_moved(lab2, tmp_path):
-    before = _owners(lab2)
+    before = run.owners(lab2)
     moved = lab2.ansible("BR-NODE1", "wsfc.csv.csv_owner", "-a", "name='Cluster Disk 1' node=BR-NODE2")
     assert module_result(moved)["changed"] is True
     saved = tmp_path / "ownership.json"
@@ -181,10 +141,10 @@ def test_restore_ownership_puts_back_what_a_killed_run_moved(lab2, tmp_path):
     args = ["wsfc.csv.restore_ownership", "-e", "target=%s" % lab2.group, "-e", "csv_backup_ownership_map=%s" % saved]
     check = lab2.ansible_playbook(*(args + ["--check"]))
     assert check.returncode == 0, check.stdout[-3000:]
-    assert _owners(lab2)["Cluster Disk 1"] == "BR-NODE2"  # check mode moved nothing
+    assert run.owners(lab2)["Cluster Disk 1"] == "BR-NODE2"  # check mode moved nothing
     result = lab2.ansible_playbook(*args)
     assert result.returncode == 0, result.stdout[-3000:]
-    assert _owners(lab2) == before
+    assert run.owners(lab2) == before
     again = lab2.ansible_playbook(*args)
     assert again.returncode == 0 and "changed=0" in again.stdout.split("PLAY RECAP")[-1]
     wrong = tmp_path / "other.json"
@@ -209,10 +169,10 @@ csvs:
 def test_network_findings_are_listed_or_stop_the_run_before_anything_changes(tmp_path):
     with running_lab(SLOW_NETWORK, tmp_path / "lab") as lab:
         mark = len(lab.events())
-        refused = _backup(lab, tmp_path / "r1", "-e", "csv_backup_network_findings=fail")
+        refused = run.backup(lab, tmp_path / "r1", "-e", "csv_backup_network_findings=fail")
         assert refused.returncode != 0
         assert "does not meet the recommendations" in refused.stdout and "SN-NODE1" in refused.stdout
         assert not [e for e in lab.events()[mark:] if e["op"].startswith(("csv.move", "snap.", "task."))]
-        warned = _backup(lab, tmp_path / "r2", "--check")
+        warned = run.backup(lab, tmp_path / "r2", "--check")
         assert warned.returncode == 0 and "network findings:" in warned.stdout
         assert "on SN-NODE1:" in warned.stdout

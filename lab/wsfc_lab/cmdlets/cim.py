@@ -183,6 +183,10 @@ def remove_cim_instance(ctx: Any, params: dict, input_object: Any) -> Iterable[A
     shadow_id = str(target.get("ID"))
     if not ctx.should_process(shadow_id, "Remove-CimInstance"):
         return []
+    if ctx.host.take_fault("snapshot_delete_fails", node=ctx.node):
+        # WBEM_E_FAILED, the generic failure a CIM provider reports (the snapshot stays).
+        raise PSError("Generic failure ", category="NotSpecified", target=shadow_id,
+                      error_id=f"HRESULT 0x80041001,{CIM_NS}RemoveCimInstanceCommand", exception=CIM_EXCEPTION)
     try:
         ctx.host.delete_snapshot(ctx.node, shadow_id)
     except ModelError as exc:

@@ -853,6 +853,8 @@ class Interp:
             self.bind_script_params(sb, list(args), dict(named_args or {}), command_name)
             if input_items is not None:
                 self.scope.set("input", list(input_items))
+            elif new_scope:
+                self.scope.set("input", [])  # a block's $input is its own pipeline input, never the caller's
             body = sb.body
             if body is None:
                 return out

@@ -13,12 +13,25 @@ code page (437) unless the script sets ``[Console]::OutputEncoding``; the
 error stream goes to stderr as CLIXML. Exit code: ``exit N`` gives N, a
 script-terminating error gives 1, otherwise 0 when the last statement
 succeeded and 1 when it failed (``$?``), as documented for ``-Command``.
+
+Standard input: when the command is given with ``-EncodedCommand`` or
+``-Command <text>`` and the client sends stdin, the script reads it through
+``$input``, an enumerator of its lines (about_Automatic_Variables: "Contains
+an enumerator that enumerates all input that's passed to a function"; the
+command is the script block whose input is stdin: ansible-core's
+bootstrap_wrapper.ps1 receives its payload under WinRM this way, with
+``foreach ($in in $input)``). The bytes
+are read as text in the console's input code page (OEM 437, like the output
+stream) and split into lines as ``TextReader.ReadLine`` does (CRLF, LF or CR);
+with no stdin ``$input`` enumerates nothing. ``-InputFormat XML`` with stdin
+is not modelled.
 """
 
 from __future__ import annotations
 
 import base64
 import binascii
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -40,8 +53,8 @@ class ScriptResult:
         return "\n".join(r.format() for r in self.errors)
 
 
-def run_script(source: str, host: Any) -> ScriptResult:
-    """Parse, check and run one script on ``host``."""
+def run_script(source: str, host: Any, input_lines: list[str] | None = None) -> ScriptResult:
+    """Parse, check and run one script on ``host``; ``input_lines`` is what ``$input`` enumerates."""
     from wsfc_lab.pwsh.builtins import BUILTINS
     from wsfc_lab.pwsh.check import check_script
     from wsfc_lab.pwsh.interp import Interp
@@ -54,6 +67,7 @@ def run_script(source: str, host: Any) -> ScriptResult:
     except Refused as refused:
         return _refusal([refused.record])
     interp = Interp(script, host, BUILTINS, getattr(host, "reference", None))
+    interp.global_scope.set("input", list(input_lines or []))
     code = interp.run()
     out_lines: list[str] = []
     err_entries: list[tuple[str, str]] = []
@@ -152,6 +166,17 @@ def _match_switch(arg: str) -> str | None:
     return None
 
 
+def stdin_lines(stdin: bytes, encoding: str = "cp437") -> list[str]:
+    """The lines ``$input`` enumerates for redirected stdin (TextReader.ReadLine: CRLF, LF or CR end a line)."""
+    if not stdin:
+        return []
+    text = stdin.decode(encoding, "replace")
+    lines = re.split(r"\r\n|\r|\n", text)
+    if lines and lines[-1] == "":
+        lines.pop()
+    return lines
+
+
 def _not_modelled(what: str) -> tuple[int, bytes, bytes]:
     return 1, b"", (f"wsfc_lab: {what} is not modelled by the lab; only powershell.exe (Windows PowerShell 5.1) "
                     "commands are run.\r\n").encode("utf-8")
@@ -170,6 +195,8 @@ def run_powershell_command(command: str, arguments: list[str], stdin: bytes, hos
     if exe != "powershell":
         return _not_modelled(f"the command '{argv[0]}'")
     script: str | None = None
+    from_stdin = False
+    input_format = "text"
     i = 1
     while i < len(argv):
         arg = argv[i]
@@ -185,7 +212,11 @@ def run_powershell_command(command: str, arguments: list[str], stdin: bytes, hos
         if sw in ("noprofile", "noninteractive", "nologo", "sta", "mta"):
             i += 1
             continue
-        if sw in ("executionpolicy", "windowstyle", "inputformat"):
+        if sw == "inputformat":
+            input_format = argv[i + 1].lower() if i + 1 < len(argv) else ""
+            i += 2
+            continue
+        if sw in ("executionpolicy", "windowstyle"):
             i += 2
             continue
         if sw == "outputformat":
@@ -211,13 +242,19 @@ def run_powershell_command(command: str, arguments: list[str], stdin: bytes, hos
             rest = argv[i + 1:]
             if rest == ["-"]:
                 script = (stdin or b"").decode("utf-8-sig", "replace")
+                from_stdin = True
             else:
                 script = " ".join(rest)
             break
         return _not_modelled(f"powershell.exe -{sw}")
     if script is None:
         return _not_modelled("an interactive powershell.exe (no -Command or -EncodedCommand)")
-    result = run_script(script, host)
+    lines: list[str] = []
+    if stdin and not from_stdin:
+        if not "text".startswith(input_format or "t"):
+            return _not_modelled(f"powershell.exe -InputFormat {input_format} with input on stdin")
+        lines = stdin_lines(stdin)
+    result = run_script(script, host, lines)
     return result.exit_code, _encode(result.stdout, result.output_encoding), _encode(result.stderr,
                                                                                     result.output_encoding)
 

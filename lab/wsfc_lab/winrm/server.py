@@ -70,6 +70,10 @@ MAX_REQUEST_BYTES = 1024 * 1024
 _TRUE = {"true", "1"}
 
 
+class DropConnection(Exception):
+    """Raised while handling a request to close the connection without answering it."""
+
+
 class _Connection:
     """Per-TCP-connection authentication state."""
 
@@ -96,7 +100,15 @@ class _Handler(BaseHTTPRequestHandler):
         log.debug("%s %s", self.server.endpoint.node, format % args)
 
     def do_POST(self) -> None:
-        self.server.endpoint._handle_post(self)
+        try:
+            self.server.endpoint._handle_post(self)
+        except DropConnection:
+            # No reply at all: the client sees the connection reset, as after a network failure.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
 
     def _not_allowed(self) -> None:
         self.reply(405, headers=[("Allow", "POST")])
@@ -227,6 +239,7 @@ class WinRMEndpoint:
         tls: TLSMaterial | None = None,
         on_event: Callable[[dict], None] | None = None,
         operation_timeout_cap: float | None = None,
+        drop_reply: Callable[[], bool] | None = None,
     ) -> None:
         if transport not in ("ntlm", "basic-https"):
             raise ValueError(f"unsupported transport {transport!r}")
@@ -237,6 +250,9 @@ class WinRMEndpoint:
         self.transport = transport
         self.tls = tls
         self.operation_timeout_cap = operation_timeout_cap
+        # Asked once a command has ended, before its last output is sent: True drops the TCP connection instead of
+        # answering, as a network failure after the node did the work would (the lab's winrm_drop fault).
+        self.drop_reply = drop_reply
         self._on_event = on_event
         self._store = CredentialStore(credentials)
         self._shells = ShellService(node, runner, on_event)
@@ -525,6 +541,8 @@ class WinRMEndpoint:
             result = self._shells.receive(shell_id, command_id, timeout)
         except ReceiveTimeout:
             raise soap.operation_timed_out() from None
+        if result.exit_code is not None and self.drop_reply is not None and self.drop_reply():
+            raise DropConnection()
         streams = [(name, base64.b64encode(data).decode("ascii"), end) for name, data, end in result.streams]
         return soap.receive_response(req, command_id, streams, result.exit_code)
 

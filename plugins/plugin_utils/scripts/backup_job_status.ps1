@@ -8,9 +8,11 @@
 # LastWriteTimeUtc) (lab/reference/Microsoft.PowerShell.Management.json).
 # The Task Scheduler documents no end time for a run (MSFT_TaskDynamicInfo has LastRunTime only), so log_written,
 # the log file's last write time, is returned: the tool writes its log until it exits, and the controller uses it
-# as the end time only once the job has finished.
+# as the end time only once the job has finished. now is the node's clock, so the controller can tell how far it is
+# from the other nodes' clocks (the times above are the node's).
 $result = [ordered]@{
 node = $env:COMPUTERNAME
+now = [DateTime]::UtcNow.ToString('o')
 exists = $false
 task_state = $null
 last_result = $null

@@ -90,3 +90,57 @@ def test_messages_name_csv_and_node_and_running_says_what_to_do():
 def test_job_name_refuses_what_backup_job_would_refuse():
     with pytest.raises(BackupJobError):
         job_name("x" * 80, 1)
+
+
+# ---- failover: where a broken read came from, and re-planning it ------------------------------------------------
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import (  # noqa: E402
+    ClockSamples,
+    failover_reads,
+    failover_source,
+    moved_before_start,
+)
+
+FAILOVER_PLAN = {"nodes": {"N1": [{"csv": "A", "index": 0, "read": "local", "source": "N1", "bytes": 5},
+                                  {"csv": "B", "index": 1, "read": "local", "source": "N1", "bytes": 5}],
+                           "N2": [{"csv": "C", "index": 2, "read": "smb", "source": "N3", "bytes": 5}]}}
+
+
+def test_a_software_snapshot_breaks_on_a_failover_of_its_coordinator_a_hardware_one_does_not():
+    item = {"csv": "A", "source": "N1"}
+    assert failover_source(item, {"provider_type": "software", "surfaced_on": "N4"}) == "N4"
+    assert failover_source(item, {"provider_type": "hardware", "surfaced_on": "N2"}) is None
+    assert failover_source(item, None) == "N1"
+
+
+def test_a_planned_local_read_whose_snapshot_surfaced_elsewhere_is_warned_about():
+    item = {"csv": "A", "read": "local"}
+    assert "now N3" in moved_before_start(item, {"local_reads": False, "surfaced_on": "N3"}, "N1")
+    assert moved_before_start(item, {"local_reads": True}, "N1") is None
+    assert moved_before_start(dict(item, read="smb"), {"local_reads": False}, "N1") is None
+
+
+def test_failover_reads_give_marked_csvs_to_their_new_coordinator_with_their_plan_index():
+    queues = [{"jobs": [{"csv": "A", "node": "N1", "state": "failed", "failover": {"from": "N1", "to": "N3"}},
+                        {"csv": "B", "node": "N1", "state": "succeeded"}]}, None]
+    again = failover_reads(FAILOVER_PLAN, queues)
+    assert list(again) == ["N3"]
+    assert again["N3"][0]["csv"] == "A" and again["N3"][0]["index"] == 0 and again["N3"][0]["read"] == "local"
+    assert again["N3"][0]["replanned_from"] == "N1"
+
+
+def test_with_the_cluster_read_again_the_csvs_of_a_lost_node_are_re_planned_where_they_went():
+    queues = [{"unreachable": True}, {"jobs": [{"csv": "C", "node": "N2", "state": "failed", "exit_code": 9}]}]
+    now = {"coordinators": {"A": "N2", "B": "N4", "C": "N3"},
+           "nodes": [{"name": "N1", "state": "Down"}, {"name": "N2", "state": "Up"}, {"name": "N3", "state": "Up"},
+                     {"name": "N4", "state": "Paused"}]}
+    again = failover_reads(FAILOVER_PLAN, queues, now=now)
+    # A went to N2 (Up); B went to N4, which is Paused; C failed for another reason and stayed on its coordinator.
+    assert dict((node, [r["csv"] for r in reads]) for node, reads in again.items()) == {"N2": ["A"]}
+
+
+def test_clock_samples_keep_the_first_and_the_latest():
+    clock = ClockSamples()
+    for at, text in ((1.0, "a"), (2.0, None), (3.0, "b"), (4.0, "c")):
+        clock.sample(at, text)
+    assert clock.samples == [[1.0, "a"], [4.0, "c"]]

@@ -59,3 +59,30 @@ def test_timeout_message_says_where_the_csv_is():
     text = timeout_message({"name": "Cluster Disk 1", "owner": "NODE1", "state": "Online", "redirected": True,
                             "redirected_reason": "NoDiskConnectivity"}, "NODE2", 30)
     assert "within 30 seconds" in text and "Online on NODE1" in text and "NoDiskConnectivity" in text
+
+
+# ---- restore_moves: what goes back after a run, from the cluster as it is now ------------------------------------
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import restore_moves  # noqa: E402
+
+
+def _now(owners, states):
+    return {"coordinators": owners, "nodes": [{"name": n, "state": s} for n, s in states.items()]}
+
+
+def test_restore_moves_back_only_what_is_elsewhere_and_only_to_an_owner_that_is_up():
+    before = {"A": "N1", "B": "N1", "C": "N2", "D": "N3"}
+    now = _now({"A": "N2", "B": "N1", "C": "N3", "D": "N1"}, {"N1": "Up", "N2": "Up", "N3": "Down"})
+    decided = restore_moves(before, now)
+    assert decided["moves"] == [{"csv": "A", "from": "N2", "to": "N1"}, {"csv": "C", "from": "N3", "to": "N2"}]
+    assert decided["kept"] == [{"csv": "D", "on": "N1", "owner": "N3", "why": "its original owner N3 is Down"}]
+    assert decided["error"] is None
+
+
+def test_restore_moves_keeps_to_the_run_s_scope_and_says_when_no_node_answered():
+    before = {"A": "N1", "B": "N1"}
+    now = _now({"A": "N2", "B": "N2"}, {"N1": "Up", "N2": "Up"})
+    assert [m["csv"] for m in restore_moves(before, now, scope=["b"])["moves"]] == ["B"]
+    gone = restore_moves(before, _now({"A": "N2"}, {"N1": "Paused", "N2": "Up"}))
+    assert [k["why"] for k in gone["kept"]] == ["its original owner N1 is Paused", "it is no longer a CSV of the cluster"]
+    assert restore_moves(before, None)["error"].startswith("no node answered")

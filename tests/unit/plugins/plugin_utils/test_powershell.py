@@ -25,13 +25,14 @@ HOSTILE = [
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_arguments_never_appear_in_script_text(value):
-    script = powershell.build_script("$WsfcArgs.name | ConvertTo-Json", {"name": value})
-    # The only place the value lives is the base64 literal, whose alphabet cannot end a single-quoted string.
-    payload = re.search(r"FromBase64String\('([^']*)'\)", script).group(1)
-    assert re.fullmatch(r"[A-Za-z0-9+/=]*", payload)
-    assert powershell.decode_arguments(payload) == {"name": value}
-    if len(value) > 3:
-        assert value not in script
+    body = "$WsfcArgs.name | ConvertTo-Json"
+    script = powershell.build_script(body)
+    # The script text does not depend on the arguments at all: they travel on stdin, as one base64 line.
+    assert script == powershell.build_script(body)
+    stdin = powershell.build_input({"name": value})
+    assert re.fullmatch(rb"[A-Za-z0-9+/=]+\r\n", stdin)
+    assert powershell.decode_arguments(stdin.decode("ascii").strip()) == {"name": value}
+    assert "FromBase64String((@($input) -join '').Trim())" in script
 
 
 def test_payload_is_ascii_json():

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import build_report
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run_record import run_record
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run_record import clock_skews, correct_clocks, run_record
 
 PLAN = {
     "strategy": "balanced", "provider": "software", "window_s": 100.0, "lower_bound_s": 95.0,
@@ -80,3 +80,72 @@ def test_a_csv_reported_twice_counts_once():
     queues = [{"jobs": [_job("A", "N1")]}, {"jobs": [_job("A", "N2", state="failed")]}]
     run = run_record(PLAN, queues=queues, restored=_restores())
     assert [j["state"] for j in run["jobs"] if j["csv"] == "A"] == ["succeeded"]
+
+
+# ---- failover re-plan, state-driven restore, clock skew --------------------------------------------------------
+
+def test_a_csv_re_planned_after_a_failover_is_reported_once_with_its_first_attempt():
+    first = _job("A", "N1", state="failed", exit_code=8, failover={"from": "N1", "to": "N2"},
+                 message="A on N1: the cluster failed it over from N1 to N2 during its backup")
+    queues = [{"jobs": [first]}, {"jobs": [_job("B", "N2"), _job("C", "N2")]}]
+    requeues = [None, {"jobs": [_job("A", "N2", start="2026-01-05T01:02:00Z", end="2026-01-05T01:03:00Z")]}]
+    run = run_record(PLAN, queues=queues, requeues=requeues, nodes=["N1", "N2"], restored=_restores())
+    jobs = dict((j["csv"], j) for j in run["jobs"])
+    assert len(run["jobs"]) == 3 and jobs["A"]["node"] == "N2" and jobs["A"]["state"] == "succeeded"
+    assert jobs["A"]["attempts"][0]["node"] == "N1"
+    assert any("re-planned on N2: succeeded" in w for w in run["warnings"])
+    report = build_report(run)
+    assert report["summary"]["result"] == "succeeded"
+    # The failed first attempt counts in the window and shows on N1's timeline, marked as an attempt.
+    assert report["summary"]["measured_window_s"] == 180.0
+    assert [e["attempt"] for e in report["timeline"]["N1"]] == [True]
+
+
+def test_with_on_failover_fail_the_failed_over_csv_says_it_was_not_re_planned():
+    first = _job("A", "N1", state="failed", failover={"from": "N1", "to": "N2"}, message="A on N1: failed over")
+    run = run_record(PLAN, queues=[{"jobs": [first]}, {"jobs": [_job("B", "N2"), _job("C", "N2")]}],
+                     on_failover="fail", restored=_restores())
+    job = [j for j in run["jobs"] if j["csv"] == "A"][0]
+    assert job["state"] == "failed" and "not re-planned (csv_backup_on_failover=fail)" in job["message"]
+
+
+def test_a_node_whose_queue_was_unreachable_is_named_with_its_own_message():
+    queues = [{"unreachable": True, "msg": "connection refused"}, {"jobs": [_job("B", "N2"), _job("C", "N2")]}]
+    run = run_record(PLAN, queues=queues, nodes=["N1", "N2"], restored=_restores())
+    job = [j for j in run["jobs"] if j["csv"] == "A"][0]
+    assert job["state"] == "skipped" and "N1 did not back it up: connection refused" in job["message"]
+
+
+def test_a_restore_decided_from_the_state_reports_what_it_kept_and_an_unanswered_read_as_not_restored():
+    queues = [{"jobs": [_job("A", "N1")]}, {"jobs": [_job("B", "N2"), _job("C", "N2")]}]
+    kept = {"moves": [], "kept": [{"csv": "A", "on": "N2", "owner": "N1", "why": "its original owner N1 is Down"}],
+            "error": None}
+    run = run_record(PLAN, queues=queues, restore=kept, restored={"results": []})
+    assert run["ownership_restored"] is True and "A stays on N2: its original owner N1 is Down" in run["warnings"]
+    nobody = {"moves": [], "kept": [], "error": "no node answered"}
+    run = run_record(PLAN, queues=queues, restore=nobody)
+    assert run["ownership_restored"] is False and "ownership was not restored: no node answered" in run["errors"]
+
+
+def _clock(at, node_time, later=None):
+    samples = [[at, node_time]]
+    if later:
+        samples.append(later)
+    return samples
+
+
+def test_clock_skews_compare_nodes_at_one_instant_at_their_measured_rate():
+    # Clocks that run 20x faster than the controller's (as in the lab), read 2 s apart: no skew.
+    n1 = _clock(1000.0, "2026-01-05T01:00:00Z", [1010.0, "2026-01-05T01:03:20Z"])
+    n2 = _clock(1002.0, "2026-01-05T01:00:40Z", [1012.0, "2026-01-05T01:04:00Z"])
+    n3 = _clock(1001.0, "2026-01-05T01:20:20Z", [1011.0, "2026-01-05T01:23:40Z"])  # 1200 s ahead
+    skews = clock_skews([{"clock": n1}, {"clock": n2}, {"clock": n3}], ["N1", "N2", "N3"])
+    assert skews == {"N1": 0.0, "N2": 0.0, "N3": 1200.0}
+
+
+def test_times_of_a_skewed_node_are_corrected_and_warned_about_and_small_skews_left_alone():
+    jobs = [_job("A", "N1"), _job("B", "N3", start="2026-01-05T01:20:00Z", end="2026-01-05T01:21:00Z")]
+    fixed, warnings = correct_clocks(jobs, {"N1": 0.0, "N2": 30.0, "N3": 1200.0})
+    assert fixed[0]["start"] == "2026-01-05T01:00:00Z"
+    assert fixed[1]["start"].startswith("2026-01-05T01:00:00") and fixed[1]["clock_corrected_s"] == -1200.0
+    assert len(warnings) == 1 and warnings[0].startswith("N3's clock is 1200 s ahead of N1's")

@@ -21,10 +21,12 @@ class FakeConnection:
         self._shell = shell_loader.get("powershell")
         self.outcomes = list(outcomes)
         self.commands = []
+        self.inputs = []
         self.resets = 0
 
     def exec_command(self, cmd, in_data=None, sudoable=True):
         self.commands.append(cmd)
+        self.inputs.append(in_data)
         outcome = self.outcomes.pop(0)
         if isinstance(outcome, Exception):
             raise outcome
@@ -82,3 +84,15 @@ def test_reported_error_is_not_retried():
     with pytest.raises(OperationError, match="nope"):
         runner.run_operation(conn, "cluster_info", {}, read_only=True, host="n1", sleep=lambda s: None)
     assert len(conn.commands) == 1
+
+
+def test_arguments_travel_on_stdin_never_on_the_command_line():
+    secret = "S3cr3t-Pa55word-\u00e9"
+    conn = FakeConnection([(0, b'{"ok": 1}', b"")])
+    runner.run_operation(conn, "backup_job_start", {"password": secret, "name": "j"}, read_only=False, host="n1")
+    command, stdin = conn.commands[0], conn.inputs[0]
+    script = _decoded_script(command)
+    for form in (secret, base64.b64encode(secret.encode()).decode()[:12], json.dumps(secret)):
+        assert form not in command and form not in script
+    assert "$input" in script and "password" not in script.split("try {")[0]
+    assert json.loads(base64.b64decode(stdin.strip())) == {"name": "j", "password": secret}

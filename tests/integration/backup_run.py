@@ -1,0 +1,109 @@
+# -*- coding: utf-8 -*-
+"""Helpers of the tests that run the whole csv_backup playbook against the lab and inspect its state."""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import re
+from datetime import datetime, timezone
+import time
+from pathlib import Path
+
+from conftest import module_result  # pylint: disable=import-error
+
+BACKUP_TARGET = "\\\\backup01\\csv"
+
+
+def owners(lab):
+    """CSV name -> owner, as the lab's model has it now."""
+    return dict((name, csv["owner"]) for name, csv in lab.state()["csvs"].items())
+
+
+def backup_args(lab, report_dir, *extra, check=False):
+    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", "csv_backup_target=%s" % BACKUP_TARGET,
+            "-e", "csv_backup_report_dir=%s" % report_dir, "-e", "csv_backup_job_poll_interval=1",
+            "-e", "csv_backup_poll_interval=0.5"] + list(extra)
+    if check:
+        args.append("--check")
+    return args
+
+
+def backup(lab, report_dir, *extra, check=False):
+    """Run the csv_backup playbook to the end."""
+    return lab.ansible_playbook(*backup_args(lab, report_dir, *extra, check=check),
+                                env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
+
+
+def start_backup(lab, report_dir, *extra):
+    """Start the csv_backup playbook in the background (to inject a fault while it runs)."""
+    return lab.start_playbook(*backup_args(lab, report_dir, *extra), env={"ANSIBLE_SHOW_CUSTOM_STATS": "1"})
+
+
+def finish(process, timeout=600):
+    """Wait for a background playbook; (returncode, stdout, stderr)."""
+    stdout, stderr = process.communicate(timeout=timeout)
+    return process.returncode, stdout, stderr
+
+
+def wait_until(lab, predicate, timeout=120, what="the lab to reach the expected state"):
+    """Poll the lab's state until ``predicate(state)`` is true; returns that state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        state = lab.state()
+        if predicate(state):
+            return state
+        time.sleep(0.2)
+    raise AssertionError("timed out waiting for %s" % what)
+
+
+def reading(csv, node=None):
+    """A predicate: the lab is reading ``csv`` (on ``node``)."""
+    return lambda state: any(r["csv"] == csv and (node is None or r["node"] == node) for r in state["reads"])
+
+
+def report(report_dir):
+    """The newest run's report.json under ``report_dir`` and its directory."""
+    runs = sorted(glob.glob(os.path.join(str(report_dir), "*", "report.json")), key=os.path.getmtime)
+    assert runs, "no report was written under %s" % report_dir
+    return json.loads(Path(runs[-1]).read_text()), Path(runs[-1]).parent
+
+
+def reads(lab, mark):
+    """The lab's backup.read events since event number ``mark``."""
+    return [e for e in lab.events()[mark:] if e["op"] == "backup.read"]
+
+
+def window(events):
+    return max(e["end"] for e in events) - min(e["start"] for e in events)
+
+
+def assert_nothing_left(lab, through=None):
+    """No snapshot, scheduled job or backup lock of a run remains on a node that is Up (the lock is probed through
+    ``through``). A node that went Down keeps what it had: nobody can reach it to remove it."""
+    state = lab.state()
+    up = sorted(n for n, node in state["nodes"].items() if node["state"] == "Up")
+    assert [s for s in state["snapshots"] if s["node"] in up] == [], state["snapshots"]
+    assert [j for j in state["jobs"] if j["node"] in up] == [], state["jobs"]
+    node = through or up[-1]  # through another node than the run's facts node: the lock is cluster-wide
+    probe = module_result(lab.ansible(node, "wsfc.csv.backup_lock", "-a", "run_id=probe", "--check"))
+    assert not probe.get("failed"), "a backup lock was left behind: %s" % probe.get("msg")
+
+
+def jobs_by_csv(run_report):
+    return dict((j["csv"], j) for j in run_report["jobs"])
+
+
+def report_plan_moves(stdout):
+    """The CSVs a check-mode run's printed plan moves (its ``move <csv>: <from> -> <to>`` lines)."""
+    return re.findall(r'"move (.+?): \S+ -> \S+"', stdout)
+
+
+def parse_iso(text):
+    """An aware UTC datetime from the report's ISO 8601 times (``...Z``)."""
+    return datetime.fromisoformat(str(text).replace("Z", "+00:00")).astimezone(timezone.utc)
+
+
+def utc_now():
+    return datetime.now(timezone.utc)
