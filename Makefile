@@ -83,10 +83,12 @@ release-notes: $(STAMP)
 report-picture: demo
 	$(BIN)/python docs/make_report_picture.py $(DEMO_DIR)/reports
 
-# Benchmarks print tables; they are not tests (see bench/). BENCH_ARGS is passed to the window benchmark.
+# Benchmarks print tables; they are not tests (see bench/). BENCH_ARGS is passed to the window benchmark,
+# OVERHEAD_ARGS to the orchestration overhead one (e.g. OVERHEAD_ARGS="--nodes 4 --nodes 16").
 bench: collection
 	$(BIN)/python bench/plan_speed.py
 	$(BIN)/python bench/strategy_windows.py $(BENCH_ARGS)
+	$(BIN)/python bench/orchestration_overhead.py $(OVERHEAD_ARGS)
 
 clean:
 	rm -rf $(BUILD) $(VENV)

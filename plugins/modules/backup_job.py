@@ -99,16 +99,14 @@ options:
     default: 20
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads the job and the CSV, checks the arguments and reports whether it would start or remove it.
   diff_mode:
-    support: full
     description: Shows the job's state before and after.
   platform:
-    support: full
-    platforms: windows
     description: A node of a Windows Server failover cluster with the ScheduledTasks PowerShell module.
 notes:
   - Each status read, the start and the stop are one WinRM round trip each.

@@ -63,16 +63,14 @@ options:
     default: false
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads the lock and reports what would happen; changes nothing.
   diff_mode:
-    support: full
     description: C(diff) shows the lock path and who holds it (run id and owner, or null) before and after.
   platform:
-    support: full
-    platforms: windows
     description: A node of a Windows Server failover cluster with at least one Cluster Shared Volume.
 notes:
   - Taking the lock is one round trip; breaking a stale lock or releasing one is two, and the second removes the

@@ -104,16 +104,14 @@ options:
     default: present
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Predicts each snapshot's provider and where it would surface (local or SMB reads); starts nothing.
   diff_mode:
-    support: full
     description: Shows the jobs before (none) and after.
   platform:
-    support: full
-    platforms: windows
     description: A node of a Windows Server failover cluster.
 notes:
   - "Round trips per CSV: 2 for the snapshot, 2 to start the job, 1 per status read, 2 to remove the job and 2 to

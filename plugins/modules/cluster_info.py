@@ -22,16 +22,10 @@ description:
 options: {}
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.info
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
   platform:
-    support: full
-    platforms: windows
     description: Any node of a Windows Server failover cluster with the FailoverClusters PowerShell module.
 notes:
   - Run it against one node of the cluster (for example with C(run_once)); every node answers for the whole cluster.

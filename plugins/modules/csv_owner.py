@@ -53,16 +53,14 @@ options:
     default: 2.0
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads the CSV and the nodes, applies every check, and reports whether it would move.
   diff_mode:
-    support: full
     description: Shows the owner before and after.
   platform:
-    support: full
-    platforms: windows
     description: Any node of a Windows Server failover cluster with the FailoverClusters PowerShell module.
 notes:
   - Run it on any one node of the cluster; the move is cluster-wide.

@@ -64,17 +64,13 @@ options:
     type: str
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads providers, shadow copies and the registry, and reports what would be created or deleted.
   diff_mode:
-    support: full
     description: Shows the snapshot IDs of the CSV and tag before and after.
-  platform:
-    support: full
-    platforms: windows
-    description: Any node of a Windows Server failover cluster.
 notes:
   - The snapshot is taken from the node the task runs on; run O(state=absent) on the same node, since the registry
     is kept per node.

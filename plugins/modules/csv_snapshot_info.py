@@ -37,17 +37,8 @@ options:
     default: false
 extends_documentation_fragment:
   - wsfc.csv.node_connection
-attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
-  platform:
-    support: full
-    platforms: windows
-    description: Any node of a Windows Server failover cluster.
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.info
 seealso:
   - module: wsfc.csv.csv_snapshot
 """

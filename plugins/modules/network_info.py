@@ -38,16 +38,10 @@ options:
     type: str
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.info
 attributes:
-  check_mode:
-    support: full
-    description: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: The module changes nothing.
   platform:
-    support: full
-    platforms: windows
     description: A Windows Server failover cluster node with the NetAdapter, NetLbfo, NetTCPIP, SmbShare and
       FailoverClusters PowerShell modules.
 notes:

@@ -59,16 +59,14 @@ options:
     type: str
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads the node and reports the steps it would take; changes nothing.
   diff_mode:
-    support: full
     description: C(diff) shows the team (members, mode, algorithm) before and after.
   platform:
-    support: full
-    platforms: windows
     description: A Windows Server node with the NetLbfo, NetAdapter and NetTCPIP PowerShell modules.
 notes:
   - On Windows Server 2016 and later, LBFO teams cannot be bound to a Hyper-V virtual switch in new

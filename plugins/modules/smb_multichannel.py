@@ -25,16 +25,14 @@ options:
     type: bool
 extends_documentation_fragment:
   - wsfc.csv.node_connection
+  - wsfc.csv.attributes
+  - wsfc.csv.attributes.changes
 attributes:
   check_mode:
-    support: full
     description: Reads the settings and reports what would change; changes nothing.
   diff_mode:
-    support: full
     description: C(diff) shows the client and server flags before and after.
   platform:
-    support: full
-    platforms: windows
     description: A Windows Server node with the SmbShare PowerShell module.
 notes:
   - At least one of O(client) and O(server) is required.

@@ -14,6 +14,7 @@ maintenance window.
 
 from __future__ import annotations
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import shown
 from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import parse_access
 
 
@@ -46,7 +47,7 @@ def find_csv(raw, name=None, path=None):
     """The CSV entry of a ``csv_owner_get`` answer, or an error that lists what exists."""
     csv = raw.get("csv")
     if not csv:
-        wanted = "named %r" % name if name else "at path %r" % path
+        wanted = "named %s" % shown("%s" % (name,)) if name else "at path %s" % shown("%s" % (path,))
         known = ", ".join(sorted(raw.get("known") or [])) or "none"
         raise OwnershipError("No Cluster Shared Volume %s on the cluster of %s (CSVs: %s). Check the name with "
                              "wsfc.csv.cluster_info." % (wanted, raw.get("node"), known))

@@ -206,7 +206,8 @@ ROLE_REFUSALS = [
     (["csv_backup_concurrency=-2"], "csv_backup_concurrency (got -2) must be at least 1"),
     (["csv_backup_move_timeout=soon"], "csv_backup_move_timeout"),
     (["csv_backup_job_timeout=abc"], "csv_backup_job_timeout"),
-    (["csv_backup_job_timeout=0"], "csv_backup_job_timeout (0)"),
+    (["csv_backup_job_timeout=0"], "csv_backup_job_timeout (got 0) must be at least 1 second"),
+    (["csv_backup_poll_interval=0"], "csv_backup_poll_interval (got 0) must be more than 0 seconds"),
     (["csv_backup_job_poll_interval=x"], "csv_backup_job_poll_interval"),
     (['{"csv_backup_target": "\\\\\\\\srv\\\\\\" & calc & \\""}'], "cannot be passed safely through cmd.exe"),
     (['{"csv_backup_target": "\\\\\\\\srv\\\\100%"}'], "cannot be passed safely through cmd.exe"),
@@ -227,6 +228,9 @@ def test_the_role_refuses_invalid_options_before_any_change(lab, tmp_path, extra
     result = lab.ansible_playbook(*args)
     assert result.returncode != 0
     assert message in result.stdout, result.stdout[-3000:]
+    # a number refusal names the one option that is wrong, not every rule of every option
+    refusals = [m for m in re.findall(r'"msg": "([^"]*)"', result.stdout) if " must be " in m]
+    assert all(len(set(re.findall(r"csv_backup_\w+", m))) == 1 for m in refusals), refusals
     assert _changes(lab, mark) == []
     after = lab.state()
     assert after["csvs"] == before["csvs"] and after["jobs"] == [] and after["snapshots"] == []

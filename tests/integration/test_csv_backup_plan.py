@@ -19,10 +19,11 @@ def test_check_mode_plans_from_one_round_trip_per_node_and_changes_nothing(lab4)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs, 7700.0 GB" in result.stdout
     assert "predicted window per strategy" in result.stdout
-    # cluster_info through one node, and network_info on each of the four nodes (run in parallel)
+    # cluster_info and csv_snapshot_info (which provider VSS would choose) through one node, and network_info on
+    # each of the four nodes (run in parallel)
     commands = lab4.commands_since(mark)
-    assert len(commands) == 5, [c["node"] for c in commands]
-    assert sorted(c["node"] for c in commands) == ["NODE1", "NODE1", "NODE2", "NODE3", "NODE4"]
+    assert len(commands) == 6, [c["node"] for c in commands]
+    assert sorted(c["node"] for c in commands) == ["NODE1", "NODE1", "NODE1", "NODE2", "NODE3", "NODE4"]
     assert not [e for e in lab4.events()[mark:] if e["op"].startswith("csv.")]
     assert lab4.state()["csvs"] == before["csvs"]
 

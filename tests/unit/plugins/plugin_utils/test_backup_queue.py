@@ -7,11 +7,15 @@ import pytest
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, validate_name
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import (
+    ClockSamples,
     QueueError,
     copy_target,
+    failover_reads,
+    failover_source,
     folder_name,
     job_message,
     job_name,
+    moved_before_start,
     normalize_items,
     read_kind,
     record,
@@ -93,13 +97,6 @@ def test_job_name_refuses_what_backup_job_would_refuse():
 
 
 # ---- failover: where a broken read came from, and re-planning it ------------------------------------------------
-
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import (  # noqa: E402
-    ClockSamples,
-    failover_reads,
-    failover_source,
-    moved_before_start,
-)
 
 FAILOVER_PLAN = {"nodes": {"N1": [{"csv": "A", "index": 0, "read": "local", "source": "N1", "bytes": 5},
                                   {"csv": "B", "index": 1, "read": "local", "source": "N1", "bytes": 5}],

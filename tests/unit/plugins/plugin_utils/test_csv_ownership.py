@@ -7,7 +7,9 @@ import pytest
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
     OwnershipError,
+    find_csv,
     plan_move,
+    restore_moves,
     settled,
     timeout_message,
 )
@@ -63,8 +65,6 @@ def test_timeout_message_says_where_the_csv_is():
 
 # ---- restore_moves: what goes back after a run, from the cluster as it is now ------------------------------------
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import restore_moves  # noqa: E402
-
 
 def _now(owners, states):
     return {"coordinators": owners, "nodes": [{"name": n, "state": s} for n, s in states.items()]}
@@ -86,3 +86,23 @@ def test_restore_moves_keeps_to_the_run_s_scope_and_says_when_no_node_answered()
     gone = restore_moves(before, _now({"A": "N2"}, {"N1": "Paused", "N2": "Up"}))
     assert [k["why"] for k in gone["kept"]] == ["its original owner N1 is Paused", "it is no longer a CSV of the cluster"]
     assert restore_moves(before, None)["error"].startswith("no node answered")
+
+
+# ---- find_csv: an unknown CSV's name is quoted, but cut like every other refused value ---------------------------
+
+VOLUME = "C:\\ClusterStorage\\"  # 18 characters
+
+
+@pytest.mark.parametrize("args, shown", [
+    ({"name": "x" * 10000}, "named %r... (10000 characters)" % ("x" * 120)),
+    ({"path": VOLUME + "v" * 5000}, "at path %r... (5018 characters)" % (VOLUME + "v" * 102)),
+    ({"name": "x" * 120}, "named %r " % ("x" * 120)),
+    ({"name": "Disk 'quoted'"}, "named \"Disk 'quoted'\" on the cluster of NODE1"),
+])
+def test_find_csv_quotes_at_most_120_characters_of_an_unknown_name(args, shown):
+    with pytest.raises(OwnershipError) as caught:
+        find_csv(_raw(csv=False), **args)
+    text = str(caught.value)
+    assert shown in text
+    assert len(text) < 400
+    assert "Cluster Disk 1, Cluster Disk 2" in text and "cluster_info" in text
