@@ -11,10 +11,14 @@ at a high time scale, runs the real ``csv_backup`` playbook once with one
 fork per node, and measures from outside:
 
 - wall time of the ``ansible-playbook`` run;
-- modelled transfer time: the span of the lab's own ``backup.read`` events,
+- modelled transfer time: what the bytes alone need, the plan's predicted
+  window (every node reading its CSVs at its disk rate, nothing else),
   converted to wall seconds (divided by the time scale);
 - overhead = wall time - transfer time: facts, plan, lock, snapshots, job
   starts, polls, clean-up, restore and report;
+- the span of the lab's ``backup.read`` events, in wall seconds: transfer
+  plus the part of the overhead that falls between the first read's start
+  and the last read's end (starting the other CSVs, noticing their ends);
 - WinRM round trips: the lab's ``winrm.command`` events during the run, in
   all and per CSV.
 
@@ -24,6 +28,7 @@ Run from the repository root after ``make collection``::
 """
 
 import argparse
+import glob
 import json
 import os
 import subprocess
@@ -75,13 +80,16 @@ def bench(nodes, per_node, poll):
             done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
             wall = time.monotonic() - started
             events = _events(workdir)[mark:]
+            reports = glob.glob(os.path.join(tmp, "*", "report.json"))
+            summary = json.load(open(reports[0])).get("summary", {}) if reports else {}
         finally:
             _lab(workdir, "down")
     reads = [e for e in events if e["op"] == "backup.read" and e["ok"]]
-    transfer = (max(e["end"] for e in reads) - min(e["start"] for e in reads)) / TIME_SCALE if reads else 0.0
+    span = (max(e["end"] for e in reads) - min(e["start"] for e in reads)) / TIME_SCALE if reads else 0.0
+    transfer = (summary.get("predicted_window_s") or 0.0) / TIME_SCALE
     commands = sum(1 for e in events if e["op"] == "winrm.command")
     csvs = nodes * per_node
-    return {"nodes": nodes, "csvs": csvs, "rc": done.returncode, "wall": wall, "transfer": transfer,
+    return {"nodes": nodes, "csvs": csvs, "rc": done.returncode, "wall": wall, "transfer": transfer, "span": span,
             "overhead": wall - transfer, "per_csv": (wall - transfer) / csvs, "commands": commands,
             "commands_per_csv": commands / float(csvs), "local": sum(1 for e in reads if e["read"] == "local"),
             "tail": done.stdout[-2000:] if done.returncode else ""}
@@ -93,15 +101,15 @@ def main():
     parser.add_argument("--csvs-per-node", type=int, default=8)
     parser.add_argument("--poll", type=float, default=2.0, help="csv_backup_job_poll_interval, in s")
     args = parser.parse_args()
-    print("| nodes | CSVs | rc | wall s | transfer s | overhead s | overhead per CSV s | WinRM round trips "
-          "| round trips per CSV | local reads |")
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("| nodes | CSVs | rc | wall s | transfer s | overhead s | overhead per CSV s | read span s "
+          "| WinRM round trips | round trips per CSV | local reads |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     rows = []
     for nodes in args.nodes or [4, 16, 64]:
         row = bench(nodes, args.csvs_per_node, args.poll)
         rows.append(row)
         print("| %(nodes)d | %(csvs)d | %(rc)d | %(wall).1f | %(transfer).1f | %(overhead).1f | %(per_csv).3f "
-              "| %(commands)d | %(commands_per_csv).2f | %(local)d |" % row)
+              "| %(span).1f | %(commands)d | %(commands_per_csv).2f | %(local)d |" % row)
         if row["rc"]:
             print(row["tail"], file=sys.stderr)
         sys.stdout.flush()

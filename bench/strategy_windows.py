@@ -14,7 +14,7 @@ The planner is told each node's disk read rate from the topology (what a
 user would know of their storage) through ``csv_backup_read_gbps``. Run from
 the repository root after ``make collection``::
 
-    python bench/strategy_windows.py [--topology four-node-10gbe ...] [--strategy balanced ...] [--time-scale 20]
+    python bench/strategy_windows.py [--topology four-node-10gbe ...] [--strategy balanced ...] [--time-scale N]
 
 Wall time is about the remote window divided by the time scale, per topology.
 """
@@ -74,7 +74,7 @@ def bench_topology(name, strategies, time_scale):
     rows = []
     with tempfile.TemporaryDirectory(prefix="wsfc-bench-") as tmp:
         workdir = os.path.join(tmp, "lab")
-        _lab(workdir, "up", "--topology", path, "--time-scale", str(time_scale))
+        _lab(workdir, "up", "--topology", path, *(["--time-scale", str(time_scale)] if time_scale else []))
         try:
             group = _lab(workdir, "group").strip()
             for strategy in strategies:
@@ -90,7 +90,8 @@ def bench_topology(name, strategies, time_scale):
                              summary.get("predicted_window_s"), bound,
                              measured / bound if measured and bound else None,
                              sum(1 for e in reads if e["read"] == "local"), sum(1 for e in reads if e["read"] == "smb"),
-                             len(moves), _owners(after) == before, len(after["snapshots"]) + len(after["jobs"])))
+                             len(moves), _owners(after) == before,
+                             len(after["snapshots"]) + len(after["jobs"]) + sum(map(len, after["csv_files"].values()))))
         finally:
             _lab(workdir, "down")
     return rows
@@ -104,12 +105,13 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--topology", action="append", help="shipped topology name or path (repeatable)")
     parser.add_argument("--strategy", action="append", choices=STRATEGIES, help="strategy (repeatable)")
-    parser.add_argument("--time-scale", type=float, default=20.0, help="lab time scale (modelled s per wall s)")
+    parser.add_argument("--time-scale", type=float, help="lab time scale (modelled s per wall s); default: the "
+                        "topology's own (20 for two-node and four-node-10gbe, 60 for sixteen-node-mixed)")
     args = parser.parse_args()
     topologies = args.topology or ["two-node", "four-node-10gbe", "sixteen-node-mixed"]
     strategies = args.strategy or list(STRATEGIES)
     print("| topology | strategy | rc | measured (events) s | measured (report) s | predicted s | lower bound s "
-          "| measured / bound | local | SMB | moves | ownership as before | snapshots+jobs left |")
+          "| measured / bound | local | SMB | moves | ownership as before | snapshots, jobs, lock files left |")
     print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for name in topologies:
         for row in bench_topology(name, strategies, args.time_scale):

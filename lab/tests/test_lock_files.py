@@ -85,6 +85,7 @@ def test_lock_scripts_share_one_lock_across_nodes():
     first = _operation(model, "backup_lock_acquire", {"path": "", "run_id": "r1", "owner": "a@ctl pid 1",
                                                       "replace": None}, node="N1")
     assert first["acquired"] is True and first["path"] == LOCK
+    assert model.state()["csv_files"] == {"D1": [LOCK], "D2": []}  # the state shows the file on its CSV
     record = json.loads(model.fs.read("N2", LOCK))
     assert record == {"run_id": "r1", "owner": "a@ctl pid 1", "node": "N1", "created": record["created"]}
     assert record["created"].endswith("Z") and record["created"] == first["now"][:19] + "Z"
@@ -110,6 +111,7 @@ def test_lock_scripts_share_one_lock_across_nodes():
     assert wrong["removed"] is False and json.loads(wrong["text"])["run_id"] == "r2" and model.fs.exists("N1", LOCK)
     done = _operation(model, "backup_lock_release", {"path": LOCK, "expect": broke["text"]}, node="N2")
     assert done["removed"] is True and not model.fs.exists("N3", LOCK)
+    assert model.state()["csv_files"] == {"D1": [], "D2": []}
     gone = _operation(model, "backup_lock_release", {"path": LOCK, "expect": broke["text"]}, node="N2")
     assert gone["missing"] is True
 

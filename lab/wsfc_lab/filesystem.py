@@ -142,6 +142,12 @@ class FileSystem:
                 out += [root for root in (r for r, _ in self._csvs.values()) if parent(root.lower()) == norm.lower()]
             return sorted(out, key=str.lower)
 
+    def csv_files(self) -> dict[str, list[str]]:
+        """Every file on every CSV, by CSV root path: what a run left on the shared volumes (a lock file, say)."""
+        with self._lock:
+            return {root: sorted((spelling for spelling, _ in store.files.values()), key=str.lower)
+                    for root, store in self._csvs.values()}
+
     def modified(self, node: str, path: str):
         """When the file was last written (the clock's time then), or None without a clock."""
         with self._lock:

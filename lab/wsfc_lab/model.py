@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 
-from wsfc_lab.filesystem import FileSystem
+from wsfc_lab.filesystem import FileSystem, normalize
 from wsfc_lab.topology import SNAPSHOT_FAILURE_REASONS, Topology, _fault
 from wsfc_lab.transfer import GBPS, Flow, TransferSimulation
 
@@ -106,7 +106,6 @@ class Cluster:
         self.hardware_provider = topology.hardware_provider
         self.snapshots: list[dict] = []
         self.jobs: list[dict] = []
-        self.locks: list[dict] = []
         # Local files per node, one shared store per CSV path (wsfc_lab.filesystem; lab/README.md).
         self.fs = FileSystem(list(self.nodes), [c.path for c in self.csvs.values()])
         # File times (LastWriteTimeUtc) in modelled time, by the clock of the node that writes (NTFS stores the
@@ -183,6 +182,7 @@ class Cluster:
     def state(self) -> dict:
         with self._lock:
             self._tick()
+            files = self.fs.csv_files()
             return {
                 "cluster": self.name,
                 "time": round(self.seconds(), 3),
@@ -198,7 +198,8 @@ class Cluster:
                                   "vms": sorted(vm["name"] for vm in c.vms)} for c in self.csvs.values()},
                 "snapshots": [dict(s) for s in self.snapshots],
                 "jobs": [dict(j) for j in self.jobs],
-                "locks": [dict(lk) for lk in self.locks],
+                # Files on the CSVs (by CSV name), read from the file system: a lock file a run left shows here.
+                "csv_files": {c.name: files.get(normalize(c.path), []) for c in self.csvs.values()},
                 "reads": [{"csv": r["csv"], "node": r["node"], "read": r["read"]} for r in self._reads.values()],
             }
 

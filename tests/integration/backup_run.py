@@ -86,6 +86,9 @@ def assert_nothing_left(lab, through=None):
     up = sorted(n for n, node in state["nodes"].items() if node["state"] == "Up")
     assert [s for s in state["snapshots"] if s["node"] in up] == [], state["snapshots"]
     assert [j for j in state["jobs"] if j["node"] in up] == [], state["jobs"]
+    # the lab's own file system: no lock file (or anything else of the run) on any CSV ...
+    assert all(files == [] for files in state["csv_files"].values()), state["csv_files"]
+    # ... and the module agrees: a new run could take the lock
     node = through or up[-1]  # through another node than the run's facts node: the lock is cluster-wide
     probe = module_result(lab.ansible(node, "wsfc.csv.backup_lock", "-a", "run_id=probe", "--check"))
     assert not probe.get("failed"), "a backup lock was left behind: %s" % probe.get("msg")

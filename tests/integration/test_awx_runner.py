@@ -144,7 +144,8 @@ def test_the_set_stats_summary_reaches_the_artifacts_and_matches_the_lab(awx_job
     # the cluster is as it was: ownership back, nothing left behind
     state = lab.state()
     assert dict((name, csv["owner"]) for name, csv in state["csvs"].items()) == owners
-    assert state["snapshots"] == [] and state["jobs"] == [] and state["locks"] == []
+    assert state["snapshots"] == [] and state["jobs"] == []
+    assert all(files == [] for files in state["csv_files"].values()), state["csv_files"]  # the lock file is gone
 
 
 def test_the_backup_jobs_ran_as_the_credentials_account(awx_job):

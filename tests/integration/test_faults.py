@@ -313,6 +313,32 @@ def test_a_dropped_connection_is_retried_for_a_read_and_the_state_read_again_bef
     run.assert_nothing_left(lab2)
 
 
+def test_a_slow_winrm_call_is_waited_for_and_nothing_is_done_twice(lab2):
+    """Two commands answer only after 6 s of wall time: the snapshot's first read and the job's start (a change).
+
+    The WinRM client keeps polling (the lab answers Receive with OperationTimeout meanwhile, as Windows does), so
+    the module waits for the answer instead of giving up and trying again: one snapshot, one job, one read.
+    Commands from here: 1 snapshot read (slow), 2 snapshot create, 3 job read, 4 job start (slow), then status reads.
+    """
+    ops, mark = _operations(lab2), len(lab2.events())
+    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6)
+    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6, after_ops=ops + 3)
+    started = time.monotonic()
+    result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
+        "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
+        "run_id": "slow1", "target": run.BACKUP_TARGET, "poll_interval": 1}))
+    took = time.monotonic() - started
+    queue = module_result(result)
+    events = lab2.events()[mark:]
+    assert [e["op"] for e in events if e["op"].startswith("fault.")] == ["fault.winrm_timeout"] * 2
+    assert took >= 12, took
+    assert queue["jobs"][0]["state"] == "succeeded", queue
+    assert [e["op"] for e in events if e["op"] in ("snap.create", "job.start", "backup.read")] == [
+        "snap.create", "job.start", "backup.read"]
+    assert "retrying" not in result.stdout + result.stderr
+    run.assert_nothing_left(lab2)
+
+
 SKEWED = """\
 cluster: SKEWED
 time_scale: 50

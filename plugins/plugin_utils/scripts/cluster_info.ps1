@@ -14,7 +14,17 @@ id = [string]$_.Id
 })
 # One entry per CSV per node that is Up: how that node reaches the volume (State: Direct, File System Redirected,
 # Block Redirected) and why (RedirectedIOReason), as the Get-ClusterSharedVolumeState page documents them.
-$volumeStates = @(Get-ClusterSharedVolumeState)
+# Grouped by CSV once (a hashtable), so each CSV finds its entries without scanning all CSVs x nodes of them.
+$accessByCsv = @{}
+foreach ($entry in @(Get-ClusterSharedVolumeState)) {
+$key = [string]$entry.Name
+if (-not $accessByCsv.ContainsKey($key)) { $accessByCsv[$key] = @() }
+$accessByCsv[$key] += ,([ordered]@{
+node = [string]$entry.Node
+state = [string]$entry.State
+reason = [string]$entry.RedirectedIOReason
+})
+}
 # Virtual machine roles keep their configuration under ConfigStoreRootPath; a VM is on the CSV that holds that path.
 $vmRoots = @(Get-ClusterResource | Where-Object { $_.ResourceType -eq 'Virtual Machine Configuration' } | ForEach-Object {
 $root = Get-ClusterParameter -InputObject $_ -Name ConfigStoreRootPath
@@ -27,13 +37,8 @@ $csvs = @(Get-ClusterSharedVolume | ForEach-Object {
 $csv = $_
 $info = @($csv.SharedVolumeInfo)[0]
 $path = [string]$info.FriendlyVolumeName
-$access = @($volumeStates | Where-Object { $_.Name -eq $csv.Name } | ForEach-Object {
-[ordered]@{
-node = [string]$_.Node
-state = [string]$_.State
-reason = [string]$_.RedirectedIOReason
-}
-})
+$access = @()
+if ($accessByCsv.ContainsKey([string]$csv.Name)) { $access = @($accessByCsv[[string]$csv.Name]) }
 $vms = @($vmRoots | Where-Object { $_.path.ToLower().StartsWith(($path + '\').ToLower()) } | ForEach-Object { $_.vm })
 [ordered]@{
 name = [string]$csv.Name

@@ -1,12 +1,22 @@
 # csv_snapshot_get: the CSVs, the VSS providers, the shadow copies this node sees and wsfc.csv's snapshot registry,
 # in one round trip. Read-only.
 # Arguments ($WsfcArgs): registry (path of the registry file, e.g. C:\ProgramData\wsfc.csv\snapshots.json).
-# Cmdlets (pages cited in lab/reference): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState (FailoverClusters.json);
+# Cmdlets (pages cited in lab/reference): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState -Node (FailoverClusters.json);
 #   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json);
 #   Test-Path, Get-Content (Microsoft.PowerShell.Management.json).
+# The volume names this node gives each CSV (what Win32_ShadowCopy.VolumeName holds for a snapshot of it here), read
+# with one Get-ClusterSharedVolumeState -Node call: one entry per CSV, instead of one call per CSV answering for
+# every node, which costs CSVs x nodes objects on every snapshot of a large cluster.
+$volumesByCsv = @{}
+foreach ($entry in @(Get-ClusterSharedVolumeState -Node $env:COMPUTERNAME)) {
+$key = [string]$entry.Name
+if (-not $volumesByCsv.ContainsKey($key)) { $volumesByCsv[$key] = @() }
+$volumesByCsv[$key] += [string]$entry.VolumeName
+}
 $csvs = @(Get-ClusterSharedVolume | ForEach-Object {
 $csv = $_
-$volumes = @(Get-ClusterSharedVolumeState -Name ([string]$csv.Name) | ForEach-Object { [string]$_.VolumeName })
+$volumes = @()
+if ($volumesByCsv.ContainsKey([string]$csv.Name)) { $volumes = @($volumesByCsv[[string]$csv.Name]) }
 [ordered]@{
 name = [string]$csv.Name
 owner = [string]$csv.OwnerNode
