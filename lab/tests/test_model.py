@@ -87,3 +87,20 @@ def test_scheduled_node_down_at_modelled_time():
     assert model.state()["nodes"]["N2"]["state"] == "Up"
     clock.t = 31
     assert model.state()["nodes"]["N2"]["state"] == "Down"
+
+
+def test_winrm_timeout_delays_the_next_command_of_its_node(monkeypatch):
+    """Without after_ops the node's next command is delayed; with it, the first one after that many commands."""
+    slept = []
+    monkeypatch.setattr("wsfc_lab.model.time.sleep", slept.append)
+    model, _ = _cluster()
+    model.inject_fault({"kind": "winrm_timeout", "node": "N2", "seconds": 5})
+    model.inject_fault({"kind": "winrm_timeout", "node": "N1", "seconds": 7, "after_ops": 3})
+    model.before_operation("N1")   # 1: N1's fault waits for after_ops
+    model.before_operation("N2")   # 2: N2's next command
+    model.before_operation("N2")   # 3: its fault is used up
+    model.before_operation("N1")   # 4: more than 3 commands in all
+    model.before_operation("N1")   # 5
+    assert slept == [5.0, 7.0]
+    assert [(e["op"], e["node"]) for e in model.events() if e["op"].startswith("fault.")] == [
+        ("fault.winrm_timeout", "N2"), ("fault.winrm_timeout", "N1")]

@@ -211,14 +211,15 @@ class Cluster:
             self._operations += 1
             self._tick()
             for fault in list(self.pending_faults):
-                if "after_ops" not in fault or self._operations <= fault["after_ops"]:
+                if "after_ops" in fault and self._operations <= fault["after_ops"]:
                     continue
                 if fault["kind"] == "winrm_timeout":
+                    # the node's next command (after after_ops commands in all, when given)
                     if fault["node"].lower() != node.lower():
                         continue
                     sleep_for = max(sleep_for, float(fault.get("seconds", 120)))
                     self._consume(fault, {"node": node})
-                elif fault["kind"] in ("node_down", "node_pause"):
+                elif fault["kind"] in ("node_down", "node_pause") and "after_ops" in fault:
                     self._fire(fault)
         if sleep_for:
             time.sleep(sleep_for)
