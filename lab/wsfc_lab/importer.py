@@ -85,6 +85,14 @@ def _nics(node: str, result: dict, warn) -> tuple[list[dict], bool | None, bool]
     return nics, smb, rdma
 
 
+def _modelled_state(name: str, state: Any, known: Any, fallback: str, warnings: list[str]) -> str:
+    """``state`` when the lab models it; otherwise ``fallback`` (the safe reading: not available), with a warning."""
+    if state in known:
+        return state
+    warnings.append(f"{name}: state {state!r} is not modelled; imported as {fallback}")
+    return fallback
+
+
 def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: float = DEFAULT_TIME_SCALE,
                    hardware_provider: bool = False) -> tuple[dict, list[str]]:
     """The topology (a dict, valid for ``parse_topology``) and the warnings about what the facts did not say."""
@@ -94,10 +102,7 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
     nodes = []
     for node in cluster_info.get("nodes") or []:
         name = node["name"]
-        state = node.get("state")
-        if state not in NODE_STATES:
-            warnings.append(f"{name}: state {state!r} is not modelled; imported as Down")
-            state = "Down"
+        state = _modelled_state(name, node.get("state"), NODE_STATES, "Down", warnings)
         entry: dict[str, Any] = {"name": name, "state": state, "disk_gbps": disk_gbps}
         result = by_node.pop(name.lower(), None)
         if result is None:
@@ -118,10 +123,7 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
     csvs = []
     for csv in cluster_info.get("csvs") or []:
         name = csv["name"]
-        state = csv.get("state")
-        if state not in CSV_STATES:
-            warnings.append(f"{name}: state {state!r} is not modelled; imported as Offline")
-            state = "Offline"
+        state = _modelled_state(name, csv.get("state"), CSV_STATES, "Offline", warnings)
         path = str(csv.get("path") or "").rstrip("\\")
         if not re.match(r"^[A-Za-z]:\\ClusterStorage\\[^\\]+$", path):
             raise ValueError(f"{name}: path {csv.get('path')!r} is not a CSV path like C:\\ClusterStorage\\Volume1")
