@@ -301,7 +301,7 @@ def test_a_dropped_connection_is_retried_for_a_read_and_the_state_read_again_bef
     lab2.fault("winrm_drop", node="BR-NODE1", after_ops=ops + 4)
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
-        "run_id": "drops1", "target": run.BACKUP_TARGET, "poll_interval": 1}))
+        "run_id": "drops1", "target": run.BACKUP_TARGET, "poll_interval": 1}), "-vv")
     queue = module_result(result)
     events = lab2.events()[mark:]
     assert [e["op"] for e in events if e["op"].startswith("fault.")] == ["fault.winrm_drop"] * 2
@@ -310,6 +310,7 @@ def test_a_dropped_connection_is_retried_for_a_read_and_the_state_read_again_bef
     assert len([e for e in events if e["op"] == "job.start"]) == 1
     assert len([e for e in events if e["op"] == "backup.read"]) == 1
     assert "reading its state again" in result.stdout + result.stderr
+    assert "retrying after" in result.stdout + result.stderr  # -vv shows the read's retry (see the slow call below)
     run.assert_nothing_left(lab2)
 
 
@@ -326,7 +327,7 @@ def test_a_slow_winrm_call_is_waited_for_and_nothing_is_done_twice(lab2):
     started = time.monotonic()
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
-        "run_id": "slow1", "target": run.BACKUP_TARGET, "poll_interval": 1}))
+        "run_id": "slow1", "target": run.BACKUP_TARGET, "poll_interval": 1}), "-vv")
     took = time.monotonic() - started
     queue = module_result(result)
     events = lab2.events()[mark:]
@@ -335,7 +336,7 @@ def test_a_slow_winrm_call_is_waited_for_and_nothing_is_done_twice(lab2):
     assert queue["jobs"][0]["state"] == "succeeded", queue
     assert [e["op"] for e in events if e["op"] in ("snap.create", "job.start", "backup.read")] == [
         "snap.create", "job.start", "backup.read"]
-    assert "retrying" not in result.stdout + result.stderr
+    assert "retrying after" not in result.stdout + result.stderr  # -vv would show a retry, as for the dropped call
     run.assert_nothing_left(lab2)
 
 
