@@ -25,7 +25,7 @@ import time
 def _import_planner():
     """Import the collection from this checkout, linking it under ansible_collections/ when needed."""
     try:
-        from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+        from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
         return plan_backup
     except ImportError:
         pass
@@ -34,7 +34,7 @@ def _import_planner():
     os.makedirs(os.path.join(root, "ansible_collections", "wsfc"))
     os.symlink(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), os.path.join(root, "ansible_collections", "wsfc", "csv"))
     sys.path.insert(0, root)
-    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
     return plan_backup
 
 

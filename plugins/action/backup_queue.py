@@ -36,7 +36,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import (
     summary,
     validate_run_id,
 )
-from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import OwnershipError, find_csv
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import OwnershipError, require_csv
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import OperationError
 from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import (
     CHANGE_MAY_HAVE_HAPPENED,
@@ -329,7 +329,7 @@ class ActionModule(WsfcActionBase):
         if not expected or self._lost:
             return
         try:
-            owner = find_csv(self.operation("csv_owner_get", {"name": job.item["csv"], "path": ""}),
+            owner = require_csv(self.operation("csv_owner_get", {"name": job.item["csv"], "path": ""}),
                              job.item["csv"]).get("owner")
         except (OperationError, OwnershipError) as exc:
             job.entry.setdefault("warnings", []).append("%s on %s: could not read its coordinator after the failure: "

@@ -11,7 +11,7 @@ import time
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
     OwnershipError,
-    find_csv,
+    require_csv,
     plan_move,
     settled,
     timeout_message,
@@ -86,6 +86,6 @@ class ActionModule(WsfcActionBase):
     def _now(self, args):
         """The CSV as it is now (read-only, so retried after a dropped connection)."""
         try:
-            return find_csv(self._read(args), args.get("name"), args.get("path"))
+            return require_csv(self._read(args), args.get("name"), args.get("path"))
         except (OperationError, OwnershipError):
             return {}

@@ -14,7 +14,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     SnapshotError,
     choose_provider,
     create_error,
-    find_csv,
+    match_csv,
     normalize_id,
     parse_registry,
     provider_kind,
@@ -56,7 +56,7 @@ class ActionModule(WsfcActionBase):
             raise SnapshotError("id is only used with state=absent; to take a snapshot name the CSV with name or path")
         csvs = raw.get("csvs") or []
         label = args.get("name") or args.get("path")
-        csv = find_csv(csvs, args.get("name"), args.get("path"))
+        csv = match_csv(csvs, args.get("name"), args.get("path"))
         if csv is None:
             raise SnapshotError("The CSV %s was not found on %s (known: %s). Nothing was created. Check the name with "
                                 "wsfc.csv.cluster_info." % (label, node, ", ".join(c["name"] for c in csvs) or "none"))
@@ -128,7 +128,7 @@ class ActionModule(WsfcActionBase):
                                                                                               REGISTRY_PATH))
             label = wanted
         else:
-            csv = find_csv(raw.get("csvs") or [], args.get("name"), args.get("path"))
+            csv = match_csv(raw.get("csvs") or [], args.get("name"), args.get("path"))
             name = csv["name"] if csv else (args.get("name") or args.get("path"))
             targets = [e for e in entries if str(e.get("csv", "")).lower() == str(name).lower()
                        and (not args.get("tag") or e.get("tag") == args["tag"])]

@@ -13,7 +13,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     SnapshotError,
     csv_for_volume,
     default_provider,
-    find_csv,
+    match_csv,
     normalize_id,
     parse_registry,
     provider_kind,
@@ -45,7 +45,7 @@ class ActionModule(WsfcActionBase):
         shadows = raw.get("shadows") or []
         wanted = None
         if args.get("name") or args.get("path"):
-            wanted = find_csv(csvs, args.get("name"), args.get("path"))
+            wanted = match_csv(csvs, args.get("name"), args.get("path"))
             if wanted is None:
                 return {"failed": True, "node": node,
                         "msg": "The CSV %s was not found on %s (known: %s). Check the name with wsfc.csv.cluster_info."

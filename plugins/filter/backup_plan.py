@@ -202,7 +202,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
 
 
 def backup_plan(cluster, network=None, **options):

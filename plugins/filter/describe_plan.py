@@ -43,7 +43,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_describe import describe_plan as _describe
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.describe import describe_plan as _describe
 
 
 def describe_plan(plan, cluster=None):

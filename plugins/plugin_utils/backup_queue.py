@@ -6,7 +6,7 @@
 
 Why a queue and not one Ansible loop per step: the planner times a node's
 CSVs as a queue that keeps ``concurrency`` backups running and starts the
-next one as soon as one ends (:func:`plan_model.simulate`). Ansible loops run
+next one as soon as one ends (:func:`plan.model.simulate`). Ansible loops run
 their items one after another and, under the linear strategy, in lockstep
 with every other node, so batches would wait for the slowest node and the
 measured window would drift from the plan. The action plugin

@@ -43,7 +43,7 @@ def describe(csv, node_name=None):
     }
 
 
-def find_csv(raw, name=None, path=None):
+def require_csv(raw, name=None, path=None):
     """The CSV entry of a ``csv_owner_get`` answer, or an error that lists what exists."""
     csv = raw.get("csv")
     if not csv:
@@ -62,7 +62,7 @@ def plan_move(raw, target, name=None, path=None):
     Online, and no node reaches it in redirected access (a move would hide a
     problem that makes the backup slow or unsafe).
     """
-    csv = find_csv(raw, name, path)
+    csv = require_csv(raw, name, path)
     node = _named(raw.get("nodes"), target)
     if node is None:
         known = ", ".join(sorted(n["name"] for n in raw.get("nodes") or []))

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import ipaddress
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_model import smb_side_gbps
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import smb_side_gbps
 
 DEFAULT_MIN_GBPS = 10.0
 

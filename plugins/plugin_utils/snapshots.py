@@ -173,7 +173,8 @@ def split_existing(entries, shadows):
 
 # ---- results ----------------------------------------------------------------------------------------------
 
-def find_csv(csvs, name=None, path=None):
+def match_csv(csvs, name=None, path=None):
+    """The entry of ``csvs`` with this name or volume path (case-insensitive), or None when there is none."""
     want_path = str(path or "").rstrip("\\").lower()
     for csv in csvs:
         if name and str(csv.get("name", "")).lower() == str(name).lower():

@@ -11,7 +11,7 @@ import yaml
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.wsfc.csv.plugins.filter import backup_plan as plugin
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_inputs import DEFAULTS
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.inputs import DEFAULTS
 
 GB = 10 ** 9
 

@@ -7,7 +7,7 @@ import pytest
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
     OwnershipError,
-    find_csv,
+    require_csv,
     plan_move,
     restore_moves,
     settled,
@@ -88,7 +88,7 @@ def test_restore_moves_keeps_to_the_run_s_scope_and_says_when_no_node_answered()
     assert restore_moves(before, None)["error"].startswith("no node answered")
 
 
-# ---- find_csv: an unknown CSV's name is quoted, but cut like every other refused value ---------------------------
+# ---- require_csv: an unknown CSV's name is quoted, but cut like every other refused value ---------------------------
 
 VOLUME = "C:\\ClusterStorage\\"  # 18 characters
 
@@ -99,9 +99,9 @@ VOLUME = "C:\\ClusterStorage\\"  # 18 characters
     ({"name": "x" * 120}, "named %r " % ("x" * 120)),
     ({"name": "Disk 'quoted'"}, "named \"Disk 'quoted'\" on the cluster of NODE1"),
 ])
-def test_find_csv_quotes_at_most_120_characters_of_an_unknown_name(args, shown):
+def test_require_csv_quotes_at_most_120_characters_of_an_unknown_name(args, shown):
     with pytest.raises(OwnershipError) as caught:
-        find_csv(_raw(csv=False), **args)
+        require_csv(_raw(csv=False), **args)
     text = str(caught.value)
     assert shown in text
     assert len(text) < 400

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
 from ansible_collections.wsfc.csv.plugins.plugin_utils.network_facts import (
     evaluate_findings,
     management_interface,

@@ -98,9 +98,9 @@ def test_shape_snapshot_reports_where_it_is_surfaced(service, node, surfaced, lo
     assert out["csv"] == "Disk A" and out["tag"] == "t"
 
 
-def test_find_csv_and_volume_lookup():
+def test_match_csv_and_volume_lookup():
     csvs = [{"name": "Disk A", "path": "C:\\ClusterStorage\\Volume1", "volume_names": ["\\\\?\\Volume{x}\\"]}]
-    assert S.find_csv(csvs, name="disk a") == csvs[0]
-    assert S.find_csv(csvs, path="c:\\clusterstorage\\volume1\\") == csvs[0]
-    assert S.find_csv(csvs, name="nope") is None
+    assert S.match_csv(csvs, name="disk a") == csvs[0]
+    assert S.match_csv(csvs, path="c:\\clusterstorage\\volume1\\") == csvs[0]
+    assert S.match_csv(csvs, name="nope") is None
     assert S.csv_for_volume(csvs, "\\\\?\\Volume{X}") == csvs[0] and S.csv_for_volume(csvs, "") is None

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""The backup planner: strategies, selection, options and the plan it returns (plugins/plugin_utils/backup_plan.py)."""
+"""The backup planner: strategies, selection, options and the plan it returns (plugins/plugin_utils/plan/planner.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import STRATEGY_NAMES, plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import STRATEGY_NAMES, plan_backup
 
 GB = 10 ** 9
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_plan import plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
 
 GB = 10 ** 9
 EPSILON = 1e-3  # seconds: the plan rounds times to milliseconds

@@ -22,7 +22,7 @@ except ImportError:  # the planner still works without it, except for ``select``
     jmespath = None
     JMESPathError = Exception
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_strategies import Volume
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.strategies import Volume
 
 STRATEGIES = ("balanced", "coordinator", "consolidate", "remote", "all")
 PROVIDERS = ("software", "hardware")

@@ -10,10 +10,10 @@ role carries out and reports. Why a planner at all: with a software VSS
 snapshot a CSV is read at disk speed on its coordinator but over SMB anywhere
 else, and moving a CSV's ownership costs no downtime. So the plan decides, per
 strategy, where each backup job runs and which CSVs move there first, times
-every read with the lab's throughput model (:mod:`plan_model`), and always
+every read with the lab's throughput model (:mod:`plan.model`), and always
 compares all four strategies so the report can show what the choice is worth.
 
-Strategies (see :mod:`plan_strategies`): ``balanced`` (shortest window, fewest
+Strategies (see :mod:`plan.strategies`): ``balanced`` (shortest window, fewest
 moves), ``coordinator`` (no moves), ``consolidate`` (everything moved to one
 backup node), ``remote`` (one backup node, nothing moved, SMB reads; kept for
 comparison). ``all`` returns ``balanced`` with every strategy's full plan.
@@ -21,9 +21,9 @@ comparison). ``all`` returns ``balanced`` with every strategy's full plan.
 
 from __future__ import annotations
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils import plan_strategies as strategies
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_inputs import prepare
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_model import DEFAULT_NIC_GBPS, Topology, simulate
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan import strategies
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.inputs import prepare
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import DEFAULT_NIC_GBPS, Topology, simulate
 
 __all__ = ["plan_backup", "STRATEGY_NAMES"]
 

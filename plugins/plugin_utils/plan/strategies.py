@@ -9,7 +9,7 @@ that runs its backup job. When every read is local (anything but ``remote``
 with software snapshots), nodes share no resource, and a node that always has
 a read running moves bytes at its local rate whatever the concurrency and the
 order: its finish time is simply ``bytes assigned / local rate``. That closed
-form makes the search cheap; the simulator in :mod:`plan_model` then times the
+form makes the search cheap; the simulator in :mod:`plan.model` then times the
 chosen plan read by read (and handles the SMB reads of ``remote``).
 
 ``balanced`` is a makespan problem on machines of different speeds (NP-hard in

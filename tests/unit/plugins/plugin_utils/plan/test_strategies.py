@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""The assignment strategies of the backup planner (plugins/plugin_utils/plan_strategies.py)."""
+"""The assignment strategies of the backup planner (plugins/plugin_utils/plan/strategies.py)."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import itertools
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils import plan_strategies as strategies
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_strategies import TOLERANCE, Problem, Volume
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan import strategies
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.strategies import TOLERANCE, Problem, Volume
 
 
 def test_lower_bound_is_the_larger_of_spread_bytes_and_the_largest_volume():

@@ -1,11 +1,11 @@
 # -*- coding: utf-8 -*-
-"""The throughput model and the fluid simulator of the backup planner (plugins/plugin_utils/plan_model.py)."""
+"""The throughput model and the fluid simulator of the backup planner (plugins/plugin_utils/plan/model.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.plan_model import (
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import (
     Topology, gbps_to_bytes, max_min_rates, simulate, smb_side_gbps, up_adapters,
 )
 
