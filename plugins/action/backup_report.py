@@ -11,6 +11,7 @@ touches the host the task names.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timezone
 
 from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
@@ -22,7 +23,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import (
     render_html,
     render_json,
     render_markdown,
+    summary_lines,
 )
+from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import play_hosts, registered
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.record import record_of_run
 
 RENDERERS = (("report.json", render_json), ("report.md", render_markdown), ("report.html", render_html))
 
@@ -35,19 +39,35 @@ class ActionModule(ActionBase):
     TRANSFERS_FILES = False
 
     ARGUMENT_SPEC = {
-        "run": {"type": "dict", "required": True},
+        "run": {"type": "dict"},
+        "prepared": {"type": "dict"},
+        "review": {"type": "dict"},
+        "queue_from": {"type": "str"},
+        "requeue_from": {"type": "str"},
+        "error_from": {"type": "str"},
+        "moved": {"type": "dict"},
+        "restored": {"type": "dict"},
+        "lock": {"type": "dict"},
+        "unlock": {"type": "dict"},
+        "on_failover": {"type": "str", "default": "replan", "choices": ["replan", "fail"]},
         "dest": {"type": "path", "required": True},
     }
+    MUTUALLY_EXCLUSIVE = [["run", "prepared"]]
+    REQUIRED_ONE_OF = [["run", "prepared"]]
 
     def run(self, tmp=None, task_vars=None):
         result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC)
+        dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
+                                                  mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
+                                                  required_one_of=self.REQUIRED_ONE_OF)
+        record = args["run"] if args.get("run") is not None else self._record(args, task_vars or {})
         try:
-            report = build_report(args["run"])
+            report = build_report(record)
         except ReportError as exc:
             raise AnsibleActionFail("cannot build the backup report: %s" % to_text(exc))
         files = [os.path.join(args["dest"], name) for name, dummy in RENDERERS]
-        result.update(changed=False, report=report, summary=report["summary"], files=files)
+        result.update(changed=False, report=report, summary=report["summary"], files=files,
+                      lines=summary_lines(report, files))
         if self._task.check_mode:
             return result
         try:
@@ -66,3 +86,14 @@ class ActionModule(ActionBase):
             raise AnsibleActionFail("cannot write the backup report to %s: %s. Set csv_backup_report_dir to a "
                                     "writable directory on the controller." % (args["dest"], to_text(exc)))
         return result
+
+    @staticmethod
+    def _record(args, task_vars):
+        """The run record from the steps of the csv_backup role and what every host registered (see run.record)."""
+        hosts = play_hosts(task_vars)
+        return record_of_run(
+            args["prepared"], hosts, review=args.get("review"), queues=registered(task_vars, args.get("queue_from")),
+            requeues=registered(task_vars, args.get("requeue_from")),
+            errors=registered(task_vars, args.get("error_from")), moved=args.get("moved"),
+            restored=args.get("restored"), lock=args.get("lock"), unlock=args.get("unlock"),
+            finished=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"), on_failover=args["on_failover"])

@@ -95,7 +95,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run_record import run_record
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.record import run_record
 
 
 def backup_run_record(plan, **kwargs):

@@ -27,8 +27,42 @@ options:
         C(read) (V(local) or V(smb)), C(start), C(end) (ISO 8601), C(bytes), C(provider), C(message)), C(moves)
         (each with C(phase) (V(before) or V(restore)), C(csv), C(from), C(to), C(ok)), C(warnings), C(errors),
         C(started), C(finished).
+      - Or give O(prepared) and the results of the run's steps, and the record is assembled from them.
+      - Exactly one of O(run) and O(prepared) is required.
     type: dict
-    required: true
+  prepared:
+    description: What M(wsfc.csv.backup_prepare) returned for the run; the record is assembled from it and the
+      options below.
+    type: dict
+  review:
+    description: What M(wsfc.csv.backup_review) returned at the end of the run (the restore decision).
+    type: dict
+  queue_from:
+    description: The variable every host registered its M(wsfc.csv.backup_queue) result as.
+    type: str
+  requeue_from:
+    description: The variable every host registered its second M(wsfc.csv.backup_queue) (the re-planned CSVs) as.
+    type: str
+  error_from:
+    description: The variable a host set to the message of a step that failed on it.
+    type: str
+  moved:
+    description: The registered result of the M(wsfc.csv.csv_owner) loop that made the plan's moves.
+    type: dict
+  restored:
+    description: The registered result of the M(wsfc.csv.csv_owner) loop that moved CSVs back.
+    type: dict
+  lock:
+    description: The registered result of taking the lock (M(wsfc.csv.backup_lock)).
+    type: dict
+  unlock:
+    description: The registered result of releasing the lock.
+    type: dict
+  on_failover:
+    description: The run's setting for CSVs that fail over during their backup, used to word the report.
+    type: str
+    choices: [replan, fail]
+    default: replan
   dest:
     description: The directory on the controller to write the report files to. Created when missing.
     type: path
@@ -72,4 +106,9 @@ files:
   type: list
   elements: str
   sample: [/var/backups/wsfc/report.json, /var/backups/wsfc/report.md, /var/backups/wsfc/report.html]
+lines:
+  description: How the run went in a few lines (result, window, reads and moves, the files, the errors).
+  returned: always
+  type: list
+  elements: str
 """

@@ -76,6 +76,11 @@ def shown(text):
     return "%r... (%d characters)" % (text[:SHOWN], len(text))
 
 
+def cmd_unsafe(value):
+    """True when cmd.exe would read part of ``value`` as syntax even inside double quotes (see the module doc)."""
+    return _FORBIDDEN.search("%s" % (value,)) is not None
+
+
 def quote(value):
     """One command-line argument, double-quoted; refuses what could leave the quotes."""
     text = "%s" % (value,)

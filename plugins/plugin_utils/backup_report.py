@@ -265,3 +265,17 @@ def render_html(report):
 
 def render_json(report):
     return json.dumps(report, indent=2, sort_keys=True) + "\n"
+
+
+def summary_lines(report, files):
+    """How the run went, in the lines the csv_backup role prints at the end (result, window, reads, files, errors)."""
+    s = report["summary"]
+    return [
+        "%s: backup %s (%s), %d CSV(s) backed up, %d not" % (
+            s["cluster"], s["result"], s["strategy"], len(s["csvs_backed_up"]), len(s["csvs_not_backed_up"])),
+        "window: measured %s s, predicted %s s, lower bound %s s" % (
+            s["measured_window_s"], s["predicted_window_s"], s["lower_bound_s"]),
+        "reads: %s local, %s over SMB; moves made %s, undone %s; ownership restored: %s" % (
+            s["local_reads"], s["smb_reads"], s["moves_made"], s["moves_undone"], s["ownership_restored"]),
+        "report: %s" % ", ".join(files),
+    ] + ([" ".join(report["errors"])] if report.get("errors") else [])

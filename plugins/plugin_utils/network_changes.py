@@ -26,6 +26,14 @@ class ManagementRefused(NetworkChangeError):
 
 # ---- SMB Multichannel ---------------------------------------------------------------------------------
 
+def multichannel_fixes(network, allowed=("client", "server")):
+    """The SMB sides (``client``, ``server``) to enable: those a ``multichannel_disabled`` finding of ``network``
+    (a network_info result) names, that ``allowed`` lets the network_tuning role change."""
+    sides = [str(f.get("subject") or "")[len("smb_"):] for f in (network or {}).get("findings") or []
+             if f.get("id") == "multichannel_disabled"]
+    return [side for side in ("client", "server") if side in sides and side in (allowed or ())]
+
+
 def multichannel_wanted(before, client=None, server=None):
     """The client/server flags after the change: the wanted value where one is given, else as before."""
     return {"client": before["client"] if client is None else bool(client),

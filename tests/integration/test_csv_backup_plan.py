@@ -9,21 +9,22 @@ from conftest import start_lab, stop_lab  # pylint: disable=import-error
 
 
 def _plan_check(lab, *extra):
-    return lab.ansible_playbook("wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "--check", *extra)
+    return lab.ansible_playbook("wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "--check",
+                                "-e", '{"csv_backup_target": "\\\\\\\\backup01\\\\csv"}', *extra)
 
 
-def test_check_mode_plans_from_one_round_trip_per_node_and_changes_nothing(lab4):
+def test_check_mode_plans_from_two_round_trips_per_node_and_changes_nothing(lab4):
     before = lab4.state()
     mark = len(lab4.events())
     result = _plan_check(lab4)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs, 7700.0 GB" in result.stdout
     assert "predicted window per strategy" in result.stdout
-    # cluster_info and csv_snapshot_info (which provider VSS would choose) through one node, and network_info on
-    # each of the four nodes (run in parallel)
+    # cluster_info and network_info on each of the four nodes (all at once), and csv_snapshot_info (which provider
+    # VSS would choose) through one node
     commands = lab4.commands_since(mark)
-    assert len(commands) == 6, [c["node"] for c in commands]
-    assert sorted(c["node"] for c in commands) == ["NODE1", "NODE1", "NODE1", "NODE2", "NODE3", "NODE4"]
+    assert len(commands) == 9, [c["node"] for c in commands]
+    assert sorted(c["node"] for c in commands) == ["NODE1"] * 3 + ["NODE2"] * 2 + ["NODE3"] * 2 + ["NODE4"] * 2
     assert not [e for e in lab4.events()[mark:] if e["op"].startswith("csv.")]
     assert lab4.state()["csvs"] == before["csvs"]
 
@@ -36,6 +37,12 @@ def test_strategy_and_selection_reach_the_planner(lab4, strategy, moves):
     assert ", %d moves," % moves in result.stdout
     selected = _plan_check(lab4, "-e", "csv_backup_select=[?name=='Cluster Disk 8']")
     assert "plan: 1 CSVs, 400.0 GB" in selected.stdout
+
+
+def test_check_mode_refuses_what_the_run_would_refuse(lab4):
+    result = lab4.ansible_playbook("wsfc.csv.csv_backup", "-e", "target=%s" % lab4.group, "--check")
+    assert result.returncode != 0
+    assert "csv_backup_method=copy needs csv_backup_target" in result.stdout, result.stdout[-3000:]
 
 
 def test_a_bad_selection_fails_before_anything_changes(lab4):
@@ -51,7 +58,7 @@ def test_facts_come_from_the_next_node_when_the_first_is_down(tmp_path):
         lab.fault("node_down", node="NODE1")
         result = _plan_check(lab)
         assert result.returncode == 0, result.stdout[-4000:]
-        assert "NODE1 -> NODE2" in result.stdout  # the facts task ran through NODE2
+        assert "cluster read through NODE2; did not answer: NODE1" in result.stdout
         assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs" in result.stdout
         assert "NODE1 backs up" not in result.stdout  # a Down node runs no backups
     finally:

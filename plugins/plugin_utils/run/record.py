@@ -229,3 +229,30 @@ def run_record(plan, cluster=None, moved=None, queues=None, restored=None, error
                         "with the saved ownership map")
     return {"cluster": cluster, "plan": plan, "jobs": jobs, "moves": moves, "warnings": warnings, "clock_skews": skews,
             "errors": problems, "started": started, "finished": finished, "ownership_restored": restored_ok}
+
+
+def record_of_run(run, hosts, review=None, queues=None, requeues=None, errors=None, moved=None, restored=None,
+                  lock=None, unlock=None, finished=None, on_failover="replan"):
+    """The run record from what ``wsfc.csv.backup_prepare`` and ``backup_review`` returned and every host registered.
+
+    ``queues``, ``requeues`` and ``errors`` are ``{host: value}`` (what each
+    host registered from the first and the second ``backup_queue`` and what
+    the role's rescue kept); ``hosts`` the play's hosts, in order, so the
+    record lists the nodes in the same order every time.
+    """
+    run = run or {}
+    matched = run.get("hosts") or {}
+    listed = [h for h in hosts if h in matched or h in (queues or {}) or h in (errors or {})]
+    # A step that failed for every host (run once, such as a move) left the same message on each of them.
+    problems = []
+    for host in listed:
+        message = (errors or {}).get(host)
+        if message and message not in problems:
+            problems.append(message)
+    return run_record(
+        run.get("plan") or {}, cluster=((run.get("cluster") or {}).get("cluster") or {}).get("name"), moved=moved,
+        queues=[(queues or {}).get(h) for h in listed], nodes=[matched.get(h) for h in listed],
+        requeues=[(requeues or {}).get(h) for h in listed], on_failover=on_failover, restored=restored,
+        restore=(review or {}).get("restore"), errors=problems, lock=lock,
+        unlock=unlock, warnings=list(run.get("network_lines") or []) + list(run.get("run_warnings") or []),
+        started=run.get("started"), finished=finished)

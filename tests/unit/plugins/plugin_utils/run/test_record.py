@@ -1,10 +1,20 @@
 # -*- coding: utf-8 -*-
-"""The record of a backup run from the role's registered results (plugins/plugin_utils/run_record.py)."""
+"""The record of a backup run from the role's registered results (plugins/plugin_utils/run/record.py)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import build_report
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run_record import clock_skews, correct_clocks, run_record
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import prepare_run
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.record import (
+    clock_skews,
+    correct_clocks,
+    record_of_run,
+    run_record,
+)
+
+from run_answers import OPTIONS, every_host_answers, hosts as play_hosts  # pylint: disable=import-error
 
 PLAN = {
     "strategy": "balanced", "provider": "software", "window_s": 100.0, "lower_bound_s": 95.0,
@@ -149,3 +159,27 @@ def test_times_of_a_skewed_node_are_corrected_and_warned_about_and_small_skews_l
     assert fixed[0]["start"] == "2026-01-05T01:00:00Z"
     assert fixed[1]["start"].startswith("2026-01-05T01:00:00") and fixed[1]["clock_corrected_s"] == -1200.0
     assert len(warnings) == 1 and warnings[0].startswith("N3's clock is 1200 s ahead of N1's")
+
+
+# ---- record_of_run: the record from the role's steps and what every host registered -------------------------------
+
+def _prepared():
+    return prepare_run(play_hosts(), every_host_answers(), options=OPTIONS, token="t", forks=1,
+                       started=datetime(2026, 12, 1, tzinfo=timezone.utc)), play_hosts()
+
+
+def test_record_of_run_reports_every_planned_csv_once_with_its_host_s_node():
+    run, hosts = _prepared()
+    first = next(iter(run["reads"]))
+    queues = {first: {"jobs": [{"csv": r["csv"], "node": run["hosts"][first], "state": "succeeded", "read": "local",
+                                "start": "2026-12-01T00:00:10Z", "end": "2026-12-01T00:01:10Z", "bytes": 1}
+                               for r in run["reads"][first]]}}
+    queues.update((h, {"skipped": True}) for h in hosts if h not in queues)
+    record = record_of_run(run, hosts, queues=queues, errors={h: "Move CSVs: failed" for h in hosts})
+    planned = sorted(r["csv"] for reads in run["reads"].values() for r in reads)
+    assert sorted(j["csv"] for j in record["jobs"]) == planned
+    skipped = [j for j in record["jobs"] if j["state"] == "skipped"]
+    assert skipped and all("did not back it up: the run stopped before its queue ran" in j["message"] for j in skipped)
+    assert record["errors"].count("Move CSVs: failed") == 1
+    assert record["cluster"] == "HVCLUSTER1" and record["started"] == run["started"]
+    assert any(w.startswith("Ansible runs 1 fork(s)") for w in record["warnings"])

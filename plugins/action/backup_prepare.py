@@ -1,0 +1,45 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin of wsfc.csv.backup_prepare (documentation in plugins/modules/backup_prepare.py)."""
+
+from __future__ import annotations
+
+import secrets
+import string
+from datetime import datetime, timezone
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.controller_action import WsfcControllerAction
+from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import OPTION_SPEC
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import prepare_run
+
+_TOKEN_CHARS = string.ascii_lowercase + string.digits
+
+
+class ActionModule(WsfcControllerAction):
+    """Check a backup's options, read what every host answered, plan the run and name it."""
+
+    ARGUMENT_SPEC = {
+        "facts_from": {"type": "str", "required": True},
+        "network_from": {"type": "str"},
+        "vss_from": {"type": "str"},
+        "node_name_from": {"type": "str"},
+        "options": {"type": "dict", "required": True, "options": OPTION_SPEC},
+        "report_dir": {"type": "path", "required": True},
+    }
+
+    def execute(self, args, task_vars):
+        hosts = play_hosts(task_vars)
+        node_names = {}
+        if args.get("node_name_from"):
+            node_names = dict((h, host_variable(task_vars, h, args["node_name_from"], "")) for h in hosts)
+        run = prepare_run(
+            hosts, registered(task_vars, args["facts_from"]), networks=registered(task_vars, args.get("network_from")),
+            vss=registered(task_vars, args.get("vss_from")), node_names=node_names,
+            options=dict((k, v) for k, v in args["options"].items() if v is not None),
+            forks=task_vars.get("ansible_forks"), report_dir=args["report_dir"], started=datetime.now(timezone.utc),
+            token="".join(secrets.choice(_TOKEN_CHARS) for dummy in range(6)))
+        run["changed"] = False
+        return run

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Action plugin of wsfc.csv.backup_review (documentation in plugins/modules/backup_review.py)."""
+
+from __future__ import annotations
+
+import json
+
+from ansible.module_utils.common.text.converters import to_text
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.controller_action import WsfcControllerAction
+from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.review import review_run, review_saved_map
+
+
+class ActionModule(WsfcControllerAction):
+    """Decide what a run leaves to do (back up again, move back) from the cluster as every host reads it now."""
+
+    ARGUMENT_SPEC = {
+        "run": {"type": "dict"},
+        "ownership_map": {"type": "path"},
+        "now_from": {"type": "str", "required": True},
+        "queue_from": {"type": "str"},
+        "node_name_from": {"type": "str"},
+        "on_failover": {"type": "str", "default": "replan", "choices": ["replan", "fail"]},
+        "restore_all": {"type": "bool", "default": False},
+    }
+    MUTUALLY_EXCLUSIVE = [["run", "ownership_map"]]
+    REQUIRED_ONE_OF = [["run", "ownership_map"]]
+
+    def execute(self, args, task_vars):
+        hosts = play_hosts(task_vars)
+        now = registered(task_vars, args["now_from"])
+        if args.get("run") is not None:
+            review = review_run(args["run"], hosts, queues=registered(task_vars, args.get("queue_from")), now=now,
+                                on_failover=args["on_failover"])
+        else:
+            node_names = {}
+            if args.get("node_name_from"):
+                node_names = dict((h, host_variable(task_vars, h, args["node_name_from"], "")) for h in hosts)
+            review = review_saved_map(self._saved_map(args["ownership_map"]), hosts, now, node_names=node_names,
+                                      restore_all=args["restore_all"])
+        review["changed"] = False
+        return review
+
+    @staticmethod
+    def _saved_map(path):
+        """The saved ownership map, read here (node data from a file is never templated)."""
+        try:
+            with open(path, "r", encoding="utf-8") as handle:
+                saved = json.load(handle)
+        except (OSError, ValueError) as exc:
+            raise RunError("Cannot read the ownership map %s: %s. Give the ownership.json of the run (in its report "
+                           "directory); nothing was changed." % (path, to_text(exc))) from None
+        if not isinstance(saved, dict) or not isinstance(saved.get("owners"), dict):
+            raise RunError("%s is not an ownership map saved by wsfc.csv.csv_backup (no 'owners'); nothing was "
+                           "changed." % path)
+        return saved

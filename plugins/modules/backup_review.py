@@ -1,0 +1,128 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+# This is a documentation stub: the module runs as the action plugin plugins/action/backup_review.py.
+
+DOCUMENTATION = r"""
+---
+module: backup_review
+short_description: Decide what a CSV backup run leaves to do, from the cluster as it is now
+version_added: 0.1.0
+author:
+  - wsfc.csv maintainers (@wsfc-csv)
+description:
+  - The closing decision of the C(wsfc.csv.csv_backup) role, usable on its own. Run it once (C(run_once)) after every
+    host has read the cluster again with M(wsfc.csv.cluster_info) and registered the result.
+  - With O(run) (what M(wsfc.csv.backup_prepare) returned), it re-plans on their new coordinators the CSVs whose
+    backup a failover or a lost node broke (from what every host's M(wsfc.csv.backup_queue) registered, see
+    O(queue_from)), and decides which CSVs go back to their original owners.
+  - With O(ownership_map) (the C(ownership.json) a run saved before its moves), it decides what to undo of a run
+    that was killed - the jobs and snapshots to clear on each host and the CSVs to move back - and refuses a map of
+    another cluster.
+  - A CSV goes back only when it is not on its original owner and that owner is Up; the others are kept, with the
+    reason. The moves back go through RV(control_host), the first host (in play order) that answered.
+  - Reads what the hosts registered, and the map, without templating them.
+  - Runs on the controller only; it does not connect to the host the task runs for.
+options:
+  run:
+    description:
+      - What M(wsfc.csv.backup_prepare) returned for this run.
+      - Exactly one of O(run) and O(ownership_map) is required.
+    type: dict
+  ownership_map:
+    description: Path on the controller of the C(ownership.json) a run saved.
+    type: path
+  now_from:
+    description: The variable every host registered its fresh M(wsfc.csv.cluster_info) result as.
+    type: str
+    required: true
+  queue_from:
+    description: With O(run), the variable every host registered its M(wsfc.csv.backup_queue) result as.
+    type: str
+  node_name_from:
+    description: With O(ownership_map), a variable that, set on a host, names the cluster node the host is.
+    type: str
+  on_failover:
+    description: V(replan) re-plans the CSVs a failover broke (RV(reads)); V(fail) leaves them failed.
+    type: str
+    choices: [replan, fail]
+    default: replan
+  restore_all:
+    description: With O(ownership_map), move back every CSV in the map, not only those the run moved.
+    type: bool
+    default: false
+attributes:
+  check_mode:
+    support: full
+    description: Decides only; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the Ansible controller.
+seealso:
+  - module: wsfc.csv.backup_prepare
+  - module: wsfc.csv.csv_owner
+"""
+
+EXAMPLES = r"""
+- name: Read the cluster again through every node
+  wsfc.csv.cluster_info:
+  register: now
+  ignore_errors: true
+
+- name: Decide what to undo of a killed run
+  wsfc.csv.backup_review:
+    ownership_map: /var/lib/wsfc-csv/reports/HVCLUSTER1-20261201T230505Z-k3x9qa/ownership.json
+    now_from: now
+  register: review
+  run_once: true
+
+- name: Move back what is not home
+  wsfc.csv.csv_owner:
+    name: "{{ item.csv }}"
+    node: "{{ item.to }}"
+  loop: "{{ review.restore.moves }}"
+  delegate_to: "{{ review.control_host }}"
+  run_once: true
+"""
+
+RETURN = r"""
+control_host:
+  description: The host the moves back and the lock's release go through.
+  returned: success
+  type: str
+now_host:
+  description: The first host whose fresh read answered; null when none did.
+  returned: success
+  type: str
+reads:
+  description: With O(run), the re-planned reads per host, for a second M(wsfc.csv.backup_queue).
+  returned: success
+  type: dict
+restore:
+  description: The CSVs to move back (C(moves), each C(csv), C(from), C(to)), those kept where they are (C(kept),
+    each with C(why)), and C(error) when the cluster could not be read.
+  returned: success
+  type: dict
+hosts:
+  description: With O(ownership_map), the cluster node each answering host is.
+  returned: success
+  type: dict
+clears:
+  description: With O(ownership_map), the reads of the run per host, whose jobs and snapshots are cleared.
+  returned: success
+  type: dict
+run_id:
+  description: With O(ownership_map), the run's id.
+  returned: success
+  type: str
+method:
+  description: With O(ownership_map), the run's backup method.
+  returned: success
+  type: str
+"""

@@ -1,0 +1,220 @@
+# -*- coding: utf-8 -*-
+# Copyright: (c) 2026, wsfc.csv maintainers
+# GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Prepare one backup run from what every node answered: which host is which node, the plan, the run's name.
+
+Pure, no I/O. The csv_backup role reads the cluster and the network on every
+node at once, then ``wsfc.csv.backup_prepare`` (run once) calls
+:func:`prepare_run` with those answers. Everything the rest of the run needs
+comes back in one dictionary, registered for every host: the cluster as the
+first node that answered saw it, the plan, each host's share of the reads,
+the lines to print, and the ownership map to save before any move.
+
+Why the decisions are here: which host is which node, which nodes cannot
+take part, when the network findings stop the run, and what the plan says
+were Jinja in the role; here they are one function with unit tests.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import answered, why_not
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.describe import describe_plan
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import option_errors
+
+FAILING_SEVERITIES = ("critical", "warning")
+
+
+class RunError(ValueError):
+    """The run cannot be prepared; the message says why and what to do, and that nothing was changed."""
+
+
+def _clean(result):
+    """A registered result without Ansible's bookkeeping keys."""
+    return dict((k, v) for k, v in result.items() if not k.startswith("_ansible") and k not in (
+        "changed", "failed", "invocation", "warnings", "deprecations"))
+
+
+def _answers(hosts, facts):
+    """The hosts whose cluster_info answered, in play order, and why each of the others did not."""
+    ok = [(host, facts[host]) for host in hosts if answered(facts.get(host))]
+    missing = dict((host, why_not(facts.get(host))) for host in hosts if not answered(facts.get(host)))
+    return ok, missing
+
+
+def _one_cluster(ok):
+    """Refuse hosts of more than one cluster: each cluster is planned, locked and restored on its own."""
+    clusters = {}
+    for host, result in ok:
+        clusters.setdefault(str(result["cluster"]["name"]), []).append(host)
+    if len(clusters) > 1:
+        raise RunError("The hosts of this play answer for %d clusters (%s). Run the backup once per cluster, with "
+                       "target set to the group of one cluster's nodes; nothing was changed." % (
+                           len(clusters), "; ".join("%s: %s" % (name, ", ".join(hosts))
+                                                    for name, hosts in sorted(clusters.items()))))
+
+
+def match_hosts(ok, cluster, node_names):
+    """``{host: node}``: the node each answering host is (``csv_backup_node_name``, else the name it reported)."""
+    canonical = dict((n["name"].lower(), n["name"]) for n in cluster.get("nodes") or [])
+    hosts, taken = {}, {}
+    for host, result in ok:
+        wanted = node_names.get(host) or result.get("queried_node") or ""
+        node = canonical.get(str(wanted).lower())
+        if node is None:
+            if node_names.get(host):
+                raise RunError("csv_backup_node_name of %s is %r, which is not a node of cluster %s (nodes: %s). Fix "
+                               "it and run again; nothing was changed." % (host, wanted, cluster["cluster"]["name"],
+                                                                           ", ".join(sorted(canonical.values()))))
+            continue
+        if node in taken:
+            raise RunError("The hosts %s and %s are both cluster node %s. Keep one host per node in the inventory "
+                           "group (or set csv_backup_node_name); nothing was changed." % (taken[node], host, node))
+        hosts[host], taken[node] = node, host
+    return hosts
+
+
+def _network(networks):
+    """The combined network facts of the nodes that answered network_info, and all their findings."""
+    read = [r for r in networks.values() if answered(r) and isinstance(r.get("nodes"), Mapping)]
+    nodes = {}
+    for result in read:
+        nodes.update(result["nodes"])
+    findings = [f for result in read for f in result.get("findings") or []]
+    return ({"nodes": nodes} if nodes else None), findings
+
+
+def finding_lines(findings):
+    """One line per network finding: severity, node, what, and the fix."""
+    return ["%s on %s: %s (%s)" % (f.get("severity"), f.get("node"), f.get("what"), f.get("fix")) for f in findings]
+
+
+def snapshot_provider(option, vss):
+    """The provider to plan and snapshot with: the option, or for ``auto`` the kind VSS would choose on the node."""
+    if option != "auto":
+        return option
+    chosen = (vss or {}).get("auto_provider") if answered(vss) else None
+    return "hardware" if (chosen or {}).get("kind") == "hardware" else "software"
+
+
+def backup_nodes(option, matched, cluster):
+    """Which nodes may back up, and the Up nodes left out because no answering host of the play is them.
+
+    The nodes are ``csv_backup_nodes`` (default: every Up node) that are the
+    node of an answering host; None when that is every Up node, as the
+    planner's default. A node without such a host could not run its queue.
+    """
+    up = sorted(n["name"] for n in cluster.get("nodes") or [] if n.get("state") == "Up")
+    usable = set(node.lower() for node in matched.values())
+    wanted = list(option) if option else up
+    kept = [name for name in wanted if str(name).lower() in usable]
+    up_names = set(name.lower() for name in up)
+    left_out = sorted(str(name) for name in wanted if str(name).lower() not in usable and str(name).lower() in up_names)
+    if not option and not left_out:
+        return None, []
+    return (kept or wanted), left_out
+
+
+def _plan(cluster, network, options, provider, nodes):
+    read_gbps = options.get("read_gbps", 8.0)
+    target = float(options.get("target_gbps") or 0)
+    try:
+        return plan_backup(
+            cluster, network, strategy=options.get("strategy", "balanced"), select=options.get("select") or None,
+            backup_nodes=nodes, backup_node=options.get("node") or None, provider=provider,
+            concurrency=int(float(options.get("concurrency", 2))),
+            read_gbps=read_gbps if isinstance(read_gbps, Mapping) else float(read_gbps),
+            target_gbps=target if target > 0 else None)
+    except ValueError as exc:
+        raise RunError("The backup of %s was not planned: %s. Check the option it names (csv_backup_select, "
+                       "csv_backup_nodes, csv_backup_node, ...) and run again; nothing was changed."
+                       % (cluster["cluster"]["name"], exc)) from None
+
+
+def _notes(facts_host, missing, left_out, matched, plan):
+    """What the plan lines add about the nodes: which one was read, which could not take part and why."""
+    busy = set(node for node, reads in (plan.get("nodes") or {}).items() if reads)
+    unmatched = sorted(busy - set(matched.values()))
+    if unmatched:
+        raise RunError("The plan backs up CSVs on %s, but no answering host of this play is that cluster node. Add "
+                       "the node to the inventory group (or set csv_backup_node_name for its host), or leave it out "
+                       "with csv_backup_nodes; nothing was changed." % ", ".join(unmatched))
+    notes = []
+    if missing:
+        notes.append("cluster read through %s; did not answer: %s" % (
+            facts_host, "; ".join("%s (%s)" % item for item in sorted(missing.items()))))
+    if left_out:
+        notes.append("backs up nothing, no answering host of this play is that node: %s" % ", ".join(left_out))
+    return notes
+
+
+def _forks_warning(forks, busy):
+    if forks is None or int(forks) >= busy:
+        return []
+    return ["Ansible runs %s fork(s) but %d nodes have CSVs to back up, so their queues run batch after batch and the "
+            "window grows; run with --forks %d or more (AWX: the forks of the job template)" % (forks, busy, busy)]
+
+
+def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
+                report_dir=".", started=None, token="000000"):
+    """The run: see the module documentation of wsfc.csv.backup_prepare for every key it returns.
+
+    ``hosts`` are the play's hosts in order; ``facts``, ``networks`` and
+    ``vss`` what each registered from cluster_info, network_info and
+    csv_snapshot_info; ``node_names`` each host's csv_backup_node_name;
+    ``started`` a UTC datetime and ``token`` a few random characters, which
+    name the run. Raises :class:`RunError`.
+    """
+    options = dict(options or {})
+    errors = option_errors(options)
+    if errors:
+        raise RunError("%s Fix them and run again; nothing was read or changed." % " ".join(errors))
+    ok, missing = _answers(hosts, facts or {})
+    if not ok:
+        raise RunError("No node of %s answered wsfc.csv.cluster_info (%s). Check that the nodes are up and reachable "
+                       "over WinRM, then run again; nothing was changed." % (
+                           ", ".join(hosts), "; ".join("%s: %s" % item for item in sorted(missing.items()))))
+    _one_cluster(ok)
+    facts_host, cluster = ok[0][0], _clean(ok[0][1])
+    matched = match_hosts(ok, cluster, node_names or {})
+    network, findings = _network(networks or {})
+    name = cluster["cluster"]["name"]
+    failing = [f for f in findings if f.get("severity") in FAILING_SEVERITIES]
+    if options.get("network_findings") == "fail" and failing:
+        raise RunError("The network of %s does not meet the recommendations (%d finding(s)): %s. Fix them (playbook "
+                       "wsfc.csv.network_check helps), or set csv_backup_network_findings=warn. Nothing was changed."
+                       % (name, len(failing), "; ".join(finding_lines(failing))))
+    provider = snapshot_provider(options.get("provider", "auto"), (vss or {}).get(facts_host))
+    nodes, left_out = backup_nodes(options.get("nodes"), matched, cluster)
+    plan = _plan(cluster, network, options, provider, nodes)
+    notes = _notes(facts_host, missing, left_out, matched, plan)
+    by_node = dict((node, host) for host, node in matched.items())
+    reads = dict((by_node[node], list(items)) for node, items in (plan.get("nodes") or {}).items() if items)
+    run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
+    stamp = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if started else None
+    network_lines = finding_lines(findings)
+    return {
+        "cluster": cluster,
+        "facts_host": facts_host,
+        "hosts": matched,
+        "unanswered": missing,
+        "provider": provider,
+        "plan": plan,
+        "reads": reads,
+        "network_findings": findings,
+        "network_lines": network_lines,
+        "lines": (describe_plan(plan, name) + notes
+                  + (["network findings:"] + network_lines if network_lines else [])),
+        "run_warnings": _forks_warning(forks, len(reads)),
+        "run_id": run_id,
+        "started": stamp,
+        "dir": "%s/%s-%s" % (str(report_dir).rstrip("/"), name, run_id),
+        "ownership": {
+            "cluster": name, "run_id": run_id, "saved": stamp, "facts_node": facts_host,
+            "owners": cluster.get("coordinators") or {}, "moves": plan.get("moves") or [],
+            "method": options.get("method", "copy"), "reads": plan.get("nodes") or {},
+        },
+    }

@@ -1,0 +1,142 @@
+# -*- coding: utf-8 -*-
+"""Preparing a run from what every node answered (plugins/plugin_utils/run/prepare.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError, backup_nodes, prepare_run
+
+from run_answers import OPTIONS, cluster_info, every_host_answers, hosts, unreachable  # pylint: disable=import-error
+
+STARTED = datetime(2026, 12, 1, 23, 5, 5, 123456, tzinfo=timezone.utc)
+
+
+def _prepare(facts=None, **kw):
+    kw.setdefault("options", OPTIONS)
+    return prepare_run(hosts(), every_host_answers() if facts is None else facts, started=STARTED, token="abc123",
+                       report_dir="/reports/", **kw)
+
+
+def test_the_run_is_named_and_planned_from_the_first_host_that_answered():
+    run = _prepare()
+    assert run["facts_host"] == "node1.example.com"
+    assert run["run_id"] == "20261201T230505Z-abc123"
+    assert run["started"] == "2026-12-01T23:05:05.123456Z"
+    assert run["dir"] == "/reports/HVCLUSTER1-20261201T230505Z-abc123"
+    assert run["plan"]["strategy"] == "balanced" and run["provider"] == "software"
+    assert run["cluster"]["cluster"]["name"] == "HVCLUSTER1" and "changed" not in run["cluster"]
+    json.dumps(run)  # registered for every host: plain data only
+
+
+def test_each_host_is_the_node_it_reported_and_gets_that_node_s_reads():
+    run = _prepare()
+    assert run["hosts"] == dict(zip(hosts(), ("NODE1", "NODE2", "NODE3", "NODE4")))
+    by_host = dict((h, [r["csv"] for r in reads]) for h, reads in run["reads"].items())
+    by_node = dict((n, [r["csv"] for r in reads]) for n, reads in run["plan"]["nodes"].items() if reads)
+    assert by_host == dict((h, by_node[run["hosts"][h]]) for h in by_host)
+    assert sorted(c for csvs in by_host.values() for c in csvs) == ["Disk A", "Disk B", "Disk C", "Disk D"]
+
+
+def test_the_ownership_map_holds_what_the_restore_entry_point_needs():
+    run = _prepare()
+    saved = run["ownership"]
+    assert saved["owners"] == {"Disk A": "NODE1", "Disk B": "NODE1", "Disk C": "NODE2", "Disk D": "NODE3"}
+    assert saved["moves"] == run["plan"]["moves"] and saved["reads"] == run["plan"]["nodes"]
+    assert (saved["run_id"], saved["cluster"], saved["method"]) == (run["run_id"], "HVCLUSTER1", "copy")
+
+
+def test_a_node_name_override_wins_over_the_reported_name():
+    facts = every_host_answers()
+    facts["node1.example.com"]["queried_node"] = "SOMETHING-ELSE"
+    run = _prepare(facts, node_names={"node1.example.com": "node1"})
+    assert run["hosts"]["node1.example.com"] == "NODE1"
+
+
+def test_an_unknown_override_is_refused_with_the_host_and_the_nodes():
+    with pytest.raises(RunError, match=r"csv_backup_node_name of node2.example.com is 'GHOST'.*NODE1, NODE2"):
+        _prepare(node_names={"node2.example.com": "GHOST"})
+
+
+def test_two_hosts_of_one_node_are_refused():
+    facts = every_host_answers()
+    facts["node2.example.com"]["queried_node"] = "NODE1"
+    with pytest.raises(RunError, match="node1.example.com and node2.example.com are both cluster node NODE1"):
+        _prepare(facts)
+
+
+def test_a_host_that_did_not_answer_backs_up_nothing_and_is_named():
+    facts = every_host_answers()
+    facts["node1.example.com"] = unreachable()
+    run = _prepare(facts)
+    assert run["facts_host"] == "node2.example.com"
+    assert "node1.example.com" not in run["reads"] and "NODE1" not in run["hosts"].values()
+    assert not [n for n, reads in run["plan"]["nodes"].items() if reads and n == "NODE1"]
+    assert run["unanswered"] == {"node1.example.com": "unreachable: could not reach the node after 4 attempts"}
+    assert any(line.startswith("cluster read through node2.example.com; did not answer: node1.example.com")
+               for line in run["lines"])
+    assert "backs up nothing, no answering host of this play is that node: NODE1" in run["lines"]
+
+
+def test_no_answer_at_all_is_refused_with_every_reason():
+    facts = dict((h, unreachable("refused %s" % h)) for h in hosts())
+    with pytest.raises(RunError, match=r"No node of .* answered.*node3.example.com: unreachable: refused node3"):
+        _prepare(facts)
+
+
+def test_hosts_of_two_clusters_are_refused_not_half_backed_up():
+    facts = every_host_answers()
+    facts["node4.example.com"] = cluster_info("NODE4", name="OTHER")
+    with pytest.raises(RunError, match=r"answer for 2 clusters \(HVCLUSTER1: node1.*; OTHER: node4.example.com\)"):
+        _prepare(facts)
+
+
+def test_an_option_out_of_range_is_refused_before_anything_else():
+    with pytest.raises(RunError, match=r"csv_backup_concurrency \(got 0\) must be at least 1\. .*nothing was read"):
+        _prepare(options=dict(OPTIONS, concurrency=0))
+
+
+def test_a_planner_refusal_names_the_cluster_and_the_option():
+    with pytest.raises(RunError, match=r"The backup of HVCLUSTER1 was not planned: .*matched no CSV"):
+        _prepare(options=dict(OPTIONS, select="[?name=='nope']"))
+
+
+def test_network_findings_stop_the_run_only_when_asked():
+    finding = {"severity": "warning", "node": "NODE2", "what": "SMB Multichannel is off", "fix": "enable it"}
+    networks = dict((h, {"nodes": {}, "findings": [finding] if h == "node2.example.com" else []}) for h in hosts())
+    run = _prepare(networks=networks)
+    assert run["network_lines"] == ["warning on NODE2: SMB Multichannel is off (enable it)"]
+    assert run["lines"][-2:] == ["network findings:", "warning on NODE2: SMB Multichannel is off (enable it)"]
+    with pytest.raises(RunError, match=r"does not meet the recommendations \(1 finding\(s\)\): warning on NODE2"):
+        _prepare(networks=networks, options=dict(OPTIONS, network_findings="fail"))
+
+
+@pytest.mark.parametrize("vss, expected", [
+    ({"auto_provider": {"kind": "hardware", "name": "Array"}}, "hardware"),
+    ({"auto_provider": {"kind": "software"}}, "software"),
+    ({"failed": True, "msg": "no"}, "software"),
+])
+def test_provider_auto_follows_what_vss_would_choose_on_the_facts_node(vss, expected):
+    run = _prepare(vss={"node1.example.com": vss}, options=dict(OPTIONS, provider="auto"))
+    assert run["provider"] == expected == run["plan"]["provider"]
+
+
+def test_fewer_forks_than_busy_nodes_is_a_warning():
+    run = _prepare(forks=1)
+    busy = len(run["reads"])
+    assert busy > 1 and run["run_warnings"] == [
+        "Ansible runs 1 fork(s) but %d nodes have CSVs to back up, so their queues run batch after batch and the "
+        "window grows; run with --forks %d or more (AWX: the forks of the job template)" % (busy, busy)]
+    assert _prepare(forks=busy)["run_warnings"] == []
+
+
+def test_backup_nodes_are_the_option_s_limited_to_answering_hosts():
+    cluster = cluster_info("NODE1")
+    everyone = dict(zip(hosts(), ("NODE1", "NODE2", "NODE3", "NODE4")))
+    assert backup_nodes([], everyone, cluster) == (None, [])
+    three = dict(list(everyone.items())[:3])
+    assert backup_nodes([], three, cluster) == (["NODE1", "NODE2", "NODE3"], ["NODE4"])
+    assert backup_nodes(["node2", "NODE4"], three, cluster) == (["node2"], ["NODE4"])

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+"""What a run leaves to do, from the cluster as it is now (plugins/plugin_utils/run/review.py)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError, prepare_run
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.review import review_run, review_saved_map
+
+from run_answers import OPTIONS, cluster_info, every_host_answers, hosts, unreachable  # pylint: disable=import-error
+
+OWNERS = {"Disk A": "NODE1", "Disk B": "NODE1", "Disk C": "NODE1", "Disk D": "NODE1"}
+
+
+def _run():
+    run = prepare_run(hosts(), every_host_answers(owners=OWNERS), options=OPTIONS,
+                      started=datetime(2026, 12, 1, tzinfo=timezone.utc), token="t")
+    assert run["plan"]["moves"], "the fixture must make the plan move CSVs"
+    return run
+
+
+def _after_moves(run, **kw):
+    owners = dict(OWNERS)
+    for move in run["plan"]["moves"]:
+        owners[move["csv"]] = move["to"]
+    return every_host_answers(owners=owners, **kw)
+
+
+def _queues(run, state="succeeded", **extra):
+    return dict((h, {"jobs": [dict({"csv": r["csv"], "node": run["hosts"][h], "state": state}, **extra)
+                              for r in reads]}) for h, reads in run["reads"].items())
+
+
+def test_after_a_good_run_the_moved_csvs_go_back_through_the_first_host_that_answered():
+    run = _run()
+    now = _after_moves(run)
+    now["node1.example.com"] = unreachable()
+    review = review_run(run, hosts(), queues=_queues(run), now=now)
+    assert review["control_host"] == review["now_host"] == "node2.example.com"
+    assert review["reads"] == {}
+    moved = sorted((m["csv"], m["to"]) for m in run["plan"]["moves"])
+    assert sorted((m["csv"], m["from"]) for m in review["restore"]["moves"]) == moved
+    assert all(m["to"] == "NODE1" for m in review["restore"]["moves"])
+
+
+def test_a_csv_the_cluster_failed_over_is_replanned_on_the_host_of_its_new_coordinator():
+    run = _run()
+    host, reads = next((h, r) for h, r in run["reads"].items() if run["hosts"][h] != "NODE4")
+    csv = reads[0]["csv"]
+    owners = dict(OWNERS, **dict((m["csv"], m["to"]) for m in run["plan"]["moves"]))
+    owners[csv] = "NODE4"
+    queues = _queues(run)
+    for job in queues[host]["jobs"]:
+        if job["csv"] == csv:
+            job["state"] = "failed"
+    review = review_run(run, hosts(), queues=queues, now=every_host_answers(owners=owners))
+    assert list(review["reads"]) == ["node4.example.com"]
+    assert [(r["csv"], r["node"], r["read"]) for r in review["reads"]["node4.example.com"]] == [(csv, "NODE4", "local")]
+    assert review_run(run, hosts(), queues=queues, now=every_host_answers(owners=owners),
+                      on_failover="fail")["reads"] == {}
+
+
+def test_no_node_answering_at_the_end_keeps_the_facts_host_and_says_why_nothing_moves_back():
+    run = _run()
+    review = review_run(run, hosts(), queues=_queues(run), now=dict((h, unreachable()) for h in hosts()))
+    assert review["control_host"] == run["facts_host"] and review["now_host"] is None
+    assert review["restore"]["moves"] == [] and "no node answered" in review["restore"]["error"]
+
+
+def test_a_csv_whose_original_owner_is_down_stays_with_the_reason():
+    run = _run()
+    review = review_run(run, hosts(), queues=_queues(run), now=_after_moves(run, down=("NODE1",)))
+    assert review["restore"]["moves"] == []
+    assert {k["why"] for k in review["restore"]["kept"]} == {"its original owner NODE1 is Down"}
+
+
+def _saved(run):
+    return dict(run["ownership"])
+
+
+def test_a_saved_map_clears_each_host_s_jobs_and_moves_back_only_what_the_run_moved():
+    run = _run()
+    review = review_saved_map(_saved(run), hosts(), _after_moves(run))
+    assert review["run_id"] == run["run_id"] and review["method"] == "copy"
+    assert review["clears"] == run["reads"]
+    assert sorted(m["csv"] for m in review["restore"]["moves"]) == sorted(m["csv"] for m in run["plan"]["moves"])
+
+
+def test_a_saved_map_moves_back_everything_with_restore_all():
+    run = _run()
+    now = every_host_answers(owners=dict((c, "NODE2") for c in OWNERS))
+    assert len(review_saved_map(_saved(run), hosts(), now, restore_all=True)["restore"]["moves"]) == len(OWNERS)
+    moved = review_saved_map(_saved(run), hosts(), now)["restore"]["moves"]
+    assert sorted(m["csv"] for m in moved) == sorted(m["csv"] for m in run["plan"]["moves"])
+
+
+def test_a_saved_map_of_another_cluster_is_refused():
+    saved = dict(_saved(_run()), cluster="OTHER")
+    with pytest.raises(RunError, match="The map is of cluster OTHER, not HVCLUSTER1"):
+        review_saved_map(saved, hosts(), every_host_answers())
+
+
+def test_a_saved_map_needs_one_node_that_answers():
+    with pytest.raises(RunError, match="No node of .* answered"):
+        review_saved_map(_saved(_run()), hosts(), dict((h, unreachable()) for h in hosts()))
+
+
+def test_hosts_are_matched_by_the_name_their_node_reports():
+    facts = every_host_answers()
+    facts["node3.example.com"] = cluster_info("NODE1")
+    with pytest.raises(RunError, match="both cluster node NODE1"):
+        review_saved_map(_saved(_run()), hosts(), facts)
+
+
+def test_nothing_is_replanned_when_the_run_stopped_before_its_queues():
+    run = _run()
+    now = every_host_answers(owners=OWNERS)  # a move failed: the CSVs are still on NODE1, nothing was read
+    assert review_run(run, hosts(), queues={}, now=now)["reads"] == {}
+    skipped = dict((h, {"skipped": True}) for h in hosts())
+    assert review_run(run, hosts(), queues=skipped, now=now)["reads"] == {}
+
+
+def test_the_csvs_of_a_node_lost_during_its_queue_are_replanned_on_their_new_coordinator():
+    run = _run()
+    lost = next(h for h in run["reads"] if run["hosts"][h] != "NODE1")
+    owners = dict(OWNERS, **dict((m["csv"], m["to"]) for m in run["plan"]["moves"]))
+    for read in run["reads"][lost]:
+        owners[read["csv"]] = "NODE1"  # the cluster failed them over to NODE1 when their node went down
+    queues = _queues(run)
+    queues[lost] = unreachable()
+    now = every_host_answers(owners=owners, down=(run["hosts"][lost],))
+    now[lost] = unreachable()
+    review = review_run(run, hosts(), queues=queues, now=now)
+    assert sorted(r["csv"] for r in review["reads"]["node1.example.com"]) == sorted(r["csv"] for r in run["reads"][lost])
