@@ -13,15 +13,15 @@ def _calls(tmp_path, script):
 def test_positional_binding_uses_reference_positions(tmp_path):
     r, calls, _ = _calls(tmp_path, "Move-ClusterSharedVolume 'Cluster Disk 1' NODE2 | Out-Null")
     assert r.exit_code == 0, r.error_text
-    assert calls[0][1] == {"Name": ["Cluster Disk 1"], "Node": ["NODE2"]}
+    assert calls[0][1] == {"Name": "Cluster Disk 1", "Node": "NODE2"}   # documented as String
 
 
 def test_prefix_alias_and_int_conversion(tmp_path):
     r, calls, _ = _calls(tmp_path, "Suspend-ClusterNode -Na NODE1 -Target NODE2 -Dr | Out-Null\n"
                                    "Move-ClusterSharedVolume -Na x -No y -Wai '30' | Out-Null")
     assert r.exit_code == 0, r.error_text
-    assert calls[0][1] == {"Name": ["NODE1"], "TargetNode": ["NODE2"], "Drain": True}
-    assert calls[1][1] == {"Name": ["x"], "Node": ["y"], "Wait": 30}
+    assert calls[0][1] == {"Name": ["NODE1"], "TargetNode": "NODE2", "Drain": True}   # StringCollection, String
+    assert calls[1][1] == {"Name": "x", "Node": "y", "Wait": 30}
 
 
 def test_switch_with_explicit_value(tmp_path):
@@ -34,8 +34,8 @@ def test_splatting_hashtable_and_array(tmp_path):
                                    "Move-ClusterSharedVolume @p | Out-Null\n"
                                    "$a = @('D2', 'NODE1')\nMove-ClusterSharedVolume @a | Out-Null")
     assert r.exit_code == 0, r.error_text
-    assert calls[0][1] == {"Name": ["Disk"], "Node": ["NODE2"], "Wait": 5}
-    assert calls[1][1] == {"Name": ["D2"], "Node": ["NODE1"]}
+    assert calls[0][1] == {"Name": "Disk", "Node": "NODE2", "Wait": 5}
+    assert calls[1][1] == {"Name": "D2", "Node": "NODE1"}
 
 
 def test_splat_with_unknown_key_fails_at_bind_time(tmp_path):
@@ -71,7 +71,7 @@ def test_non_terminating_error_respects_error_action(tmp_path):
 def test_terminating_cmdlet_error_and_events(tmp_path):
     r, _, events = _calls(tmp_path, "try { Move-ClusterSharedVolume D1 BAD } catch { 'caught ' + $_.CategoryInfo.Category }")
     assert r.stdout == "caught InvalidOperation\r\n"
-    assert events == [{"op": "Move-ClusterSharedVolume", "args": {"Name": ["D1"], "Node": ["BAD"]}, "ok": False}]
+    assert events == [{"op": "Move-ClusterSharedVolume", "args": {"Name": "D1", "Node": "BAD"}, "ok": False}]
 
 
 def test_enum_from_model_compares_by_name_and_casts(tmp_path):

@@ -1,6 +1,7 @@
 """Shared fixtures for the PowerShell engine tests (no tests here).
 
-A small reference (FailoverClusters-like cmdlets) written to a temp dir and a
+A small reference (four FailoverClusters cmdlets with their documented
+signatures from the shared cmdlets.json, and an enum in a temp dir) and a
 fake CmdletTable that records every call, so binding can be observed.
 """
 
@@ -18,52 +19,29 @@ from wsfc_lab.pwsh import run_script  # noqa: E402
 from wsfc_lab.pwsh.cmdlet import CmdletTable, PSError  # noqa: E402
 from wsfc_lab.pwsh.host import Host  # noqa: E402
 from wsfc_lab.pwsh.objects import PSEnum, PSObject  # noqa: E402
+from wsfc_lab import shared_reference  # noqa: E402
 from wsfc_lab.reference import Reference  # noqa: E402
 
-FIXTURE = {
+# The documented signatures of these cmdlets, taken from the shared cmdlets.json (so the engine tests bind
+# against what Microsoft documents), and the lab's own data for them: an enum.
+FIXTURE_CMDLETS = ("Get-ClusterNode", "Move-ClusterSharedVolume", "Suspend-ClusterNode", "Remove-Cluster")
+FIXTURE_LAB = {
     "module": "FailoverClusters",
     "source": "test fixture",
-    "cmdlets": {
-        "Get-ClusterNode": {
-            "supports_should_process": False,
-            "parameters": {
-                "Name": {"type": "StringCollection", "position": 0, "aliases": [], "pipeline": None},
-                "InputObject": {"type": "PSObject", "position": None, "aliases": [], "pipeline": "ByValue"},
-                "Cluster": {"type": "String", "position": None, "aliases": [], "pipeline": None},
-            },
-        },
-        "Move-ClusterSharedVolume": {
-            "supports_should_process": False,
-            "parameters": {
-                "Name": {"type": "StringCollection", "position": 0, "aliases": [], "pipeline": None},
-                "Node": {"type": "StringCollection", "position": 1, "aliases": [], "pipeline": None},
-                "InputObject": {"type": "PSObject", "position": None, "aliases": [], "pipeline": "ByValue"},
-                "Cluster": {"type": "String", "position": None, "aliases": [], "pipeline": None},
-                "Wait": {"type": "Int32", "position": None, "aliases": [], "pipeline": None},
-            },
-        },
-        "Suspend-ClusterNode": {
-            "supports_should_process": True,
-            "parameters": {
-                "Name": {"type": "StringCollection", "position": 0, "aliases": [], "pipeline": None},
-                "Drain": {"type": "SwitchParameter", "position": None, "aliases": [], "pipeline": None},
-                "ForceDrain": {"type": "SwitchParameter", "position": None, "aliases": [], "pipeline": None},
-                "TargetNode": {"type": "StringCollection", "position": None, "aliases": ["Target"],
-                               "pipeline": None},
-                "InputObject": {"type": "PSObject", "position": None, "aliases": [], "pipeline": "ByValue"},
-                "Wait": {"type": "SwitchParameter", "position": None, "aliases": [], "pipeline": None},
-            },
-        },
-        "Remove-Cluster": {
-            "supports_should_process": True,
-            "parameters": {"Force": {"type": "SwitchParameter", "position": None, "aliases": [], "pipeline": None}},
-        },
-    },
+    "cmdlets": {},
     "enums": {
         "Microsoft.FailoverClusters.PowerShell.ClusterNodeState": {
             "values": {"Up": 0, "Down": 1, "Paused": 2, "Joining": 3, "Unknown": -1}},
     },
 }
+
+
+def shared_subset(names) -> dict:
+    """The shared cmdlets.json restricted to ``names`` (its common parameters kept)."""
+    data = shared_reference.read(shared_reference.locate())
+    return {**{k: v for k, v in data.items() if k != "cmdlets"},
+            "cmdlets": {n: data["cmdlets"][n] for n in names}}
+
 
 STATE = "Microsoft.FailoverClusters.PowerShell.ClusterNodeState"
 
@@ -95,13 +73,14 @@ class Recorder:
 
         @self.table.register("Move-ClusterSharedVolume")
         def move_csv(ctx, params, input_object):
+            # -Name and -Node are documented as String (a single CSV, a single node)
             self.calls.append(("Move-ClusterSharedVolume", dict(params), input_object))
-            if params.get("Node") == ["BAD"]:
+            if params.get("Node") == "BAD":
                 raise PSError("The node BAD is not a possible owner.", "InvalidOperation",
                               "Move-ClusterSharedVolume")
             return [PSObject("Microsoft.FailoverClusters.PowerShell.ClusterSharedVolume",
-                             {"Name": (params.get("Name") or ["?"])[0], "OwnerNode": (params.get("Node") or ["?"])[0]},
-                             to_string=(params.get("Name") or ["?"])[0])]
+                             {"Name": params.get("Name") or "?", "OwnerNode": params.get("Node") or "?"},
+                             to_string=params.get("Name") or "?")]
 
         @self.table.register("Suspend-ClusterNode")
         def suspend(ctx, params, input_object):
@@ -114,8 +93,8 @@ class Recorder:
 def fixture_reference(tmp_path: Path) -> Reference:
     d = tmp_path / "ref"
     d.mkdir(exist_ok=True)
-    (d / "FailoverClusters.json").write_text(json.dumps(FIXTURE), encoding="utf-8")
-    return Reference.load([d])
+    (d / "FailoverClusters.json").write_text(json.dumps(FIXTURE_LAB), encoding="utf-8")
+    return Reference.load([d], shared_subset(FIXTURE_CMDLETS))
 
 
 def make_host(tmp_path: Path | None = None, recorder: Recorder | None = None, events: list | None = None) -> Host:

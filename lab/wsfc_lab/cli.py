@@ -7,7 +7,8 @@
   fault --workdir DIR KIND key=value.. inject a fault into the running lab (same keys as the topology's faults)
   group --workdir DIR                  the inventory group of the running lab's cluster
   serve --topology FILE --workdir DIR  run the lab in the foreground (what ``up`` starts)
-  reference-check                      compare lab/reference with ../shared/reference/cmdlets.json
+  reference-check [--shared FILE] [--lab-reference DIR]
+                                       print where lab/reference disagrees with the shared cmdlets.json
   import FACTS.json [--output FILE]    a topology from saved cluster_info (+ network_info) output of a real cluster
 """
 
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from wsfc_lab import daemon
 from wsfc_lab.control import LabError, call
+from wsfc_lab.shared_reference import SharedReferenceNotFound
 
 
 def _control(workdir: str, command: str, body: dict | None = None):
@@ -40,6 +42,22 @@ def _fault_body(kind: str, pairs: list[str]) -> dict:
     return fault
 
 
+def _reference_check(args: argparse.Namespace) -> int:
+    """Print one line per disagreement; exit 1 when there is any, 2 when the references cannot be read."""
+    from wsfc_lab.cmdlets import build_cmdlet_table
+    from wsfc_lab.reference import Reference
+    try:
+        ref = Reference.load([Path(args.lab_reference)] if args.lab_reference else None,
+                             Path(args.shared) if args.shared else None)
+    except (OSError, ValueError) as exc:  # SharedReferenceNotFound is an OSError; bad JSON a ValueError
+        print(exc, file=sys.stderr)
+        return 2
+    problems = ref.disagreements(build_cmdlet_table().impls)
+    for problem in problems:
+        print(problem)
+    return 1 if problems else 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m wsfc_lab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -56,7 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", required=True)
     p.add_argument("kind")
     p.add_argument("args", nargs="*", help="key=value (values parsed as JSON when they can be)")
-    sub.add_parser("reference-check")
+    p = sub.add_parser("reference-check", help="where lab/reference disagrees with the shared cmdlets.json")
+    p.add_argument("--shared", help="the shared cmdlets.json (default: located, see wsfc_lab.shared_reference)")
+    p.add_argument("--lab-reference", help="the lab's reference directory (default: lab/reference)")
     p = sub.add_parser("import", help="a topology from saved wsfc.csv.cluster_info (and network_info) output")
     p.add_argument("facts", help="JSON: a cluster_info result, or {cluster_info, network_info: {node: result}}")
     p.add_argument("--output", help="write the topology here (default: standard output)")
@@ -112,12 +132,11 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(text, end="")
         elif args.command == "reference-check":
-            from wsfc_lab.reference import Reference
-            problems = Reference.load_default().disagreements()
-            for problem in problems:
-                print(problem)
-            return 1 if problems else 0
+            return _reference_check(args)
     except LabError as exc:
         print(f"wsfc_lab: {exc}", file=sys.stderr)
+        return 2
+    except SharedReferenceNotFound as exc:  # the message starts with "wsfc_lab:" and says where it looked
+        print(exc, file=sys.stderr)
         return 2
     return 0

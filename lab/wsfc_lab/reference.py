@@ -1,25 +1,36 @@
-"""Microsoft's documented cmdlet signatures, as the lab checks scripts against them.
+"""Microsoft's documented cmdlet signatures and object types, as the lab checks scripts against them.
 
 The lab refuses a script that names a cmdlet or a parameter Windows would not
-accept, so the reference must answer the same questions PowerShell's
-parameter binder answers: which cmdlet is this (case-insensitive), and which
-parameter does ``-Nam`` mean (exact name, unique prefix, alias, common
-parameter, ``WhatIf``/``Confirm`` for cmdlets that support ShouldProcess).
+accept, so the reference must answer the questions PowerShell's parameter
+binder answers: which cmdlet is this (case-insensitive), which parameter does
+``-Nam`` mean (exact name, unique prefix, alias, common parameter,
+``WhatIf``/``Confirm`` for cmdlets that support ShouldProcess), which
+parameter sets it belongs to, where it is positional and where it is
+mandatory.
 
-The data lives in ``lab/reference/*.json`` (one file per module, ``wmi.json``
-for CIM classes; schema in ``lab/reference/README.md``). An installed copy is
-looked up as the package ``wsfc_lab._reference``.
+Two sources, each holding what the other does not:
+
+- the signatures (parameter sets, parameters, types, aliases, positions,
+  pipeline input, accepted values) come from the shared
+  ``cmdlets.json``, extracted from Microsoft's documentation sources
+  (``wsfc_lab.shared_reference`` finds and reads it);
+- the lab's own ``lab/reference/*.json`` hold what the documentation
+  sources do not: the properties of the objects cmdlets return (``types``),
+  their enums, the WMI classes (``wmi.json``), and the lab's notes and
+  citations about cmdlets (schema in ``lab/reference/README.md``). An
+  installed copy is looked up as the package ``wsfc_lab._reference``.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterable
 
-# Common parameters (about_CommonParameters) and their aliases. Order matters
-# only for error messages listing candidates.
+# Common parameters (about_CommonParameters, Windows PowerShell 5.1) and their aliases, used for
+# specs that are not read from the shared reference (which carries the same list).
 COMMON_PARAMETERS: dict[str, dict[str, Any]] = {
     "Verbose": {"aliases": ["vb"], "type": "SwitchParameter"},
     "Debug": {"aliases": ["db"], "type": "SwitchParameter"},
@@ -37,6 +48,7 @@ SHOULD_PROCESS_PARAMETERS: dict[str, dict[str, Any]] = {
     "WhatIf": {"aliases": ["wi"], "type": "SwitchParameter"},
     "Confirm": {"aliases": ["cf"], "type": "SwitchParameter"},
 }
+ALL_SETS = "__AllParameterSets"
 
 
 class ParameterNotFound(LookupError):
@@ -58,18 +70,41 @@ class AmbiguousParameter(LookupError):
         self.candidates = candidates
 
 
+class ParameterUnavailable(LookupError):
+    """``-X`` is documented but the lab cannot offer it (why: ``reason``); refused as not modelled."""
+
+    def __init__(self, cmdlet: str, name: str, reason: str):
+        super().__init__(name)
+        self.cmdlet = cmdlet
+        self.name = name
+        self.reason = reason
+
+
+@dataclass
+class SetEntry:
+    """A parameter as one parameter set (one SYNTAX block of the page) declares it."""
+
+    mandatory: bool = False
+    position: int | None = None
+
+
 @dataclass
 class ParameterRef:
     name: str
     type: str = "Object"
-    position: int | None = None
+    position: int | None = None          # the position when the same in every set it is in, else None
     aliases: list[str] = field(default_factory=list)
     pipeline: str | None = None
-    mandatory: bool = False
-    common: bool = False
+    mandatory: bool = False              # mandatory in some set
+    common: bool = False                 # a common or ShouldProcess parameter (in every set)
+    sets: dict[str, SetEntry] | None = None   # None: in every parameter set of the cmdlet
+    switch: bool | None = None           # None: decided from the type
+    accepted_values: list[str] = field(default_factory=list)
 
     @property
     def is_switch(self) -> bool:
+        if self.switch is not None:
+            return self.switch
         # Documentation writes the type either short or namespace-qualified.
         return self.type.lower().rsplit(".", 1)[-1] in ("switchparameter", "switch")
 
@@ -81,6 +116,25 @@ class ParameterRef:
     def by_property_name(self) -> bool:
         return bool(self.pipeline) and "bypropertyname" in self.pipeline.replace(" ", "").lower()
 
+    @property
+    def takes_pipeline_input(self) -> bool:
+        return self.by_value or self.by_property_name
+
+    def in_set(self, name: str) -> bool:
+        return self.sets is None or name in self.sets
+
+    def mandatory_in(self, name: str) -> bool:
+        if self.sets is None:
+            return self.mandatory
+        entry = self.sets.get(name)
+        return bool(entry and entry.mandatory)
+
+    def position_in(self, name: str) -> int | None:
+        if self.sets is None:
+            return self.position
+        entry = self.sets.get(name)
+        return entry.position if entry else None
+
 
 @dataclass
 class CmdletRef:
@@ -88,20 +142,27 @@ class CmdletRef:
     module: str
     parameters: dict[str, ParameterRef]
     supports_should_process: bool = False
-    source: str = ""
+    source: str = ""                                  # the documentation page (source path or URL)
     outputs: list[str] = field(default_factory=list)
     class_name: str | None = None
+    parameter_sets: list[str] = field(default_factory=lambda: [ALL_SETS])
+    default_set: str | None = ALL_SETS
+    online_version: str = ""                          # the page on learn.microsoft.com
+    help_file: str = ""                               # the page's external help file (tells CDXML functions)
+    unavailable: dict[str, str] = field(default_factory=dict)   # documented name -> why the lab refuses it
+    notes: list[str] = field(default_factory=list)    # the lab's notes (lab/reference), then the shared file's
+    common: dict[str, dict[str, Any]] = field(default_factory=lambda: dict(COMMON_PARAMETERS))
 
     def all_parameters(self) -> list[ParameterRef]:
-        """Documented parameters, then the implied common (and ShouldProcess) ones."""
-        out = list(self.parameters.values())
-        have = {p.name.lower() for p in out}
-        extra = dict(COMMON_PARAMETERS)
+        """Documented parameters, then the common ones, then ``WhatIf``/``Confirm`` (PowerShell's order)."""
+        out = [p for p in self.parameters.values() if not p.common]
+        extra = dict(self.common)
         if self.supports_should_process:
             extra.update(SHOULD_PROCESS_PARAMETERS)
         for name, spec in extra.items():
-            if name.lower() not in have:
-                out.append(ParameterRef(name, spec["type"], None, list(spec["aliases"]), None, False, True))
+            mine = self.parameters.get(name)
+            out.append(mine if mine is not None else
+                       ParameterRef(name, spec["type"], None, list(spec["aliases"]), None, False, True))
         return out
 
     def parameter(self, name: str) -> ParameterRef | None:
@@ -111,17 +172,27 @@ class CmdletRef:
         return None
 
     @property
+    def is_function(self) -> bool:
+        """CDXML cmdlets are PowerShell functions: their error ids end with the command name, not a class."""
+        return ".cdxml-help.xml" in self.help_file.lower()
+
+    @property
     def fq_class(self) -> str:
-        """The cmdlet's .NET class, as the part after the comma in a FullyQualifiedErrorId."""
+        """The cmdlet's .NET class (a function's name), as the part after the comma in a FullyQualifiedErrorId."""
         if self.class_name:
             return self.class_name
+        if self.is_function:
+            return self.name
         verb, _, noun = self.name.partition("-")
         ns = MODULE_NAMESPACES.get(self.module.lower(), self.module)
         return f"{ns}.{verb}{noun}Command"
 
+    @property
+    def page(self) -> str:
+        return self.online_version or self.source
 
-# Best-effort namespaces for cmdlet classes when the reference does not carry
-# the class name (the binder's error ids end with it).
+
+# Namespaces of the binary modules' cmdlet classes (the binder's error ids end with the class name).
 MODULE_NAMESPACES = {
     "failoverclusters": "Microsoft.FailoverClusters.PowerShell",
     "microsoft.powershell.core": "Microsoft.PowerShell.Commands",
@@ -131,68 +202,57 @@ MODULE_NAMESPACES = {
 }
 
 
-def _param_from_json(name: str, spec: Any) -> ParameterRef:
-    spec = spec if isinstance(spec, dict) else {}
-    pos = spec.get("position")
-    if isinstance(pos, str):
-        pos = int(pos) if pos.isdigit() else None
-    return ParameterRef(
-        name=name,
-        type=str(spec.get("type") or "Object"),
-        position=pos,
-        aliases=[str(a) for a in (spec.get("aliases") or [])],
-        pipeline=spec.get("pipeline") or None,
-        mandatory=bool(spec.get("mandatory")),
-    )
-
-
 @dataclass
 class Reference:
-    """All documented cmdlets, types, enums and WMI classes the lab knows."""
+    """All documented cmdlets (shared cmdlets.json) and the lab's types, enums, WMI classes and notes."""
 
     cmdlets: dict[str, CmdletRef] = field(default_factory=dict)       # lower name -> ref
     types: dict[str, dict] = field(default_factory=dict)              # lower full name -> spec
     enums: dict[str, dict] = field(default_factory=dict)
     wmi_classes: dict[str, dict] = field(default_factory=dict)
+    cmdlet_notes: dict[str, dict] = field(default_factory=dict)       # lower name -> the lab's entry (notes, cites)
     sources: list[Path] = field(default_factory=list)
-    shared: Any = None                                                # parsed shared cmdlets.json
+    shared_path: Path | None = None
 
     # ---- loading -------------------------------------------------------------------------------
     @classmethod
-    def load(cls, dirs: Iterable[Path] | None = None, shared_cmdlets_json: Path | None = None) -> "Reference":
+    def load(cls, dirs: Iterable[Path] | None = None, shared: Path | dict | None = None) -> "Reference":
+        """The lab's files in ``dirs`` (default: ``lab/reference``) and the shared signatures.
+
+        ``shared`` is the path of ``cmdlets.json``, or its parsed content, or None to locate it
+        (:func:`wsfc_lab.shared_reference.locate`, which raises when it cannot be found).
+        """
+        from wsfc_lab import shared_reference
         ref = cls()
+        if isinstance(shared, dict):
+            data = shared
+        else:
+            ref.shared_path = Path(shared) if shared is not None else shared_reference.locate()
+            data = shared_reference.read(ref.shared_path)
+        ref.cmdlets = shared_reference.cmdlets_from(data)
         for d in (list(dirs) if dirs is not None else [default_reference_dir()]):
             d = Path(d)
             if not d.is_dir():
-                continue
+                raise FileNotFoundError(f"wsfc_lab: the lab's reference directory {d} does not exist")
             for path in sorted(d.glob("*.json")):
                 ref.add_file(path)
-        if shared_cmdlets_json is not None and Path(shared_cmdlets_json).is_file():
-            ref.shared = json.loads(Path(shared_cmdlets_json).read_text(encoding="utf-8"))
         return ref
 
     @classmethod
     def load_default(cls) -> "Reference":
-        d = default_reference_dir()
-        shared = d.parent.parent / "shared" / "reference" / "cmdlets.json"
-        return cls.load([d], shared if shared.is_file() else None)
+        return cls.load()
 
     def add_file(self, path: Path) -> None:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-        self.add_data(data, default_module=Path(path).stem)
+        self.add_data(data)
         self.sources.append(Path(path))
 
-    def add_data(self, data: dict, default_module: str = "") -> None:
-        module = str(data.get("module") or default_module)
+    def add_data(self, data: dict) -> None:
         for name, spec in (data.get("cmdlets") or {}).items():
-            params = {pname: _param_from_json(pname, pspec)
-                      for pname, pspec in (spec.get("parameters") or {}).items()}
-            self.cmdlets[name.lower()] = CmdletRef(
-                name=name, module=module, parameters=params,
-                supports_should_process=bool(spec.get("supports_should_process")),
-                source=str(spec.get("source") or ""), outputs=list(spec.get("outputs") or []),
-                class_name=spec.get("class") or spec.get("class_name") or None,
-            )
+            self.cmdlet_notes[name.lower()] = {"name": name, **spec}
+            ref = self.cmdlets.get(name.lower())
+            if ref is not None:
+                ref.notes = _notes_of(spec) + ref.notes
         for name, spec in (data.get("types") or {}).items():
             self.types[name.lower()] = {"name": name, **spec}
         for name, spec in (data.get("enums") or {}).items():
@@ -214,49 +274,31 @@ class Reference:
         return self.wmi_classes.get(name.lower())
 
     def resolve_parameter(self, cmdlet: str | CmdletRef, given: str) -> str:
-        """Canonical parameter name for ``-given``, as PowerShell's binder resolves it.
-
-        Exact names and aliases win; otherwise a prefix must match exactly one
-        parameter (names and aliases both count, as in PowerShell).
-        """
+        """Canonical parameter name for ``-given``, as PowerShell's binder resolves it."""
         ref = cmdlet if isinstance(cmdlet, CmdletRef) else self.cmdlet(cmdlet)
         if ref is None:
             raise KeyError(cmdlet)
         return resolve_parameter(ref, given)
 
-    # ---- comparison with the shared reference ---------------------------------------------------
-    def disagreements(self) -> list[str]:
-        """Differences between this reference and the shared ``cmdlets.json`` (if loaded).
+    def disagreements(self, implemented: Iterable[str] = ()) -> list[str]:
+        """Where the lab's data and the shared reference disagree (``wsfc_lab.reference_check``)."""
+        from wsfc_lab.reference_check import disagreements
+        return disagreements(self, implemented)
 
-        The shared file's layout is not fixed, so any mapping from a cmdlet-like
-        name (``Verb-Noun``) to something that lists parameter names is read.
-        """
-        if self.shared is None:
-            return []
-        shared = _extract_shared(self.shared)
-        out: list[str] = []
-        for lname, (name, params) in sorted(shared.items()):
-            mine = self.cmdlets.get(lname)
-            if mine is None:
-                out.append(f"{name}: in shared cmdlets.json, missing from lab/reference")
-                continue
-            if params is None:
-                continue
-            have = {p.lower(): p for p in mine.parameters}
-            theirs = {p.lower(): p for p in params}
-            for p in sorted(set(theirs) - set(have)):
-                out.append(f"{mine.name}: parameter {theirs[p]} in shared cmdlets.json, missing from lab/reference")
-            for p in sorted(set(have) - set(theirs)):
-                if p in {c.lower() for c in COMMON_PARAMETERS} | {c.lower() for c in SHOULD_PROCESS_PARAMETERS}:
-                    continue
-                out.append(f"{mine.name}: parameter {have[p]} in lab/reference, missing from shared cmdlets.json")
-        for lname, ref in sorted(self.cmdlets.items()):
-            if lname not in shared:
-                out.append(f"{ref.name}: in lab/reference, missing from shared cmdlets.json")
-        return out
+
+def _notes_of(spec: dict) -> list[str]:
+    out = []
+    for key in ("note", "source_note", "outputs_note"):
+        if spec.get(key):
+            out.append(str(spec[key]))
+    for pname, pnote in (spec.get("parameters") or {}).items():
+        if isinstance(pnote, dict) and pnote.get("note"):
+            out.append(f"-{pname}: {pnote['note']}")
+    return out
 
 
 def resolve_parameter(ref: CmdletRef, given: str) -> str:
+    """Exact names and aliases win; otherwise a prefix must match exactly one parameter (names and aliases)."""
     g = given.lstrip("-").rstrip(":").lower()
     params = ref.all_parameters()
     for p in params:
@@ -273,58 +315,11 @@ def resolve_parameter(ref: CmdletRef, given: str) -> str:
     if len(hits) == 1:
         return hits[0]
     if not hits:
+        for name, reason in ref.unavailable.items():
+            if name.lower() == g or name.lower().startswith(g):
+                raise ParameterUnavailable(ref.name, name, reason)
         raise ParameterNotFound(ref.name, given.lstrip("-"))
     raise AmbiguousParameter(ref.name, given.lstrip("-"), hits)
-
-
-def _looks_like_cmdlet(name: Any) -> bool:
-    return isinstance(name, str) and "-" in name and " " not in name and name[:1].isalpha()
-
-
-def _param_names(spec: Any) -> list[str] | None:
-    if isinstance(spec, dict):
-        for key in ("parameters", "params", "Parameters"):
-            if key in spec:
-                inner = spec[key]
-                if isinstance(inner, dict):
-                    return [str(k) for k in inner]
-                if isinstance(inner, list):
-                    names = []
-                    for item in inner:
-                        if isinstance(item, str):
-                            names.append(item)
-                        elif isinstance(item, dict) and ("name" in item or "Name" in item):
-                            names.append(str(item.get("name") or item.get("Name")))
-                    return names
-        return None
-    if isinstance(spec, list) and all(isinstance(x, str) for x in spec):
-        return list(spec)
-    return None
-
-
-def _extract_shared(data: Any) -> dict[str, tuple[str, list[str] | None]]:
-    """Find ``{cmdlet name: parameter names}`` anywhere in a loosely structured document."""
-    found: dict[str, tuple[str, list[str] | None]] = {}
-
-    def walk(node: Any) -> None:
-        if isinstance(node, dict):
-            for k, v in node.items():
-                if _looks_like_cmdlet(k) and isinstance(v, (dict, list)):
-                    found[k.lower()] = (k, _param_names(v))
-                else:
-                    walk(v)
-            name = node.get("name") or node.get("Name")
-            if _looks_like_cmdlet(name) and ("parameters" in node or "params" in node):
-                found[str(name).lower()] = (str(name), _param_names(node))
-        elif isinstance(node, list):
-            for item in node:
-                if _looks_like_cmdlet(item):
-                    found.setdefault(item.lower(), (item, None))
-                else:
-                    walk(item)
-
-    walk(data)
-    return found
 
 
 def default_reference_dir() -> Path:
@@ -334,3 +329,9 @@ def default_reference_dir() -> Path:
     if source_tree.is_dir():
         return source_tree
     return here / "_reference"
+
+
+@lru_cache(maxsize=1)
+def default_reference() -> Reference:
+    """The lab's reference, loaded once per process (builtins bind against it when a host brings none)."""
+    return Reference.load()

@@ -9,10 +9,10 @@ from __future__ import annotations
 import time
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
+from ansible_collections.wsfc.csv.plugins.plugin_utils.argument_specs import backup_job_options
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
     DEFAULT_LOG_DIR,
     DEFAULT_LOG_LINES,
-    METHODS,
     TASK_PATH,
     BackupJobError,
     build_action,
@@ -30,18 +30,18 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
 class ActionModule(WsfcActionBase):
     """Start a backup job as a scheduled task on the node, wait for it, or stop and remove it."""
 
+    # method, command, run_as_user, run_as_password and log_dir: shared with backup_queue (argument_specs.py).
+    NEXT_STEP = ("Check the Task Scheduler service on the node and the account the job runs as (run_as_user), "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {
+        **backup_job_options(method_default="wbadmin"),
         "name": {"type": "str", "required": True},
         "state": {"type": "str", "default": "finished", "choices": ["started", "finished", "absent"]},
-        "method": {"type": "str", "default": "wbadmin", "choices": list(METHODS)},
         "csv": {"type": "str"},
         "snapshot_path": {"type": "str"},
         "target": {"type": "str"},
         "vms": {"type": "list", "elements": "str"},
-        "command": {"type": "list", "elements": "str"},
-        "run_as_user": {"type": "str", "default": "NT AUTHORITY\\SYSTEM"},
-        "run_as_password": {"type": "str", "no_log": True},
-        "log_dir": {"type": "str"},
         "timeout": {"type": "int", "default": 3600},
         "poll_interval": {"type": "float", "default": 5.0},
         "log_lines": {"type": "int", "default": DEFAULT_LOG_LINES},

@@ -39,6 +39,9 @@ def _controller_owner():
 class ActionModule(WsfcActionBase):
     """Take or release the cluster-wide backup lock through the node the task runs on."""
 
+    NEXT_STEP = ("Check that the CSV is Online and that the account may create and delete files on it, "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
         "run_id": {"type": "str", "required": True},

@@ -10,7 +10,7 @@ import secrets
 import string
 from datetime import datetime, timezone
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.controller_action import WsfcControllerAction
+from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import OPTION_SPEC
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import prepare_run

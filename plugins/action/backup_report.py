@@ -13,10 +13,9 @@ from __future__ import annotations
 import os
 from datetime import datetime, timezone
 
-from ansible.errors import AnsibleActionFail
 from ansible.module_utils.common.text.converters import to_text
-from ansible.plugins.action import ActionBase
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import (
     ReportError,
     build_report,
@@ -31,12 +30,8 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.run.record import record_
 RENDERERS = (("report.json", render_json), ("report.md", render_markdown), ("report.html", render_html))
 
 
-class ActionModule(ActionBase):
+class ActionModule(WsfcControllerAction):
     """Build the report of a backup run and write it as JSON, Markdown and HTML."""
-
-    _requires_connection = False
-    _supports_check_mode = True
-    TRANSFERS_FILES = False
 
     ARGUMENT_SPEC = {
         "run": {"type": "dict"},
@@ -55,18 +50,14 @@ class ActionModule(ActionBase):
     MUTUALLY_EXCLUSIVE = [["run", "prepared"]]
     REQUIRED_ONE_OF = [["run", "prepared"]]
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(ActionModule, self).run(tmp, task_vars)
-        dummy, args = self.validate_argument_spec(argument_spec=self.ARGUMENT_SPEC,
-                                                  mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
-                                                  required_one_of=self.REQUIRED_ONE_OF)
-        record = args["run"] if args.get("run") is not None else self._record(args, task_vars or {})
+    def execute(self, args, task_vars):
+        record = args["run"] if args.get("run") is not None else self._record(args, task_vars)
         try:
             report = build_report(record)
         except ReportError as exc:
-            raise AnsibleActionFail("cannot build the backup report: %s" % to_text(exc))
+            raise ValueError("cannot build the backup report: %s" % to_text(exc)) from None
         files = [os.path.join(args["dest"], name) for name, dummy in RENDERERS]
-        result.update(changed=False, report=report, summary=report["summary"], files=files,
+        result = dict(changed=False, report=report, summary=report["summary"], files=files,
                       lines=summary_lines(report, files))
         if self._task.check_mode:
             return result
@@ -83,8 +74,8 @@ class ActionModule(ActionBase):
                         handle.write(text)
                     result["changed"] = True
         except OSError as exc:
-            raise AnsibleActionFail("cannot write the backup report to %s: %s. Set csv_backup_report_dir to a "
-                                    "writable directory on the controller." % (args["dest"], to_text(exc)))
+            raise ValueError("cannot write the backup report to %s: %s. Set csv_backup_report_dir to a writable "
+                             "directory on the controller." % (args["dest"], to_text(exc))) from None
         return result
 
     @staticmethod

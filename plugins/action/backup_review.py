@@ -10,7 +10,7 @@ import json
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.controller_action import WsfcControllerAction
+from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.review import review_run, review_saved_map

@@ -13,6 +13,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import pars
 class ActionModule(WsfcActionBase):
     """Read the cluster, its nodes and its CSVs in one round trip."""
 
+    NEXT_STEP = ("Check that the Cluster service runs on the node and that the account may read the cluster "
+                 "(Get-Cluster), "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {}
 
     def execute(self, args):

@@ -23,6 +23,9 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import OperationUn
 class ActionModule(WsfcActionBase):
     """Move a CSV's coordinator to a node, and wait until it is Online there."""
 
+    NEXT_STEP = ("Check the CSV and the node in Failover Cluster Manager (or Get-ClusterSharedVolume), "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {
         "name": {"type": "str"},
         "path": {"type": "str"},
@@ -67,7 +70,7 @@ class ActionModule(WsfcActionBase):
                 message = ("Moving %s to %s failed on %s: %s. %s is now %s on %s; nothing else was changed. Fix "
                            "the cause, then run the task again.")
                 return dict(result, failed=True, owner=now.get("owner"), msg=message % (
-                    csv["name"], target, exc.node or raw.get("node"), exc.reason,
+                    csv["name"], target, exc.node or raw.get("node"), exc.reason.rstrip(". "),
                     csv["name"], now.get("state", "unknown"), now.get("owner", "unknown")))
             result.setdefault("warnings", []).append(
                 "the connection failed during the move (%s), but %s is Online on %s" % (exc.reason, csv["name"], target))

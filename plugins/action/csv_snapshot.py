@@ -28,6 +28,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
 class ActionModule(WsfcActionBase):
     """Create or delete a VSS snapshot of a CSV on the node the task runs on."""
 
+    NEXT_STEP = ("Check the node's Volume Shadow Copy service and providers (vssadmin list providers, "
+                 "vssadmin list shadowstorage), "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {
         "name": {"type": "str"},
         "path": {"type": "str"},

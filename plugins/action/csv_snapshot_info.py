@@ -25,6 +25,9 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
 class ActionModule(WsfcActionBase):
     """List the VSS providers and the shadow copies of CSVs this node sees, in one round trip."""
 
+    NEXT_STEP = ("Check that the Volume Shadow Copy service can run on the node (vssadmin list providers), "
+                 "then run the task again.")
+
     ARGUMENT_SPEC = {
         "name": {"type": "str"},
         "path": {"type": "str"},

@@ -8,11 +8,15 @@ from __future__ import annotations
 
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
-from ansible_collections.wsfc.csv.plugins.plugin_utils.network_facts import DEFAULT_MIN_GBPS, parse_network_info
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.facts import DEFAULT_MIN_GBPS, parse_network_info
 
 
 class ActionModule(WsfcActionBase):
     """Read one node's adapters, teams, SMB Multichannel and cluster networks in one round trip."""
+
+    NEXT_STEP = ("Check that the NetAdapter, NetLbfo and SmbShare PowerShell modules are on the node and that "
+                 "the account is an administrator there, "
+                 "then run the task again.")
 
     ARGUMENT_SPEC = {
         "min_gbps": {"type": "float", "default": DEFAULT_MIN_GBPS},

@@ -10,8 +10,8 @@ import os
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.controller_action import WsfcControllerAction
-from ansible_collections.wsfc.csv.plugins.plugin_utils.network_report import (
+from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.report import (
     failure_lines,
     node_record,
     render_json,

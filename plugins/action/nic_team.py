@@ -6,9 +6,8 @@
 
 from __future__ import annotations
 
-
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
-from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import (
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.changes import (
     ALGORITHMS,
     MODES,
     NetworkChangeError,
@@ -16,10 +15,13 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import (
     team_state,
 )
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import OperationError
+from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import OperationUnreachable
 
 
 class ActionModule(WsfcActionBase):
     """Ensure an LBFO team is present with the given members and settings, or absent."""
+
+    NEXT_STEP = "Check the node's adapters and teams (Get-NetLbfoTeam), then run the task again."
 
     ARGUMENT_SPEC = {
         "name": {"type": "str", "required": True},
@@ -53,6 +55,8 @@ class ActionModule(WsfcActionBase):
         try:
             done = self.operation("nic_team_set", {"name": plan["before"]["name"], "steps": plan["steps"]},
                                   read_only=False)
+        except OperationUnreachable:
+            raise  # the change may or may not have happened: the base reports it unreachable, with what to do
         except OperationError as exc:
             message = ("changing team %s on %s failed: %s. The steps already done were undone, so the team is as it "
                        "was (%s); fix the cause and run the task again")

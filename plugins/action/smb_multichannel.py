@@ -7,11 +7,14 @@
 from __future__ import annotations
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
-from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import NetworkChangeError, multichannel_result
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.changes import NetworkChangeError, multichannel_result
 
 
 class ActionModule(WsfcActionBase):
     """Ensure SMB Multichannel is enabled or disabled on the node's SMB client and/or server, in one round trip."""
+
+    NEXT_STEP = ("Check that the SmbShare PowerShell module is on the node and that the account is an administrator "
+                 "there, then run the task again.")
 
     ARGUMENT_SPEC = {
         "client": {"type": "bool"},

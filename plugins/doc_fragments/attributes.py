@@ -11,6 +11,8 @@ A module stub uses the base fragment and one variant::
       - wsfc.csv.attributes
       - wsfc.csv.attributes.changes   # or wsfc.csv.attributes.info
 
+A module that runs on the controller only uses ``wsfc.csv.attributes.controller`` alone.
+
 Whatever the stub itself writes under ``attributes`` wins, key by key, over the fragments (ansible-core merges
 each attribute's keys and keeps the module's own), so a stub writes only what is particular to it: usually the
 C(check_mode) and C(diff_mode) descriptions of a module that changes something, or a platform description that
@@ -43,6 +45,23 @@ attributes:
   diff_mode:
     support: none
     description: The module changes nothing.
+"""
+
+    # A module that runs on the controller only (the roles' decision steps, the reports): it never connects to the
+    # host the task names. Stubs that write files say so in their check_mode description.
+    CONTROLLER = r"""
+options: {}
+attributes:
+  check_mode:
+    support: full
+    description: Decides only; it runs the same in check mode.
+  diff_mode:
+    support: none
+    description: Changes nothing on the nodes.
+  platform:
+    support: full
+    platforms: posix
+    description: Runs on the Ansible controller; it does not connect to the host the task runs for.
 """
 
     # A module that changes the cluster: full check mode and diff. Stubs say what their check mode reads and what

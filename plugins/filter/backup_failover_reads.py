@@ -55,7 +55,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import failover_reads
+from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import failover_reads
 
 
 def backup_failover_reads(plan, queues, now=None):

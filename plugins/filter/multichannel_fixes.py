@@ -49,7 +49,7 @@ _value:
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.network_changes import multichannel_fixes as _fixes
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.changes import multichannel_fixes as _fixes
 
 
 def multichannel_fixes(network, allowed=("client", "server")):

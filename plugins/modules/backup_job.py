@@ -41,10 +41,9 @@ options:
     type: str
     choices: [started, finished, absent]
     default: finished
+  # method, command, run_as_user, run_as_password and log_dir come from wsfc.csv.backup_job_options (shared with
+  # backup_queue); this module gives only the default of method.
   method:
-    description: How the backup is made.
-    type: str
-    choices: [wbadmin, copy, command]
     default: wbadmin
   csv:
     description:
@@ -63,26 +62,6 @@ options:
     description: Hyper-V virtual machines to back up with O(method=wbadmin) (C(-hyperv)).
     type: list
     elements: str
-  command:
-    description:
-      - For O(method=command), the program and its arguments, one list item per argument.
-      - Each argument is passed double-quoted; an argument with a double quote, C(%) or a control character is
-        refused, because cmd.exe would interpret it.
-    type: list
-    elements: str
-  run_as_user:
-    description: The account the scheduled task runs as.
-    type: str
-    default: NT AUTHORITY\SYSTEM
-  run_as_password:
-    description:
-      - The password of O(run_as_user). Not needed for well-known system accounts.
-      - Never returned or logged; it is not part of the task's visible arguments.
-    type: str
-  log_dir:
-    description: Folder on the node for the job's log file C(<name>.log).
-    type: str
-    default: C:\ProgramData\wsfc.csv\jobs
   timeout:
     description: Seconds O(state=finished) waits for the job.
     type: int
@@ -98,6 +77,7 @@ options:
     type: int
     default: 20
 extends_documentation_fragment:
+  - wsfc.csv.backup_job_options
   - wsfc.csv.node_connection
   - wsfc.csv.attributes
   - wsfc.csv.attributes.changes

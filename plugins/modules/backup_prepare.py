@@ -128,17 +128,8 @@ options:
         description: Seconds after which another run's lock is reported as stale; at least 1.
         type: int
         default: 43200
-attributes:
-  check_mode:
-    support: full
-    description: Decides only; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller.
+extends_documentation_fragment:
+  - wsfc.csv.attributes.controller
 seealso:
   - module: wsfc.csv.backup_review
   - module: wsfc.csv.backup_queue

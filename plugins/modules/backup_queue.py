@@ -36,10 +36,9 @@ options:
         cleanup touches only this run's jobs and snapshots. 1-48 letters, digits, C(.), C(_) or C(-).
     type: str
     required: true
+  # method, command, run_as_user, run_as_password and log_dir come from wsfc.csv.backup_job_options: the queue
+  # passes them to each M(wsfc.csv.backup_job) unchanged. This module gives only the default of method.
   method:
-    description: The backup tool, as in M(wsfc.csv.backup_job).
-    type: str
-    choices: [copy, wbadmin, command]
     default: copy
   target:
     description:
@@ -47,10 +46,6 @@ options:
         volume folder is the last part of the CSV's path (C(Volume3)); for O(method=wbadmin) the
         C(-backupTarget); for O(method=command) the value of C({target}).
     type: str
-  command:
-    description: For O(method=command), the program and its arguments (see M(wsfc.csv.backup_job)).
-    type: list
-    elements: str
   provider:
     description:
       - The VSS provider of the snapshots, as in M(wsfc.csv.csv_snapshot) (V(auto), V(hardware), V(software) or a
@@ -76,16 +71,6 @@ options:
     description: Seconds between status reads of the running backups.
     type: float
     default: 10.0
-  run_as_user:
-    description: The account the backup jobs run as.
-    type: str
-    default: NT AUTHORITY\SYSTEM
-  run_as_password:
-    description: The password of O(run_as_user). Never returned or logged.
-    type: str
-  log_dir:
-    description: Folder on the node for the jobs' log files (default as in M(wsfc.csv.backup_job)).
-    type: str
   fail_on_error:
     description:
       - Fail the task when any CSV was not backed up. The role sets it to V(false) to restore ownership and write
@@ -103,6 +88,7 @@ options:
     choices: [present, absent]
     default: present
 extends_documentation_fragment:
+  - wsfc.csv.backup_job_options
   - wsfc.csv.node_connection
   - wsfc.csv.attributes
   - wsfc.csv.attributes.changes

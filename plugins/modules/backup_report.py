@@ -67,17 +67,11 @@ options:
     description: The directory on the controller to write the report files to. Created when missing.
     type: path
     required: true
+extends_documentation_fragment:
+  - wsfc.csv.attributes.controller
 attributes:
   check_mode:
-    support: full
     description: Builds and returns the report without writing files.
-  diff_mode:
-    support: none
-    description: Not applicable.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller.
 seealso:
   - module: wsfc.csv.cluster_info
 """

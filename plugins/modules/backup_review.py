@@ -53,17 +53,8 @@ options:
     description: With O(ownership_map), move back every CSV in the map, not only those the run moved.
     type: bool
     default: false
-attributes:
-  check_mode:
-    support: full
-    description: Decides only; it runs the same in check mode.
-  diff_mode:
-    support: none
-    description: Changes nothing.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller.
+extends_documentation_fragment:
+  - wsfc.csv.attributes.controller
 seealso:
   - module: wsfc.csv.backup_prepare
   - module: wsfc.csv.csv_owner

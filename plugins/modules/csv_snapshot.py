@@ -36,6 +36,7 @@ options:
   path:
     description:
       - The CSV's path, for example C(C:\\ClusterStorage\\Volume1).
+      - O(name) and O(path) are mutually exclusive.
     type: str
   state:
     description:

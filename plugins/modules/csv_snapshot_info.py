@@ -25,6 +25,7 @@ options:
   path:
     description:
       - Only snapshots of the CSV with this path.
+      - O(name) and O(path) are mutually exclusive.
     type: str
   tag:
     description:

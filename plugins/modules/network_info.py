@@ -18,7 +18,7 @@ description:
     the SMB multichannel connections open now, and the cluster networks (role, metric).
   - Evaluates the recommendations for a backup network and returns C(findings), each with a severity, the node,
     what is wrong, why it matters and how to fix it. The checks are pure functions
-    (C(plugins/plugin_utils/network_facts.py)) so roles can reuse them.
+    (C(plugins/plugin_utils/network/facts.py)) so roles can reuse them.
   - Runs on the controller as an action plugin and reaches the node through the host's own connection.
 options:
   min_gbps:

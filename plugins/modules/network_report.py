@@ -53,17 +53,11 @@ options:
     description: A directory on the controller for C(network_findings.json) and C(network_findings.md); created when
       missing.
     type: path
+extends_documentation_fragment:
+  - wsfc.csv.attributes.controller
 attributes:
   check_mode:
-    support: full
     description: Summarises the same; writes no files.
-  diff_mode:
-    support: none
-    description: Not applicable.
-  platform:
-    support: full
-    platforms: posix
-    description: Runs on the Ansible controller.
 seealso:
   - module: wsfc.csv.network_info
 """

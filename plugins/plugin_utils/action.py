@@ -2,14 +2,25 @@
 # Copyright: (c) 2026, wsfc.csv maintainers
 # GNU General Public License v3.0+ (see COPYING or https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""Base class for the collection's action plugins.
+"""The base classes of the collection's action plugins.
 
-Each module of this collection is an action plugin: its logic runs on the
-controller and it reaches the node only through :func:`runner.run_operation`.
-This base does what every one of them needs: validate the arguments against
-the spec (the same spec the documentation stub describes), honour check mode,
-and turn an :class:`OperationError` into a failed result whose message names
-the node and says what to do next.
+Each module of this collection is an action plugin, in one of two kinds:
+
+- :class:`WsfcActionBase`: a module that runs a script on a node. Its logic
+  runs on the controller and it reaches the node only through
+  :func:`runner.run_operation`. The base turns an :class:`OperationError`
+  into a failed result whose message names the node and says what to do next
+  (``NEXT_STEP``), and an :class:`OperationUnreachable` into an unreachable
+  one.
+- :class:`WsfcControllerAction`: a module that runs on the controller only
+  (the roles' decision steps and the reports). It never connects to the host
+  the task names, so it costs no round trip and works while a node is down;
+  a ``ValueError`` of its decision becomes a failed result.
+
+Both validate the arguments against ``ARGUMENT_SPEC`` (the spec the
+documentation stub describes; a unit test compares the two) and honour check
+mode; the decision itself is a pure function in ``plugin_utils`` with its own
+unit tests.
 """
 
 from __future__ import annotations
@@ -24,32 +35,67 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import Operati
 from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import OperationUnreachable, run_operation
 
 
-class WsfcActionBase(ActionBase):
-    """Subclasses set ``ARGUMENT_SPEC`` and implement :meth:`execute`."""
+class _WsfcAction(ActionBase):
+    """What both kinds share: the argument spec, validated before anything else."""
 
     ARGUMENT_SPEC = {}
     MUTUALLY_EXCLUSIVE = []
     REQUIRED_ONE_OF = []
     TRANSFERS_FILES = False
-    _requires_connection = True
     _supports_check_mode = True
     _supports_async = False
 
-    def run(self, tmp=None, task_vars=None):
-        result = super(WsfcActionBase, self).run(tmp, task_vars)
-        del tmp
+    def _validated_args(self):
         dummy, args = self.validate_argument_spec(
             argument_spec=self.ARGUMENT_SPEC,
             mutually_exclusive=self.MUTUALLY_EXCLUSIVE,
             required_one_of=self.REQUIRED_ONE_OF,
         )
+        return args
+
+
+class WsfcControllerAction(_WsfcAction):
+    """A module that runs on the controller only: subclasses implement :meth:`execute` (args, task_vars)."""
+
+    _requires_connection = False
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(WsfcControllerAction, self).run(tmp, task_vars)
+        del tmp
+        args = self._validated_args()
+        try:
+            result.update(self.execute(args, task_vars or {}))
+        except ValueError as exc:
+            result.update(failed=True, msg=to_text(exc))
+        return result
+
+    def execute(self, args, task_vars):  # pragma: no cover - abstract
+        """Decide; return the result keys."""
+        raise NotImplementedError
+
+
+class WsfcActionBase(_WsfcAction):
+    """A module that runs a script on a node: subclasses implement :meth:`execute` (args)."""
+
+    # What to do when the node reports an error (appended to its message); each module says it for what it reads.
+    NEXT_STEP = "Fix the cause on the node, then run the task again."
+    _requires_connection = True
+    # The OperationUnreachable the last run turned into an unreachable result, for run_action to raise again.
+    unreachable_error = None
+
+    def run(self, tmp=None, task_vars=None):
+        result = super(WsfcActionBase, self).run(tmp, task_vars)
+        del tmp
+        args = self._validated_args()
         self._task_vars = task_vars or {}
+        self.unreachable_error = None
         try:
             result.update(self.execute(args))
         except OperationUnreachable as exc:
+            self.unreachable_error = exc
             result.update(unreachable=True, msg=to_text(exc))
         except OperationError as exc:
-            result.update(failed=True, msg=to_text(exc))
+            result.update(failed=True, msg="%s. %s" % (to_text(exc).rstrip(". "), self.NEXT_STEP))
             if exc.error_id:
                 result["error_id"] = exc.error_id
         except AnsibleActionFail:
@@ -91,6 +137,12 @@ class WsfcActionBase(ActionBase):
         Orchestrating modules (``backup_queue``) compose the others this way, as
         ``template`` runs ``copy`` in ansible-core, so each step behaves exactly
         as the documented module does (checks, messages, round trips).
+
+        When the node did not answer, this raises the module's
+        :class:`OperationUnreachable` (a :class:`ChangeInterrupted` when the
+        connection broke during a change) instead of returning its
+        unreachable result, so the caller decides by the error's type; its
+        text is the result's ``msg``.
         """
         task = self._task.copy()
         task.args = dict(args)
@@ -99,7 +151,10 @@ class WsfcActionBase(ActionBase):
         action = self._shared_loader_obj.action_loader.get(
             "wsfc.csv." + name, task=task, connection=self._connection, play_context=self._play_context,
             loader=self._loader, templar=self._templar, shared_loader_obj=self._shared_loader_obj)
-        return action.run(task_vars=self._task_vars)
+        result = action.run(task_vars=self._task_vars)
+        if action.unreachable_error is not None:
+            raise action.unreachable_error
+        return result
 
     def execute(self, args):  # pragma: no cover - abstract
         """Do the module's work; return the result keys."""

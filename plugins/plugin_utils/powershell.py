@@ -24,6 +24,23 @@ payload: the ``winrm`` plugin writes it to powershell.exe's stdin, ``psrp``
 gives it as the pipeline's input, and the script reads it from ``$input``
 (about_Automatic_Variables), as ansible's own bootstrap wrapper does. The
 script text is therefore the same for every call of an operation.
+
+What is sent is not the file as written: :func:`load_operation` strips its
+comments, blank lines and indentation (``script_text.py``, which never
+touches the inside of a string), so the node gets only code.
+
+Each script declares the arguments it reads in one line of its header (the
+comment lines before its first code)::
+
+    # Arguments: name, task_path, log
+
+names separated by commas, or ``# Arguments: none`` for a script that reads
+none; what each one means goes on the lines below. A unit test checks that
+the names are exactly the ``$WsfcArgs.<name>`` the script's code reads, and
+:func:`check_arguments` (which the runner calls before anything is sent)
+refuses an argument dict whose keys are not exactly the declared names. So
+every caller sends every key, ``None`` for a value not given: ``$WsfcArgs.x``
+is then ``$null``, as it is for a key not sent at all.
 """
 
 from __future__ import annotations
@@ -35,6 +52,8 @@ import re
 
 MAX_DETAIL = 2000  # characters of error output quoted in a failure message
 SCRIPT_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "scripts")
+_DECLARATION = re.compile(r"^\s*Arguments:(.*)$")
+_ARGUMENT_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 # Wraps an operation body. powershell.exe writes stdout in the OEM code page
 # under WinRS, which would mangle non-ASCII names; the preamble switches it to
@@ -85,13 +104,77 @@ class OperationError(Exception):
         return "%s failed%s: %s" % (self.operation, where, self.reason)
 
 
-def load_operation(name, script_dir=SCRIPT_DIR):
-    """Return the text of ``scripts/<name>.ps1``."""
+class OperationArgumentsError(TypeError):
+    """An operation was called with other argument keys than its script declares: a bug in the caller.
+
+    A TypeError, as Python raises for a call with wrong keyword arguments: it
+    is not an :class:`OperationError`, so no action turns it into a module
+    failure that would look like the node's.
+    """
+
+    def __init__(self, operation, extra, missing, declared):
+        self.operation = operation
+        self.extra = list(extra)
+        self.missing = list(missing)
+        parts = (("extra: ", self.extra), ("missing: ", self.missing))
+        wrong = "; ".join(label + ", ".join(keys) for label, keys in parts if keys)
+        super(OperationArgumentsError, self).__init__(
+            "operation %s was called with the wrong argument keys (%s); scripts/%s.ps1 declares: %s. This is a bug "
+            "in the caller and nothing was sent: send exactly the declared keys, None for a value not given"
+            % (operation, wrong, operation, ", ".join(declared) or "none"))
+
+
+def operation_source(name, script_dir=SCRIPT_DIR):
+    """Return the text of ``scripts/<name>.ps1`` as written (comments and all)."""
     if not re.match(r"^[a-z][a-z0-9_]*$", name):
         raise ValueError("invalid operation name %r" % name)
     path = os.path.join(script_dir, name + ".ps1")
     with open(path, "r", encoding="utf-8") as handle:
         return handle.read()
+
+
+def load_operation(name, script_dir=SCRIPT_DIR):
+    """Return the body of ``scripts/<name>.ps1`` as it is sent: no comments, blank lines or indentation."""
+    # Imported here (and in declared_arguments), not at the top: the lab's tests load this file on its own.
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.script_text import strip
+    return strip(operation_source(name, script_dir))
+
+
+def declared_arguments(name, script_dir=SCRIPT_DIR):
+    """The argument names ``scripts/<name>.ps1`` declares in its ``# Arguments:`` header line, in order.
+
+    Raises ValueError for a script without exactly one such line, or with a
+    name that is not an identifier or is given twice (in any case: PowerShell
+    reads properties case-insensitively).
+    """
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.script_text import leading_comments
+    found = [match.group(1).strip() for match in (_DECLARATION.match(comment) for comment in
+                                                  leading_comments(operation_source(name, script_dir))) if match]
+    if len(found) != 1:
+        raise ValueError("scripts/%s.ps1 must declare its arguments in exactly one header line '# Arguments: a, b' "
+                         "(or '# Arguments: none'); it has %d" % (name, len(found)))
+    if found[0] == "none":
+        return ()
+    names = tuple(part.strip() for part in found[0].split(","))
+    if not all(_ARGUMENT_NAME.match(n) for n in names) or len(set(n.lower() for n in names)) != len(names):
+        raise ValueError("scripts/%s.ps1: the line '# Arguments: %s' must list distinct names (letters, digits "
+                         "and '_', separated by commas)" % (name, found[0]))
+    return names
+
+
+def check_arguments(operation, args, script_dir=SCRIPT_DIR):
+    """Refuse ``args`` unless its keys are exactly the arguments ``operation`` declares (see the module docstring).
+
+    Raises :class:`OperationArgumentsError`, naming the operation and the
+    extra and missing keys.
+    """
+    declared = declared_arguments(operation, script_dir)
+    if not isinstance(args, dict):
+        raise OperationArgumentsError(operation, ["(not a dict but a %s)" % type(args).__name__], declared, declared)
+    extra = sorted(str(key) for key in args if key not in declared)
+    missing = [key for key in declared if key not in args]
+    if extra or missing:
+        raise OperationArgumentsError(operation, extra, missing, declared)
 
 
 def encode_arguments(args):

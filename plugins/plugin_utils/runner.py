@@ -36,6 +36,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import (
     OperationError,
     build_input,
     build_script,
+    check_arguments,
     load_operation,
     parse_result,
 )
@@ -65,6 +66,16 @@ class OperationUnreachable(OperationError):
     """The node could not be reached to run (or finish) an operation."""
 
 
+class ChangeInterrupted(OperationUnreachable):
+    """The connection broke while an operation was changing the node: the change may or may not have happened.
+
+    The runner never retries a change (see the module docstring). A caller
+    that wants to go on catches this type, reads the node's state again and
+    decides from what it finds; any other :class:`OperationUnreachable` means
+    the node did not answer at all.
+    """
+
+
 def _exec(connection, script, in_data):
     command = connection._shell._encode_script(script)  # pylint: disable=protected-access
     try:
@@ -72,16 +83,6 @@ def _exec(connection, script, in_data):
     except RequestException as exc:
         raise AnsibleConnectionFailure("failed to reach the host: %s" % to_text(exc))
     return rc or 0, to_text(stdout, errors="surrogate_or_strict"), to_text(stderr, errors="surrogate_or_strict")
-
-
-# The words of the error raised when the connection broke during a change (see run_operation), which callers test
-# for before they re-read the node's state and try the change again.
-CHANGE_MAY_HAVE_HAPPENED = "The change may or may not have happened"
-
-
-def reset_connection(connection):
-    """Drop the connection's shell, so the next command opens a fresh one."""
-    _reset(connection)
 
 
 def _reset(connection):
@@ -96,9 +97,12 @@ def run_operation(connection, operation, args, read_only, host=None, retries=REA
 
     ``host`` names the inventory host in error messages until the script
     reports the node's own computer name. Raises :class:`OperationError` for a
-    failure reported by the node and :class:`OperationUnreachable` when the
-    node cannot be reached (after retries, for read-only operations).
+    failure reported by the node, :class:`OperationUnreachable` when the node
+    cannot be reached (after retries, for read-only operations) and its
+    subclass :class:`ChangeInterrupted` when the connection broke during a
+    change.
     """
+    check_arguments(operation, args)  # OperationArgumentsError, before anything is sent
     script = build_script(load_operation(operation))
     in_data = build_input(args)
     attempts = retries + 1 if read_only else 1
@@ -124,9 +128,11 @@ def run_operation(connection, operation, args, read_only, host=None, retries=REA
             if exc.node is None:
                 exc.node = host
             raise
+    # The connection is unusable after a failure (ansible-core's winrm plugin answers the next command on the same
+    # shell with HTTP 400): whoever talks to the node next, to read the state again, gets a fresh shell.
+    _reset(connection)
     if read_only:
-        message = "could not reach the node after %d attempts: %s" % (attempts, last_error)
-    else:
-        message = ("the connection failed while the change was being made: %s. The change may or may not have "
-                   "happened; read the state again before retrying" % last_error)
-    raise OperationUnreachable(operation, message, node=host)
+        raise OperationUnreachable(operation, "could not reach the node after %d attempts: %s" % (attempts, last_error),
+                                   node=host)
+    raise ChangeInterrupted(operation, "the connection failed while the change was being made: %s. The change may or "
+                            "may not have happened; read the state again before retrying" % last_error, node=host)

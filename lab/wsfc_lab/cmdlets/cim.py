@@ -1,7 +1,7 @@
 """CimCmdlets over the lab's model: VSS shadow copies and providers.
 
-Parameters follow ``lab/reference/CimCmdlets.json``; classes, properties, methods and return codes follow
-``lab/reference/wmi.json`` (each citing Microsoft's page). Modelled:
+Parameters follow the documented signatures (the shared cmdlets.json); classes, properties, methods and
+return codes follow ``lab/reference/wmi.json`` (each citing Microsoft's page). Modelled:
 
 - ``Get-CimInstance -ClassName Win32_ShadowCopy | Win32_ShadowProvider [-Namespace root/cimv2]``: the shadow
   copies visible on the node (surfaced there, or requested from there) and the registered providers.

@@ -1,7 +1,7 @@
 """FailoverClusters cmdlets, acting on the lab's cluster model.
 
-Parameters and output properties follow ``lab/reference/FailoverClusters.json``
-(which cites Microsoft's pages). Objects are built by
+Parameters follow the documented signatures (the shared cmdlets.json), output
+properties ``lab/reference/FailoverClusters.json`` (which cites Microsoft's pages). Objects are built by
 :class:`wsfc_lab.cmdlets.documented.Documented`, so only documented properties
 ever reach a script. ``ctx.host`` is the :class:`wsfc_lab.model.Cluster`;
 ``ctx.node`` the node the script runs on.

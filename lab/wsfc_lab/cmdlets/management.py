@@ -1,6 +1,6 @@
 """Microsoft.PowerShell.Management file cmdlets over the lab's file system (``model.fs``).
 
-Parameters follow ``lab/reference/Microsoft.PowerShell.Management.json`` (each citing Microsoft's page). Paths are
+Parameters follow the documented signatures (the shared cmdlets.json, from Microsoft's 5.1 pages). Paths are
 absolute Windows paths; a CSV path is shared by every node, anything else is the node's own disk
 (``wsfc_lab.filesystem``). Modelled: ``Test-Path`` (``-Path``/``-LiteralPath``, ``-PathType``), ``Get-Content``
 (``-Raw``, ``-Encoding``), ``Set-Content`` (``-Value``, ``-NoNewline``, ``-Encoding``, ``-Force``, ``-WhatIf``),

@@ -1,7 +1,8 @@
 """NetAdapter, NetLbfo, NetTCPIP and SmbShare cmdlets (and Get-ClusterNetwork), acting on the lab's model.
 
-Parameters and output properties follow ``lab/reference/NetAdapter.json``, ``NetLbfo.json``, ``NetTCPIP.json``,
-``SmbShare.json`` and the ClusterNetwork entries of ``FailoverClusters.json``, each citing Microsoft's page.
+Parameters (and their accepted values) follow the documented signatures (the shared cmdlets.json); output
+properties follow ``lab/reference/NetAdapter.json``, ``NetLbfo.json``, ``NetTCPIP.json``, ``SmbShare.json`` and
+the ClusterNetwork entries of ``FailoverClusters.json``, each citing Microsoft's page.
 Output objects are CIM instances on Windows: their uint32 properties (``TeamingMode``, ``Status``,
 ``InterfaceOperationalStatus`` ...) are plain numbers with the values the class pages document, so the lab
 returns numbers too. Every change goes through :class:`wsfc_lab.model.Cluster`, which logs a ``net.*`` event
@@ -11,13 +12,11 @@ and re-rates the SMB reads; a parameter the lab does not simulate is refused as 
 from __future__ import annotations
 
 import fnmatch
-import json
 from typing import Any, Iterable
 
 from wsfc_lab.cmdlets.documented import Documented
 from wsfc_lab.model import Cluster, ModelError
 from wsfc_lab.pwsh.cmdlet import CmdletTable, NotModelled, PSError
-from wsfc_lab.reference import default_reference_dir
 
 TABLE = CmdletTable()
 CLUSTER_NS = "Microsoft.FailoverClusters.PowerShell."
@@ -31,28 +30,12 @@ FAILURE_REASON = {"NoFailure": 0, "PhysicalMediaDisconnected": 3}
 OPER_STATUS = {"Up": 1, "Down": 2}
 
 
-def _accepted_values() -> dict[tuple[str, str], list[str]]:
-    """``accepted_values`` of enum-typed parameters, as the reference files record them from the pages."""
-    out: dict[tuple[str, str], list[str]] = {}
-    for module in ("NetLbfo", "SmbShare", "NetTCPIP", "NetAdapter"):
-        path = default_reference_dir() / f"{module}.json"
-        if not path.is_file():
-            continue
-        for cmdlet, spec in json.loads(path.read_text(encoding="utf-8"))["cmdlets"].items():
-            for name, param in spec["parameters"].items():
-                if "accepted_values" in param:
-                    out[(cmdlet.lower(), name.lower())] = param["accepted_values"]
-    return out
-
-
-ACCEPTED = _accepted_values()
-
-
 def _enum_arg(ctx: Any, cmdlet: str, param: str, type_name: str, value: Any) -> str | None:
     """The accepted value ``value`` names (case-insensitive), or the binder's conversion error."""
     if value is None:
         return None
-    accepted = ACCEPTED[(cmdlet.lower(), param.lower())]
+    # ``accepted_values`` as the shared reference records them from the cmdlet's page
+    accepted = ctx.host.reference.cmdlet(cmdlet).parameter(param).accepted_values
     for item in accepted:
         if item.lower() == str(value).lower():
             return item

@@ -1,7 +1,7 @@
 """ScheduledTasks cmdlets, acting on the lab's Task Scheduler (``wsfc_lab.jobs``).
 
-Parameters and output properties follow ``lab/reference/ScheduledTasks.json`` (copied from the
-MicrosoftDocs/windows-powershell-docs pages it cites). Tasks are per node. Only what the collection's backup
+Parameters follow the documented signatures (the shared cmdlets.json), output properties
+``lab/reference/ScheduledTasks.json`` (copied from the MicrosoftDocs/windows-powershell-docs pages it cites). Tasks are per node. Only what the collection's backup
 jobs need is modelled: tasks with exec actions, registered for a user (``-User``/``-Password``), started on
 demand. Triggers, settings, principals, XML definitions, task folders other than a single path, CIM sessions and
 background jobs are refused as not modelled.

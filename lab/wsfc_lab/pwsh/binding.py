@@ -1,13 +1,15 @@
 """Calling a cmdlet: parameter binding, the CmdletContext, pipeline input, event log.
 
-Binding follows PowerShell's binder closely enough that a script binds in
-the lab exactly when it binds on Windows: names resolve by exact match,
-alias or unique prefix (``wsfc_lab.reference.resolve_parameter``), switches
-take no value unless written ``-Switch:$false``, remaining values bind to
-positional parameters in position order, ``@splat`` expands a hashtable to
-named parameters and an array to positional ones, and each pipeline input
-binds to the parameter the reference marks ``ByValue`` (``ByPropertyName``
-too), with one implementation call per input object.
+Binding is PowerShell's (``wsfc_lab.pwsh.parameter_sets``): names resolve by
+exact match, alias or unique prefix, switches take no value unless written
+``-Switch:$false``, ``@splat`` expands a hashtable to named parameters and an
+array to positional ones, positional values bind by the positions of the
+candidate parameter sets, the call resolves to one parameter set or is
+refused (``AmbiguousParameterSet``, ``MissingMandatoryParameter``), and each
+pipeline input object binds ByValue/ByPropertyName with one implementation
+call per object. Errors at command-line binding stop the statement; errors
+binding one pipeline object are written for that object and the command
+goes on with the next, as Windows PowerShell does.
 """
 
 from __future__ import annotations
@@ -19,44 +21,25 @@ from typing import Any
 from wsfc_lab.pwsh.cmdlet import NotModelled, PSError
 from wsfc_lab.pwsh.errors import ErrorRecord, PSRuntimeError, not_modelled
 from wsfc_lab.pwsh.objects import PSEnum, PSHashtable, PSObject
+from wsfc_lab.pwsh.parameter_sets import Binder, BindingError, CallArg, short_type
 from wsfc_lab.pwsh.values import as_list, cast, to_bool, to_int, to_string
-from wsfc_lab.reference import AmbiguousParameter, CmdletRef, ParameterNotFound, ParameterRef, resolve_parameter
+from wsfc_lab.reference import CmdletRef, ParameterRef, default_reference
 
 CORE_MODULES = {"microsoft.powershell.core", "microsoft.powershell.utility", "microsoft.powershell.management"}
+PARAMETER_BINDING_EXCEPTION = "System.Management.Automation.ParameterBindingException"
 
 
-def binding_error(ref: CmdletRef, message: str, error_id: str, category: str = "InvalidArgument",
-                  target: Any = None) -> PSRuntimeError:
-    return PSRuntimeError(ErrorRecord(message, category, f"{error_id},{ref.fq_class}",
-                                      "System.Management.Automation.ParameterBindingException", target,
-                                      activity=ref.name, command=ref.name))
-
-
-def parameter_not_found(ref: CmdletRef, given: str) -> PSRuntimeError:
-    return binding_error(ref, f"A parameter cannot be found that matches parameter name '{given}'.",
-                         "NamedParameterNotFound")
-
-
-def parameter_ambiguous(ref: CmdletRef, given: str, candidates: list[str]) -> PSRuntimeError:
-    return binding_error(ref, f"Parameter cannot be processed because the parameter name '{given}' is ambiguous. "
-                         f"Possible matches include: {' '.join('-' + c for c in candidates)}.", "AmbiguousParameter")
-
-
-def resolve(ref: CmdletRef, given: str) -> ParameterRef:
-    try:
-        name = resolve_parameter(ref, given)
-    except ParameterNotFound:
-        raise parameter_not_found(ref, given) from None
-    except AmbiguousParameter as amb:
-        raise parameter_ambiguous(ref, given, amb.candidates) from None
-    p = ref.parameter(name)
-    assert p is not None
-    return p
+def binding_record(ref: CmdletRef, err: BindingError, position: Any = None, fq_class: str | None = None
+                   ) -> ErrorRecord:
+    """The error record of a ParameterBindingException (category InvalidArgument, id ``<id>,<cmdlet class>``)."""
+    return ErrorRecord(err.message, "InvalidArgument", f"{err.error_id},{fq_class or ref.fq_class}",
+                       PARAMETER_BINDING_EXCEPTION, err.target, activity=ref.name, command=ref.name,
+                       position=position)
 
 
 def coerce(ref: CmdletRef, p: ParameterRef, value: Any) -> Any:
     """Convert a bound value to the parameter's documented type (loosely, as the binder would)."""
-    t = p.type.lower().replace("system.", "")
+    t = short_type(p.type)
     try:
         if p.is_switch:
             return to_bool(value)
@@ -72,7 +55,7 @@ def coerce(ref: CmdletRef, p: ParameterRef, value: Any) -> Any:
                     return to_string(value[0])
                 return to_string(value)
             return None if value is None else to_string(value)
-        if t in ("string[]", "stringcollection", "system.collections.specialized.stringcollection"):
+        if t in ("string[]", "stringcollection"):
             return None if value is None else [to_string(x) for x in as_list(value)]
         if t in ("boolean", "bool"):
             return to_bool(value)
@@ -85,72 +68,62 @@ def coerce(ref: CmdletRef, p: ParameterRef, value: Any) -> Any:
         if t == "guid":
             return cast(value, "guid")
     except PSRuntimeError as exc:
-        raise binding_error(ref, f"Cannot bind parameter '{p.name}'. {exc.record.message}",
-                            "CannotConvertArgumentNoMessage", "InvalidArgument") from None
+        raise BindingError("CannotConvertArgumentNoMessage",
+                           f"Cannot bind parameter '{p.name}'. {exc.record.message}") from None
     return value
 
 
-def bind_arguments(ref: CmdletRef, args: list[Any], interp: Any = None) -> dict[str, Any]:
-    """Named, switch, positional and splatted arguments -> {canonical name: value}."""
-    from wsfc_lab.pwsh.interp import Arg
-    bound: dict[str, Any] = {}
-    positional: list[Any] = []
-    expanded: list[Arg] = []
+def _call_args(args: list[Any]) -> list[CallArg]:
+    """The interpreter's arguments with ``@splat`` expanded: a hashtable to named, an array to positional ones."""
+    out: list[CallArg] = []
     for a in args:
         if a.kind == "splat":
             if isinstance(a.value, PSHashtable):
-                for k, v in a.value.items():
-                    expanded.append(Arg("param", k, v, True))
+                out.extend(CallArg("param", k, v, True, a.node) for k, v in a.value.items())
             elif isinstance(a.value, list):
-                for v in a.value:
-                    expanded.append(Arg("value", "", v))
-            elif a.value is None:
-                continue
-            else:
-                expanded.append(Arg("value", "", a.value))
+                out.extend(CallArg("value", "", v, False, a.node) for v in a.value)
+            elif a.value is not None:
+                out.append(CallArg("value", "", a.value, False, a.node))
         else:
-            expanded.append(a)
-    i = 0
-    while i < len(expanded):
-        a = expanded[i]
-        if a.kind == "param":
-            p = resolve(ref, a.name)
-            if p.name in bound:
-                raise binding_error(ref, f"Cannot bind parameter because parameter '{p.name}' is specified more "
-                                    "than once. To provide multiple values to parameters that can accept multiple "
-                                    "values, use the array syntax. For example, \"-parameter value1,value2,value3\".",
-                                    "ParameterAlreadyBound")
-            if a.explicit:
-                bound[p.name] = coerce(ref, p, a.value)
-            elif p.is_switch:
-                bound[p.name] = True
-            else:
-                if i + 1 < len(expanded) and expanded[i + 1].kind == "value":
-                    bound[p.name] = coerce(ref, p, expanded[i + 1].value)
-                    i += 1
-                else:
-                    raise binding_error(ref, f"Missing an argument for parameter '{p.name}'. Specify a parameter of "
-                                        f"type '{_type_display(p.type)}' and try again.", "MissingArgument")
-        else:
-            positional.append(a.value)
-        i += 1
-    slots = sorted((p for p in ref.all_parameters() if p.position is not None and not p.common),
-                   key=lambda p: p.position)  # type: ignore[arg-type,return-value]
-    for value in positional:
-        slot = next((p for p in slots if p.name not in bound), None)
-        if slot is None:
-            raise binding_error(ref, f"A positional parameter cannot be found that accepts argument "
-                                f"'{to_string(value)}'.", "PositionalParameterNotFound", target=value)
-        bound[slot.name] = coerce(ref, slot, value)
-    return bound
+            out.append(CallArg(a.kind, a.name, a.value, a.explicit, a.node))
+    return out
 
 
-def _type_display(t: str) -> str:
-    t2 = t if "." in t else {"String": "System.String", "Int32": "System.Int32", "String[]": "System.String[]",
-                             "StringCollection": "System.Collections.Specialized.StringCollection",
-                             "Object": "System.Object", "PSObject": "System.Management.Automation.PSObject",
-                             "ScriptBlock": "System.Management.Automation.ScriptBlock"}.get(t, t)
-    return t2
+def property_value(obj: Any, p: ParameterRef) -> tuple[bool, Any]:
+    """ByPropertyName: the input object's property named as the parameter or one of its aliases."""
+    if isinstance(obj, PSObject):
+        for n in [p.name] + list(p.aliases):
+            if obj.has(n):
+                return True, obj.get(n)
+    return False, None
+
+
+def new_binder(ref: CmdletRef) -> Binder:
+    return Binder(ref, convert=lambda p, v: coerce(ref, p, v), property_of=property_value)
+
+
+def bind_command_line(ref: CmdletRef, call: Any, pipeline_expected: bool,
+                      fq_class: str | None = None) -> tuple[Binder, dict[str, Any]]:
+    """Bind the call's arguments; a binding error stops the statement with PowerShell's record."""
+    binder = new_binder(ref)
+    try:
+        bound = binder.bind_command_line(_call_args(call.args), pipeline_expected)
+    except BindingError as err:
+        raise PSRuntimeError(binding_record(ref, err, fq_class=fq_class)) from None
+    except NotModelled as nm:
+        raise PSRuntimeError(ErrorRecord(nm.message, nm.category, nm.error_id, nm.exception), True) from None
+    return binder, bound
+
+
+def documented_signature(interp: Any, name: str) -> CmdletRef:
+    """A builtin's documented signature: the host's reference, else the lab's default one."""
+    reference = interp.reference
+    ref = reference.cmdlet(name) if reference is not None else None
+    if ref is None:
+        ref = default_reference().cmdlet(name)
+    if ref is None:
+        raise not_modelled(f"the builtin {name}, which the shared reference does not document")
+    return ref
 
 
 class Context:
@@ -181,8 +154,11 @@ class Context:
                            position=self.interp.script.position(self.call.node))
 
     def write_error(self, error: PSError) -> None:
+        self.write_error_record(self.record(error))
+
+    def write_error_record(self, record: ErrorRecord) -> None:
         self.failed = True
-        self.interp.write_error(self.record(error), self.action)
+        self.interp.write_error(record, self.action)
 
     def throw(self, error: PSError) -> None:
         raise PSRuntimeError(self.record(error))
@@ -226,39 +202,17 @@ def json_safe(v: Any) -> Any:
     return to_string(v)
 
 
-def _choose_by_value(params: list[ParameterRef], obj: Any) -> ParameterRef | None:
-    if not params:
-        return None
-    if len(params) == 1:
-        return params[0]
-    is_str = isinstance(obj, str)
-    for p in params:
-        t = p.type.lower()
-        if is_str and ("string" in t):
-            return p
-        if not is_str and "string" not in t:
-            return p
-    return params[0]
-
-
-def _property_value(obj: Any, p: ParameterRef) -> tuple[bool, Any]:
-    names = [p.name] + list(p.aliases)
-    if isinstance(obj, PSObject):
-        for n in names:
-            if obj.has(n):
-                return True, obj.get(n)
-    if isinstance(obj, PSHashtable):
-        return False, None
-    return False, None
-
-
 def invoke_cmdlet(interp: Any, call: Any, input_items: list[Any] | None) -> list[Any]:
     """Run a core builtin or a reference cmdlet implemented by the host's CmdletTable."""
     from wsfc_lab.pwsh.builtins import BUILTINS
     name = call.canonical
     builtin = BUILTINS.get(name.lower())
     if builtin is not None:
-        bound = bind_arguments(builtin.spec, call.args, interp)
+        doc = documented_signature(interp, builtin.spec.name)
+        _, bound = bind_command_line(doc, call, input_items is not None, builtin.spec.fq_class)
+        for pname in bound:
+            if builtin.spec.parameter(pname) is None:
+                raise not_modelled(f"the parameter -{pname} of {doc.name}")
         ctx = Context(interp, builtin.spec, call, bound)
         return builtin.fn(interp, ctx, bound, input_items)
     reference = interp.reference
@@ -268,7 +222,7 @@ def invoke_cmdlet(interp: Any, call: Any, input_items: list[Any] | None) -> list
     impl = interp.host.cmdlets.get(ref.name) if getattr(interp.host, "cmdlets", None) is not None else None
     if impl is None:
         raise not_modelled(f"the cmdlet {ref.name}")
-    bound = bind_arguments(ref, call.args, interp)
+    binder, bound = bind_command_line(ref, call, input_items is not None)
     ctx = Context(interp, ref, call, bound)
     log = ref.module.lower() not in CORE_MODULES and getattr(interp.host, "log_cmdlet_calls", True)
     out: list[Any] = []
@@ -277,27 +231,13 @@ def invoke_cmdlet(interp: Any, call: Any, input_items: list[Any] | None) -> list
         if input_items is None:
             out.extend(_call(impl, ctx, dict(bound), None))
         else:
-            by_value = [p for p in ref.all_parameters() if p.by_value and p.name not in bound]
-            by_prop = [p for p in ref.all_parameters() if p.by_property_name and p.name not in bound]
             for obj in input_items:
-                params = dict(bound)
-                target = _choose_by_value(by_value, obj)
-                if target is not None:
-                    params[target.name] = coerce(ref, target, obj)
-                for p in by_prop:
-                    if p.name in params:
-                        continue
-                    found, val = _property_value(obj, p)
-                    if found:
-                        params[p.name] = coerce(ref, p, val)
-                if target is None and not any(p.name in params for p in by_prop):
-                    raise PSRuntimeError(ErrorRecord(
-                        "The input object cannot be bound to any parameters for the command either because the "
-                        "command does not take pipeline input or the input and its properties do not match any of "
-                        "the parameters that take pipeline input.", "InvalidArgument",
-                        f"InputObjectNotBound,{ref.fq_class}", "System.Management.Automation.ParameterBindingException",
-                        obj, activity=ref.name, command=ref.name,
-                        position=interp.script.position(call.node)))
+                try:
+                    params = binder.bind_input(obj)
+                except BindingError as err:
+                    # written for this object; the command goes on with the next one (CommandProcessor.Read)
+                    ctx.write_error_record(binding_record(ref, err, interp.script.position(call.node)))
+                    continue
                 ctx.bound = params
                 out.extend(_call(impl, ctx, params, obj))
     except NotModelled as nm:

@@ -1,9 +1,8 @@
 """The language-core cmdlets, implemented natively (Where-Object, ConvertTo-Json ...).
 
-Each entry carries its own parameter spec (names, aliases, positions and
-pipeline binding from the Windows PowerShell 5.1 documentation), so binding
-works without the reference; when the reference lists the cmdlet too, the
-static check validates parameter names against the reference, and a
+Each entry lists the documented parameters it implements; the call binds
+against the documented signature (the shared cmdlets.json, through
+``wsfc_lab.reference``: parameter sets, positions, pipeline input), and a
 documented parameter this module does not implement is refused as
 NotModelled.
 
@@ -17,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
-from wsfc_lab.pwsh import dotnet, json51
+from wsfc_lab.pwsh import dotnet, dotnet_methods, json51
 from wsfc_lab.pwsh.errors import ErrorRecord, PSRuntimeError, not_modelled
 from wsfc_lab.pwsh.objects import PSCUSTOMOBJECT, PSEnum, PSHashtable, PSObject
 from wsfc_lab.reference import CmdletRef, ParameterRef
@@ -39,14 +38,14 @@ MODULE_OF = {
 }
 
 
-def P(name: str, type: str = "Object", pos: int | None = None, pipeline: str | None = None,
-      aliases: tuple[str, ...] = ()) -> ParameterRef:
-    return ParameterRef(name, type, pos, list(aliases), pipeline)
+def builtin(name: str, *params: str, should_process: bool = False, cls: str | None = None):
+    """Register ``fn`` as the cmdlet ``name`` implementing the documented parameters ``params``.
 
-
-def builtin(name: str, *params: ParameterRef, should_process: bool = False, cls: str | None = None):
+    Only the names: the signature (sets, types, positions, pipeline input) is the documented one
+    (``wsfc_lab.reference``), and a documented parameter not listed here is refused as not modelled.
+    """
     module = MODULE_OF.get(name, "Microsoft.PowerShell.Utility")
-    spec = CmdletRef(name, module, {p.name: p for p in params}, should_process, class_name=cls)
+    spec = CmdletRef(name, module, {p: ParameterRef(p) for p in params}, should_process, class_name=cls)
 
     def deco(fn: Callable[..., list[Any]]) -> Callable[..., list[Any]]:
         BUILTINS[name.lower()] = Builtin(spec, fn)
@@ -71,12 +70,11 @@ def _inputs(bound: dict, items: list[Any] | None) -> list[Any]:
 
 _WHERE_OPS = ["EQ", "NE", "GT", "GE", "LT", "LE", "Like", "NotLike", "Match", "NotMatch", "Contains", "NotContains",
               "In", "NotIn", "Is", "IsNot"]
-_WHERE_SWITCHES = [P(op, "SwitchParameter") for op in _WHERE_OPS] + \
-    [P("C" + op, "SwitchParameter") for op in _WHERE_OPS if op not in ("Is", "IsNot")]
+_WHERE_SWITCHES = [op for op in _WHERE_OPS] + \
+    ["C" + op for op in _WHERE_OPS if op not in ("Is", "IsNot")]
 
 
-@builtin("Where-Object", P("InputObject", "PSObject", None, "ByValue"), P("FilterScript", "ScriptBlock"),
-         P("Property", "Object", 0), P("Value", "Object", 1), *_WHERE_SWITCHES,
+@builtin("Where-Object", "InputObject", "FilterScript", "Property", "Value", *_WHERE_SWITCHES,
          cls="Microsoft.PowerShell.Commands.WhereObjectCommand")
 def where_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     script = bound.get("FilterScript") or _sb(bound.get("Property"))
@@ -113,9 +111,7 @@ def where_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) ->
 
 # ---- ForEach-Object ---------------------------------------------------------------------------------------
 
-@builtin("ForEach-Object", P("InputObject", "PSObject", None, "ByValue"), P("Process", "ScriptBlock[]", 0),
-         P("Begin", "ScriptBlock"), P("End", "ScriptBlock"), P("RemainingScripts", "ScriptBlock[]"),
-         P("MemberName", "String"), P("ArgumentList", "Object[]", aliases=("Args",)),
+@builtin("ForEach-Object", "InputObject", "Process", "Begin", "End", "RemainingScripts", "MemberName", "ArgumentList",
          should_process=True, cls="Microsoft.PowerShell.Commands.ForEachObjectCommand")
 def foreach_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     process = bound.get("Process")
@@ -137,7 +133,7 @@ def foreach_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) 
         elif member is not None:
             args = bound.get("ArgumentList")
             if args is not None:
-                res = dotnet.invoke_method(interp, item, member, as_list(args))
+                res = dotnet_methods.invoke_method(interp, item, member, as_list(args))
             else:
                 res = dotnet.get_member(interp, item, member)
             if res is not interp.VOID:
@@ -193,11 +189,8 @@ def _has_prop(item: Any, name: str) -> bool:
     return any(k.lower() == name.lower() for k, _ in dotnet.property_items(item))
 
 
-@builtin("Select-Object", P("InputObject", "PSObject", None, "ByValue"), P("Property", "Object[]", 0),
-         P("ExcludeProperty", "String[]"), P("ExpandProperty", "String"), P("Unique", "SwitchParameter"),
-         P("Last", "Int32"), P("First", "Int32"), P("Skip", "Int32"), P("SkipLast", "Int32"),
-         P("Wait", "SwitchParameter"), P("Index", "Int32[]"),
-         cls="Microsoft.PowerShell.Commands.SelectObjectCommand")
+@builtin("Select-Object", "InputObject", "Property", "ExcludeProperty", "ExpandProperty", "Unique", "Last", "First",
+         "Skip", "SkipLast", "Wait", "Index", cls="Microsoft.PowerShell.Commands.SelectObjectCommand")
 def select_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     data = list(_inputs(bound, items))
     if "Skip" in bound:
@@ -267,9 +260,8 @@ def _same(a: Any, b: Any) -> bool:
 
 # ---- Sort-Object ------------------------------------------------------------------------------------------
 
-@builtin("Sort-Object", P("InputObject", "PSObject", None, "ByValue"), P("Property", "Object[]", 0),
-         P("Descending", "SwitchParameter"), P("Unique", "SwitchParameter"), P("CaseSensitive", "SwitchParameter"),
-         P("Culture", "String"), cls="Microsoft.PowerShell.Commands.SortObjectCommand")
+@builtin("Sort-Object", "InputObject", "Property", "Descending", "Unique", "CaseSensitive", "Culture",
+         cls="Microsoft.PowerShell.Commands.SortObjectCommand")
 def sort_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     import functools
     data = list(_inputs(bound, items))
@@ -304,11 +296,8 @@ def sort_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> 
 
 # ---- Measure-Object / Group-Object ------------------------------------------------------------------------
 
-@builtin("Measure-Object", P("InputObject", "PSObject", None, "ByValue"), P("Property", "String[]", 0),
-         P("Sum", "SwitchParameter"), P("Average", "SwitchParameter"), P("Maximum", "SwitchParameter"),
-         P("Minimum", "SwitchParameter"), P("Line", "SwitchParameter"), P("Word", "SwitchParameter"),
-         P("Character", "SwitchParameter"), P("IgnoreWhiteSpace", "SwitchParameter"),
-         cls="Microsoft.PowerShell.Commands.MeasureObjectCommand")
+@builtin("Measure-Object", "InputObject", "Property", "Sum", "Average", "Maximum", "Minimum", "Line", "Word",
+         "Character", "IgnoreWhiteSpace", cls="Microsoft.PowerShell.Commands.MeasureObjectCommand")
 def measure_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     if any(bound.get(k) for k in ("Line", "Word", "Character")):
         raise not_modelled("Measure-Object -Line/-Word/-Character")
@@ -338,9 +327,7 @@ def measure_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) 
     return out
 
 
-@builtin("Group-Object", P("InputObject", "PSObject", None, "ByValue"), P("Property", "Object[]", 0),
-         P("NoElement", "SwitchParameter"), P("AsHashTable", "SwitchParameter"), P("AsString", "SwitchParameter"),
-         P("CaseSensitive", "SwitchParameter"), P("Culture", "String"),
+@builtin("Group-Object", "InputObject", "Property", "NoElement", "AsHashTable", "AsString", "CaseSensitive", "Culture",
          cls="Microsoft.PowerShell.Commands.GroupObjectCommand")
 def group_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     specs = _prop_specs(interp, bound.get("Property")) if bound.get("Property") is not None else None
@@ -373,8 +360,7 @@ def group_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) ->
 
 # ---- JSON -------------------------------------------------------------------------------------------------
 
-@builtin("ConvertTo-Json", P("InputObject", "Object", 0, "ByValue"), P("Depth", "Int32"),
-         P("Compress", "SwitchParameter"), cls="Microsoft.PowerShell.Commands.ConvertToJsonCommand")
+@builtin("ConvertTo-Json", "InputObject", "Depth", "Compress", cls="Microsoft.PowerShell.Commands.ConvertToJsonCommand")
 def convertto_json(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     depth = bound.get("Depth", 2)
     if depth < 1:
@@ -394,8 +380,7 @@ def convertto_json(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) 
     return [] if text is None else [text]
 
 
-@builtin("ConvertFrom-Json", P("InputObject", "String", 0, "ByValue"),
-         cls="Microsoft.PowerShell.Commands.ConvertFromJsonCommand")
+@builtin("ConvertFrom-Json", "InputObject", cls="Microsoft.PowerShell.Commands.ConvertFromJsonCommand")
 def convertfrom_json(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     texts = [to_string(x) for x in (items if items is not None else [bound.get("InputObject")]) if x is not None]
     if not texts:
@@ -412,8 +397,7 @@ def convertfrom_json(interp: Any, ctx: Any, bound: dict, items: list[Any] | None
 
 # ---- variables, strict mode -------------------------------------------------------------------------------
 
-@builtin("Set-StrictMode", P("Version", "Version", aliases=("v",)), P("Off", "SwitchParameter"),
-         cls="Microsoft.PowerShell.Commands.SetStrictModeCommand")
+@builtin("Set-StrictMode", "Version", "Off", cls="Microsoft.PowerShell.Commands.SetStrictModeCommand")
 def set_strict_mode(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     if bound.get("Off"):
         interp.strict = 0
@@ -437,8 +421,7 @@ def _variable_object(name: str, value: Any) -> PSObject:
                     to_string="System.Management.Automation.PSVariable")
 
 
-@builtin("Get-Variable", P("Name", "String[]", 0, "ByValue, ByPropertyName"), P("ValueOnly", "SwitchParameter"),
-         P("Include", "String[]"), P("Exclude", "String[]"), P("Scope", "String"),
+@builtin("Get-Variable", "Name", "ValueOnly", "Include", "Exclude", "Scope",
          cls="Microsoft.PowerShell.Commands.GetVariableCommand")
 def get_variable(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     names = bound.get("Name") or (as_list(items) if items else ["*"])
@@ -462,8 +445,7 @@ def get_variable(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) ->
 
 # ---- output streams ---------------------------------------------------------------------------------------
 
-@builtin("Write-Output", P("InputObject", "PSObject[]", 0, "ByValue"), P("NoEnumerate", "SwitchParameter"),
-         cls="Microsoft.PowerShell.Commands.WriteOutputCommand")
+@builtin("Write-Output", "InputObject", "NoEnumerate", cls="Microsoft.PowerShell.Commands.WriteOutputCommand")
 def write_output(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     if items is not None:
         return list(items)
@@ -475,13 +457,8 @@ def write_output(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) ->
     return list(v) if isinstance(v, list) else [v]
 
 
-@builtin("Write-Error", P("Message", "String", 0, "ByValue", ("Msg",)), P("Exception", "Exception"),
-         P("ErrorRecord", "ErrorRecord"), P("Category", "ErrorCategory"), P("ErrorId", "String"),
-         P("TargetObject", "Object"), P("RecommendedAction", "String"), P("CategoryActivity", "String",
-                                                                          aliases=("Activity",)),
-         P("CategoryReason", "String", aliases=("Reason",)), P("CategoryTargetName", "String",
-                                                               aliases=("TargetName",)),
-         P("CategoryTargetType", "String", aliases=("TargetType",)),
+@builtin("Write-Error", "Message", "Exception", "ErrorRecord", "Category", "ErrorId", "TargetObject",
+         "RecommendedAction", "CategoryActivity", "CategoryReason", "CategoryTargetName", "CategoryTargetType",
          cls="Microsoft.PowerShell.Commands.WriteErrorCommand")
 def write_error(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     messages = [to_string(x) for x in items] if items is not None else [to_string(bound.get("Message"))]
@@ -505,16 +482,14 @@ def write_error(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> 
     return []
 
 
-@builtin("Write-Warning", P("Message", "String", 0, "ByValue", ("Msg",)),
-         cls="Microsoft.PowerShell.Commands.WriteWarningCommand")
+@builtin("Write-Warning", "Message", cls="Microsoft.PowerShell.Commands.WriteWarningCommand")
 def write_warning(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     for msg in ([to_string(x) for x in items] if items is not None else [to_string(bound.get("Message"))]):
         ctx.write_warning(msg)
     return []
 
 
-@builtin("Write-Verbose", P("Message", "String", 0, "ByValue", ("Msg",)),
-         cls="Microsoft.PowerShell.Commands.WriteVerboseCommand")
+@builtin("Write-Verbose", "Message", cls="Microsoft.PowerShell.Commands.WriteVerboseCommand")
 def write_verbose(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     pref = to_string(interp.get_var_safe("VerbosePreference")).lower()
     if bound.get("Verbose") or pref == "continue":
@@ -523,14 +498,12 @@ def write_verbose(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -
     return []
 
 
-@builtin("Write-Debug", P("Message", "String", 0, "ByValue", ("Msg",)),
-         cls="Microsoft.PowerShell.Commands.WriteDebugCommand")
+@builtin("Write-Debug", "Message", cls="Microsoft.PowerShell.Commands.WriteDebugCommand")
 def write_debug(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     return []
 
 
-@builtin("Write-Host", P("Object", "Object", 0, "ByValue", ("Msg", "Message")), P("NoNewline", "SwitchParameter"),
-         P("Separator", "Object"), P("ForegroundColor", "ConsoleColor"), P("BackgroundColor", "ConsoleColor"),
+@builtin("Write-Host", "Object", "NoNewline", "Separator", "ForegroundColor", "BackgroundColor",
          cls="Microsoft.PowerShell.Commands.WriteHostCommand")
 def write_host(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     objs = items if items is not None else ([bound["Object"]] if "Object" in bound else [""])
@@ -544,13 +517,12 @@ def write_host(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> l
     return []
 
 
-@builtin("Out-Null", P("InputObject", "PSObject", None, "ByValue"), cls="Microsoft.PowerShell.Commands.OutNullCommand")
+@builtin("Out-Null", "InputObject", cls="Microsoft.PowerShell.Commands.OutNullCommand")
 def out_null(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     return []
 
 
-@builtin("Out-String", P("InputObject", "PSObject", None, "ByValue"), P("Width", "Int32"),
-         P("Stream", "SwitchParameter"), cls="Microsoft.PowerShell.Commands.OutStringCommand")
+@builtin("Out-String", "InputObject", "Width", "Stream", cls="Microsoft.PowerShell.Commands.OutStringCommand")
 def out_string(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     from wsfc_lab.pwsh.output import format_objects
     lines = format_objects(list(_inputs(bound, items)))
@@ -561,10 +533,8 @@ def out_string(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> l
 
 # ---- time -------------------------------------------------------------------------------------------------
 
-@builtin("Get-Date", P("Date", "DateTime", 0, "ByValue, ByPropertyName", ("LastWriteTime",)), P("Year", "Int32"),
-         P("Month", "Int32"), P("Day", "Int32"), P("Hour", "Int32"), P("Minute", "Int32"), P("Second", "Int32"),
-         P("Millisecond", "Int32"), P("DisplayHint", "DisplayHintType"), P("Format", "String"),
-         P("UFormat", "String"), cls="Microsoft.PowerShell.Commands.GetDateCommand")
+@builtin("Get-Date", "Date", "Year", "Month", "Day", "Hour", "Minute", "Second", "Millisecond", "DisplayHint", "Format",
+         "UFormat", cls="Microsoft.PowerShell.Commands.GetDateCommand")
 def get_date(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     from wsfc_lab.pwsh.fmt import format_datetime
     base = bound.get("Date")
@@ -593,9 +563,7 @@ def _uformat(d: datetime, fmt: str) -> str:
     return d.strftime(fmt)
 
 
-@builtin("Start-Sleep", P("Seconds", "Int32", 0, "ByPropertyName", ("s",)), P("Milliseconds", "Int32", None,
-                                                                                "ByPropertyName", ("ms",)),
-         cls="Microsoft.PowerShell.Commands.StartSleepCommand")
+@builtin("Start-Sleep", "Seconds", "Milliseconds", cls="Microsoft.PowerShell.Commands.StartSleepCommand")
 def start_sleep(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     secs = bound.get("Seconds", 0) + bound.get("Milliseconds", 0) / 1000.0
     if hasattr(interp.host, "do_sleep"):
@@ -607,8 +575,7 @@ def start_sleep(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> 
 
 # ---- objects ----------------------------------------------------------------------------------------------
 
-@builtin("New-Object", P("TypeName", "String", 0), P("ArgumentList", "Object[]", 1, aliases=("Args",)),
-         P("Property", "IDictionary"), P("ComObject", "String"), P("Strict", "SwitchParameter"),
+@builtin("New-Object", "TypeName", "ArgumentList", "Property", "ComObject", "Strict",
          cls="Microsoft.PowerShell.Commands.NewObjectCommand")
 def new_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
     if "ComObject" in bound:

@@ -1,28 +1,25 @@
 """.NET members a script may touch: properties, methods, static members, indexing.
 
-Everything a script can reach on a value is listed here, in tables that are
-easy to extend: ``STATIC_MEMBERS`` (``[Convert]::FromBase64String`` ...),
-``INSTANCE_METHODS`` per value kind, and the property rules (PowerShell's
-member enumeration, ``.Count``/``.Length`` and Windows PowerShell 5.1's
-strict mode, under which ``.Count`` on a scalar throws). Anything missing
-raises NotModelled (methods) or PowerShell's own error (properties).
+Everything a script can reach on a value is listed in tables that are easy
+to extend: ``STATIC_PROPERTIES`` here (``[DateTime]::UtcNow`` ...), the
+instance methods per value kind in ``dotnet_methods`` and the static methods
+in ``dotnet_static`` (each citing its Microsoft Learn page), and the property
+rules (PowerShell's member enumeration, ``.Count``/``.Length`` and Windows
+PowerShell 5.1's strict mode, under which ``.Count`` on a scalar throws).
+Anything missing raises NotModelled (methods) or PowerShell's own error
+(properties).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import math
-import ntpath
 import uuid
 from datetime import datetime, timedelta, timezone
 from typing import Any, Callable
 
 from wsfc_lab.pwsh.errors import ErrorRecord, PSRuntimeError, not_modelled
-from wsfc_lab.pwsh.fmt import format_datetime, format_value, composite_format
-from wsfc_lab.pwsh.objects import PSCUSTOMOBJECT, PSEnum, PSHashtable, PSObject, PropertyNotFound
-from wsfc_lab.pwsh.values import (LOCAL, GetDateValue, PSList, PSVersion, TypeRef, as_list, canonical_type, cast,
-                                  dotnet_tostring, ps_equals, ps_type_name, to_bool, to_datetime, to_int, to_number,
+from wsfc_lab.pwsh.objects import PSEnum, PSHashtable, PSObject, PropertyNotFound
+from wsfc_lab.pwsh.values import (LOCAL, PSList, PSVersion, TypeRef, canonical_type, ps_type_name, to_int,
                                   to_string, type_names)
 
 # ---- exceptions -----------------------------------------------------------------------------------------
@@ -523,334 +520,9 @@ def set_index(interp: Any, obj: Any, idx: Any, value: Any) -> None:
     raise not_modelled(f"assigning by index into [{ps_type_name(obj)}]")
 
 
-# ---- instance methods ------------------------------------------------------------------------------------
-
-def _method_error(name: str, args: list[Any], message: str, exc_type: str = "System.ArgumentException") -> PSRuntimeError:
-    short = exc_type.rsplit(".", 1)[-1]
-    return PSRuntimeError(ErrorRecord(f'Exception calling "{name}" with "{len(args)}" argument(s): "{message}"',
-                                      "NotSpecified", short, "System.Management.Automation.MethodInvocationException"))
-
-
-def _no_method(obj: Any, name: str) -> PSRuntimeError:
-    return PSRuntimeError(ErrorRecord(
-        f"Method invocation failed because [{ps_type_name(obj)}] does not contain a method named '{name}'.",
-        "InvalidOperation", "MethodNotFound", "System.Management.Automation.RuntimeException"))
-
-
-def _string_comparison(args: list[Any], default_ignore: bool = False) -> bool:
-    """True when the call compares ignoring case (a StringComparison argument)."""
-    for a in args:
-        s = to_string(a).lower()
-        if "ignorecase" in s:
-            return True
-        if s in ("ordinal", "currentculture", "invariantculture"):
-            return False
-    return default_ignore
-
-
-def _str_method(interp: Any, s: str, name: str, args: list[Any]) -> Any:
-    n = name.lower()
-    a = args
-    if n == "tolower" or n == "tolowerinvariant":
-        return s.lower()
-    if n == "toupper" or n == "toupperinvariant":
-        return s.upper()
-    if n in ("trim", "trimstart", "trimend"):
-        chars = "".join(to_string(x) for x in a) if a else None
-        if chars is None:
-            chars = " \t\n\r\v\f\u00a0\u2028\u2029\u0085"
-        return {"trim": s.strip, "trimstart": s.lstrip, "trimend": s.rstrip}[n](chars)
-    if n == "split":
-        if not a:
-            return s.split()
-        seps = a[0]
-        opts = to_string(a[1]).lower() if len(a) > 1 else ""
-        if isinstance(seps, list):
-            sep_list = [to_string(x) for x in seps]
-        else:
-            sep_text = to_string(seps)
-            sep_list = list(sep_text) if len(a) == 1 or isinstance(a[1], (int,)) else [sep_text]
-            if isinstance(seps, str) and len(a) > 1 and not isinstance(a[1], int):
-                sep_list = [sep_text] if "removeemptyentries" in opts or opts == "none" else list(sep_text)
-        import re as _re
-        parts = _re.split("|".join(_re.escape(x) for x in sep_list if x), s) if any(sep_list) else [s]
-        if "removeemptyentries" in opts:
-            parts = [p for p in parts if p != ""]
-        return parts
-    if n == "replace":
-        if len(a) < 2:
-            raise _method_error(name, a, "Value cannot be null.")
-        old = to_string(a[0])
-        if old == "":
-            raise _method_error(name, a, "String cannot be of zero length.\r\nParameter name: oldValue")
-        return s.replace(old, to_string(a[1]))
-    if n == "startswith":
-        p = to_string(a[0])
-        return s.lower().startswith(p.lower()) if _string_comparison(a[1:]) else s.startswith(p)
-    if n == "endswith":
-        p = to_string(a[0])
-        return s.lower().endswith(p.lower()) if _string_comparison(a[1:]) else s.endswith(p)
-    if n == "contains":
-        return to_string(a[0]) in s
-    if n == "equals":
-        other = a[0] if a else None
-        if not isinstance(other, str):
-            return False
-        return s.lower() == other.lower() if _string_comparison(a[1:]) else s == other
-    if n == "substring":
-        start = to_int(a[0])
-        if start < 0 or start > len(s):
-            raise _method_error(name, a, "startIndex cannot be larger than length of string.\r\nParameter name: "
-                                "startIndex", "System.ArgumentOutOfRangeException")
-        if len(a) > 1:
-            length = to_int(a[1])
-            if length < 0 or start + length > len(s):
-                raise _method_error(name, a, "Index and length must refer to a location within the string.\r\n"
-                                    "Parameter name: length", "System.ArgumentOutOfRangeException")
-            return s[start:start + length]
-        return s[start:]
-    if n in ("indexof", "lastindexof"):
-        sub = to_string(a[0])
-        ignore = _string_comparison(a[1:])
-        hay, needle = (s.lower(), sub.lower()) if ignore else (s, sub)
-        return hay.find(needle) if n == "indexof" else hay.rfind(needle)
-    if n == "padleft":
-        return s.rjust(to_int(a[0]), to_string(a[1]) if len(a) > 1 else " ")
-    if n == "padright":
-        return s.ljust(to_int(a[0]), to_string(a[1]) if len(a) > 1 else " ")
-    if n == "tostring":
-        return s
-    if n == "tochararray":
-        return list(s)
-    if n == "insert":
-        i = to_int(a[0])
-        return s[:i] + to_string(a[1]) + s[i:]
-    if n == "remove":
-        i = to_int(a[0])
-        return s[:i] + (s[i + to_int(a[1]):] if len(a) > 1 else "")
-    if n == "compareto":
-        o = to_string(a[0])
-        return (s > o) - (s < o)
-    if n == "gethashcode":
-        raise not_modelled("String.GetHashCode()")
-    if n == "normalize":
-        return s
-    raise _no_method(s, name)
-
-
-def _datetime_method(interp: Any, d: datetime, name: str, args: list[Any]) -> Any:
-    n = name.lower()
-    add = {"addseconds": "seconds", "addminutes": "minutes", "addhours": "hours", "adddays": "days",
-           "addmilliseconds": "milliseconds"}
-    if n in add:
-        return _keep_kind(d, d + timedelta(**{add[n]: float(to_number(args[0]))}))
-    if n == "addticks":
-        return _keep_kind(d, d + timedelta(microseconds=to_int(args[0], "System.Int64") / 10))
-    if n == "add":
-        return _keep_kind(d, d + args[0]) if isinstance(args[0], timedelta) else d
-    if n == "tostring":
-        return format_datetime(d, to_string(args[0]) if args else None)
-    if n == "touniversaltime":
-        return d.astimezone(timezone.utc) if d.tzinfo is not None else d.replace(tzinfo=LOCAL).astimezone(timezone.utc)
-    if n == "tolocaltime":
-        return d.astimezone(LOCAL)
-    if n == "subtract":
-        o = args[0]
-        if isinstance(o, datetime):
-            return d - o
-        return _keep_kind(d, d - o)
-    if n == "tofiletimeutc" or n == "tofiletime":
-        return (datetime_ticks(d.astimezone(timezone.utc)) - 504911232000000000)
-    if n == "compareto":
-        o = to_datetime(args[0])
-        return (d > o) - (d < o)
-    if n == "equals":
-        return isinstance(args[0], datetime) and args[0] == d
-    if n == "toshortdatestring":
-        return format_datetime(d, "d")
-    if n == "tolongdatestring":
-        return format_datetime(d, "D")
-    if n == "toshorttimestring":
-        return format_datetime(d, "t")
-    if n == "tolongtimestring":
-        return format_datetime(d, "T")
-    raise _no_method(d, name)
-
-
-def _keep_kind(src: datetime, new: datetime) -> datetime:
-    if isinstance(src, GetDateValue):
-        return GetDateValue.fromtimestamp(new.timestamp(), new.tzinfo) if new.tzinfo else new
-    return new
-
-
-def _list_method(interp: Any, obj: list, name: str, args: list[Any]) -> Any:
-    n = name.lower()
-    if n in ("where", "foreach"):
-        from wsfc_lab.pwsh.interp import ScriptBlock
-        if not args or not isinstance(args[0], ScriptBlock):
-            raise not_modelled(f".{name}() without a script block")
-        out = []
-        for item in obj:
-            res = interp.invoke_scriptblock(args[0], [], dollar_under=item, new_scope=False)
-            if n == "where":
-                if to_bool(interp.collect_value(res)):
-                    out.append(item)
-            else:
-                out.extend(res)
-        return PSList(out, "System.Collections.ObjectModel.Collection`1[[System.Management.Automation.PSObject]]")
-    if n == "contains":
-        return any(ps_equals(x, args[0]) if isinstance(x, str) else (x == args[0]) for x in obj)
-    if n == "indexof":
-        for i, x in enumerate(obj):
-            if x == args[0]:
-                return i
-        return -1
-    if n == "tostring":
-        return ps_type_name(obj)
-    if n == "gettype":
-        return TypeInfo(ps_type_name(obj))
-    if isinstance(obj, PSList):
-        if n == "add":
-            obj.append(args[0] if args else None)
-            return len(obj) - 1 if obj.type_name == "System.Collections.ArrayList" else _VOID()
-        if n == "addrange":
-            obj.extend(as_list(args[0]))
-            return _VOID()
-        if n == "remove":
-            for i, x in enumerate(obj):
-                if ps_equals(x, args[0], True) if isinstance(x, str) else x == args[0]:
-                    del obj[i]
-                    return True if obj.type_name != "System.Collections.ArrayList" else _VOID()
-            return False if obj.type_name != "System.Collections.ArrayList" else _VOID()
-        if n == "removeat":
-            del obj[to_int(args[0])]
-            return _VOID()
-        if n == "insert":
-            obj.insert(to_int(args[0]), args[1])
-            return _VOID()
-        if n == "clear":
-            obj.clear()
-            return _VOID()
-        if n == "toarray":
-            return list(obj)
-    if n in ("add", "remove", "clear", "insert", "removeat"):
-        raise _method_error(name, args, "Collection was of a fixed size.", "System.NotSupportedException")
-    if n == "clone":
-        return list(obj)
-    raise _no_method(obj, name)
-
-
-def _VOID() -> Any:
-    from wsfc_lab.pwsh.interp import Interp
-    return Interp.VOID
-
-
-def _hashtable_method(interp: Any, h: PSHashtable, name: str, args: list[Any]) -> Any:
-    n = name.lower()
-    if n in ("containskey", "contains"):
-        return to_string(args[0]) in h
-    if n == "containsvalue":
-        return any(ps_equals(v, args[0]) for v in h.values())
-    if n == "add":
-        key = to_string(args[0])
-        if key in h:
-            raise _method_error(name, args, f"Item has already been added. Key in dictionary: '{key}'  Key being "
-                                f"added: '{key}'")
-        h[key] = args[1] if len(args) > 1 else None
-        return _VOID()
-    if n == "remove":
-        key = to_string(args[0])
-        if key in h:
-            del h[key]
-        return _VOID()
-    if n == "clear":
-        for k in list(h.keys()):
-            del h[k]
-        return _VOID()
-    if n == "clone":
-        return PSHashtable(h.items(), ordered=h.ordered)
-    if n == "getenumerator":
-        return [PSObject("System.Collections.DictionaryEntry", {"Key": k, "Value": v, "Name": k},
-                         to_string="System.Collections.DictionaryEntry") for k, v in h.items()]
-    if n == "tostring":
-        return ps_type_name(h)
-    raise _no_method(h, name)
-
-
-def invoke_method(interp: Any, obj: Any, name: str, args: list[Any]) -> Any:
-    n = name.lower()
-    if n == "gettype" and not args:
-        return TypeInfo(ps_type_name(obj))
-    if isinstance(obj, str):
-        return _str_method(interp, obj, name, args)
-    if isinstance(obj, datetime):
-        return _datetime_method(interp, obj, name, args)
-    if isinstance(obj, list):
-        return _list_method(interp, obj, name, args)
-    if isinstance(obj, PSHashtable):
-        return _hashtable_method(interp, obj, name, args)
-    if isinstance(obj, bool):
-        if n == "tostring":
-            return "True" if obj else "False"
-        if n == "equals":
-            return obj == to_bool(args[0])
-        raise _no_method(obj, name)
-    if isinstance(obj, (int, float)):
-        if n == "tostring":
-            return format_value(obj, to_string(args[0]) if args else None)
-        if n == "equals":
-            return args[0] is not None and not isinstance(args[0], (str, bool)) and obj == args[0]
-        if n == "compareto":
-            o = to_number(args[0])
-            return (obj > o) - (obj < o)
-        raise _no_method(obj, name)
-    if isinstance(obj, uuid.UUID):
-        if n == "tostring":
-            fmt = to_string(args[0]).upper() if args else "D"
-            s = str(obj)
-            return {"D": s, "N": obj.hex, "B": "{" + s + "}", "P": "(" + s + ")"}.get(fmt, s)
-        raise _no_method(obj, name)
-    if isinstance(obj, timedelta):
-        if n == "tostring":
-            return to_string(obj)
-        raise _no_method(obj, name)
-    if isinstance(obj, PSEnum):
-        if n == "tostring":
-            return obj.name if not args or to_string(args[0]).upper() in ("G", "F") else str(obj.value)
-        if n == "hasflag":
-            return (obj.value & int(args[0])) == int(args[0])
-        raise _no_method(obj, name)
-    if isinstance(obj, ErrorRecord):
-        if n == "tostring":
-            return obj.message
-        raise _no_method(obj, name)
-    if isinstance(obj, ExceptionObject):
-        if n == "tostring":
-            return str(obj)
-        raise _no_method(obj, name)
-    from wsfc_lab.pwsh.interp import ScriptBlock
-    if isinstance(obj, ScriptBlock):
-        if n in ("invoke", "invokereturnasis"):
-            out = interp.invoke_scriptblock(obj, list(args))
-            return list(out) if n == "invoke" else interp.collect_value(out)
-        if n == "tostring":
-            return str(obj)
-        raise _no_method(obj, name)
-    if isinstance(obj, Encoding):
-        return obj.call(name, args)
-    if isinstance(obj, PSObject):
-        if n == "tostring":
-            return to_string(obj)
-        if n == "equals":
-            return obj is args[0]
-        methods = getattr(obj, "methods", None)
-        if methods and n in {k.lower() for k in methods}:
-            fn = [v for k, v in methods.items() if k.lower() == n][0]
-            return fn(*args)
-        raise not_modelled(f"the method {name}() of [{obj.type_name}]")
-    if n == "tostring":
-        return to_string(obj)
-    raise not_modelled(f"the method {name}() of [{ps_type_name(obj)}]")
+# ---- methods --------------------------------------------------------------------------------------------
+# Instance methods: wsfc_lab.pwsh.dotnet_methods; static methods: wsfc_lab.pwsh.dotnet_static (tables that
+# cite each member's page and that the static check reads).
 
 
 # ---- static members -------------------------------------------------------------------------------------
@@ -864,24 +536,6 @@ class Encoding:
         self.codec = codec
         self.name = name
         self.bom = bom
-
-    def call(self, name: str, args: list[Any]) -> Any:
-        n = name.lower()
-        if n == "getstring":
-            data = args[0]
-            if isinstance(data, list):
-                data = bytes(to_int(x, "System.Byte") for x in data)
-            if not isinstance(data, (bytes, bytearray)):
-                raise _method_error(name, args, "Array cannot be null.\r\nParameter name: bytes",
-                                    "System.ArgumentNullException")
-            if len(args) == 3:
-                data = data[to_int(args[1]):to_int(args[1]) + to_int(args[2])]
-            return bytes(data).decode(self.codec, "replace")
-        if n == "getbytes":
-            return to_string(args[0]).encode(self.codec, "replace")
-        if n == "getpreamble":
-            return b"\xef\xbb\xbf" if self.bom and self.codec == "utf-8" else b""
-        raise not_modelled(f"the method {name}() of [System.Text.Encoding]")
 
     def ps_member(self, name: str) -> Any:
         n = name.lower()
@@ -897,71 +551,6 @@ class Encoding:
     def __str__(self) -> str:
         return "System.Text." + {"utf-8": "UTF8Encoding", "utf-16-le": "UnicodeEncoding",
                                  "ascii": "ASCIIEncoding"}.get(self.codec, "Encoding")
-
-
-def _from_base64(s: Any) -> bytes:
-    text = "".join(to_string(s).split())
-    try:
-        if len(text) % 4:
-            raise binascii.Error("bad length")
-        return base64.b64decode(text, validate=True)
-    except (binascii.Error, ValueError):
-        raise _method_error("FromBase64String", [s], "The input is not a valid Base-64 string as it contains a "
-                            "non-base 64 character, more than two padding characters, or an illegal character among "
-                            "the padding characters. ", "System.FormatException") from None
-
-
-def _to_base64(data: Any) -> str:
-    if isinstance(data, list):
-        data = bytes(to_int(x, "System.Byte") for x in data)
-    if not isinstance(data, (bytes, bytearray)):
-        raise _method_error("ToBase64String", [data], "Value cannot be null.\r\nParameter name: inArray",
-                            "System.ArgumentNullException")
-    return base64.b64encode(bytes(data)).decode("ascii")
-
-
-def _round(args: list[Any]) -> Any:
-    x = to_number(args[0])
-    digits = to_int(args[1]) if len(args) > 1 and not isinstance(args[1], str) else 0
-    mode = to_string(args[-1]).lower() if len(args) > 1 and isinstance(args[-1], (str, PSEnum)) else "toeven"
-    if mode == "awayfromzero":
-        from decimal import ROUND_HALF_UP, Decimal
-        q = Decimal(1).scaleb(-digits)
-        r = float(Decimal(repr(float(x))).quantize(q, rounding=ROUND_HALF_UP))
-    else:
-        r = round(float(x), digits)
-    return r
-
-
-def _path_combine(args: list[Any]) -> str:
-    parts = [to_string(a) for a in (args[0] if len(args) == 1 and isinstance(args[0], list) else args)]
-    result = ""
-    for p in parts:
-        if not p:
-            continue
-        if ntpath.isabs(p) or (len(p) > 1 and p[1] == ":"):
-            result = p
-        elif result and not result.endswith(("\\", "/", ":")):
-            result = result + "\\" + p
-        else:
-            result = result + p
-    return result
-
-
-def _guid_parse(args: list[Any]) -> uuid.UUID:
-    return cast(args[0], "guid")
-
-
-def _int_parse(t: str) -> Callable[[list[Any]], Any]:
-    def parse(args: list[Any]) -> Any:
-        s = to_string(args[0]).strip()
-        try:
-            v = int(s)
-        except ValueError:
-            raise _method_error("Parse", args, "Input string was not in a correct format.",
-                                "System.FormatException") from None
-        return to_int(v, t)
-    return parse
 
 
 def _now(interp: Any) -> datetime:
@@ -1012,72 +601,6 @@ STATIC_SETTERS: dict[tuple[str, str], Callable[[Any, Any], None]] = {
     ("System.Console", "outputencoding"): _console_set_encoding,
 }
 
-STATIC_METHODS: dict[tuple[str, str], Callable[[Any, list[Any]], Any]] = {
-    ("System.Convert", "frombase64string"): lambda i, a: _from_base64(a[0]),
-    ("System.Convert", "tobase64string"): lambda i, a: _to_base64(a[0]),
-    ("System.Convert", "toint32"): lambda i, a: int(to_string(a[0]), to_int(a[1])) if len(a) > 1 else to_int(a[0]),
-    ("System.Convert", "toint64"): lambda i, a: to_int(a[0], "System.Int64"),
-    ("System.Convert", "tostring"): lambda i, a: to_string(a[0]),
-    ("System.Convert", "toboolean"): lambda i, a: to_bool(a[0]),
-    ("System.Guid", "newguid"): lambda i, a: uuid.uuid4(),
-    ("System.Guid", "parse"): lambda i, a: _guid_parse(a),
-    ("System.DateTime", "parse"): lambda i, a: to_datetime(to_string(a[0])),
-    ("System.DateTime", "specifykind"): lambda i, a: a[0].replace(
-        tzinfo=timezone.utc if to_string(a[1]).lower() == "utc" else LOCAL),
-    ("System.Math", "round"): lambda i, a: _round(a),
-    ("System.Math", "max"): lambda i, a: max(to_number(a[0]), to_number(a[1])),
-    ("System.Math", "min"): lambda i, a: min(to_number(a[0]), to_number(a[1])),
-    ("System.Math", "floor"): lambda i, a: float(math.floor(to_number(a[0]))),
-    ("System.Math", "ceiling"): lambda i, a: float(math.ceil(to_number(a[0]))),
-    ("System.Math", "abs"): lambda i, a: abs(to_number(a[0])),
-    ("System.Math", "truncate"): lambda i, a: float(math.trunc(to_number(a[0]))),
-    ("System.Math", "pow"): lambda i, a: float(to_number(a[0])) ** float(to_number(a[1])),
-    ("System.Math", "sqrt"): lambda i, a: math.sqrt(to_number(a[0])),
-    ("System.String", "isnullorempty"): lambda i, a: a[0] is None or to_string(a[0]) == "",
-    ("System.String", "isnullorwhitespace"): lambda i, a: a[0] is None or to_string(a[0]).strip() == "",
-    ("System.String", "join"): lambda i, a: to_string(a[0]).join(
-        to_string(x) for x in (as_list(a[1]) if len(a) == 2 else a[1:])),
-    ("System.String", "format"): lambda i, a: composite_format(to_string(a[0]), (
-        as_list(a[1]) if len(a) == 2 and isinstance(a[1], list) else list(a[1:]))),
-    ("System.String", "concat"): lambda i, a: "".join(to_string(x) for x in a),
-    ("System.String", "equals"): lambda i, a: to_string(a[0]) == to_string(a[1]) if len(a) == 2 else (
-        to_string(a[0]).lower() == to_string(a[1]).lower()),
-    ("System.Int32", "parse"): lambda i, a: _int_parse("System.Int32")(a),
-    ("System.Int64", "parse"): lambda i, a: _int_parse("System.Int64")(a),
-    ("System.Environment", "getenvironmentvariable"): lambda i, a: next(
-        (v for k, v in i.env().items() if k.lower() == to_string(a[0]).lower()), None),
-    ("System.IO.Path", "combine"): lambda i, a: _path_combine(a),
-    ("System.IO.Path", "getfilename"): lambda i, a: ntpath.basename(to_string(a[0])),
-    ("System.IO.Path", "getdirectoryname"): lambda i, a: ntpath.dirname(to_string(a[0])),
-    ("System.IO.Path", "getextension"): lambda i, a: ntpath.splitext(to_string(a[0]))[1],
-    ("System.IO.Path", "getfilenamewithoutextension"): lambda i, a: ntpath.splitext(
-        ntpath.basename(to_string(a[0])))[0],
-    ("System.Text.RegularExpressions.Regex", "escape"): lambda i, a: _regex_escape(to_string(a[0])),
-    ("System.TimeSpan", "fromseconds"): lambda i, a: timedelta(seconds=float(to_number(a[0]))),
-    ("System.TimeSpan", "fromminutes"): lambda i, a: timedelta(minutes=float(to_number(a[0]))),
-    ("System.TimeSpan", "frommilliseconds"): lambda i, a: timedelta(milliseconds=float(to_number(a[0]))),
-    ("System.TimeSpan", "fromhours"): lambda i, a: timedelta(hours=float(to_number(a[0]))),
-}
-
-
-def _regex_escape(s: str) -> str:
-    out = []
-    for ch in s:
-        if ch in "\\*+?|{[()^$.# ":
-            out.append("\\" + ch)
-        elif ch == "\t":
-            out.append("\\t")
-        elif ch == "\n":
-            out.append("\\n")
-        elif ch == "\r":
-            out.append("\\r")
-        elif ch == "\f":
-            out.append("\\f")
-        else:
-            out.append(ch)
-    return "".join(out)
-
-
 def _type_of(target: Any) -> str:
     if isinstance(target, TypeRef):
         return target.name
@@ -1108,21 +631,6 @@ def set_static(interp: Any, target: Any, name: str, value: Any) -> None:
     if fn is None:
         raise not_modelled(f"setting the static member [{t}]::{name}")
     fn(interp, value)
-
-
-def invoke_static(interp: Any, target: Any, name: str, args: list[Any]) -> Any:
-    t = _type_of(target)
-    if name.lower() == "new":
-        raise not_modelled(f"[{t}]::new()")
-    fn = _lookup(STATIC_METHODS, t, name)
-    if fn is None:
-        raise not_modelled(f"the static method [{t}]::{name}()")
-    try:
-        return fn(interp, args)
-    except IndexError:
-        raise PSRuntimeError(ErrorRecord(
-            f'Cannot find an overload for "{name}" and the argument count: "{len(args)}".', "NotSpecified",
-            "MethodCountCouldNotFindBest", "System.Management.Automation.MethodException")) from None
 
 
 def _reference_enum(interp: Any, type_name: str, member: str) -> Any:

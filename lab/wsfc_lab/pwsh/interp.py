@@ -20,7 +20,7 @@ from typing import Any, Callable
 
 from tree_sitter import Node
 
-from wsfc_lab.pwsh import dotnet
+from wsfc_lab.pwsh import dotnet, dotnet_methods, dotnet_static
 from wsfc_lab.pwsh.cmdlet import NotModelled, PSError
 from wsfc_lab.pwsh.errors import (BreakLoop, ContinueLoop, ErrorRecord, ExitScript, FlowControl, PSRuntimeError,
                                   ReturnFrom, not_modelled, runtime_error)
@@ -960,53 +960,21 @@ class Interp:
 
     # ---- commands -------------------------------------------------------------------------------------
     def command_args(self, cmd: Node) -> tuple[list[Arg], str | None]:
-        els = cmd.child_by_field_name("command_elements")
+        from wsfc_lab.pwsh.command_elements import command_elements
         args: list[Arg] = []
         redirect: str | None = None
-        if els is None:
-            return args, redirect
-        kids = list(els.children)
-        i = 0
-        while i < len(kids):
-            k = kids[i]
-            if k.type == "command_argument_sep":
-                i += 1
-                continue
-            if k.type == "command_parameter":
-                text = self.script.text(k)
-                nxt = kids[i + 1] if i + 1 < len(kids) else None
-                if text.endswith(":"):
-                    # -Name:value with no separator node
-                    j = i + 1
-                    while j < len(kids) and kids[j].type == "command_argument_sep" and not self.script.text(kids[j]).strip():
-                        j += 1
-                    args.append(Arg("param", text[1:-1], self.eval_argument(kids[j]), True, k))
-                    i = j + 1
-                    continue
-                if nxt is not None and nxt.type == "command_argument_sep" and self.script.text(nxt).strip() == ":":
-                    j = i + 2
-                    while j < len(kids) and kids[j].type == "command_argument_sep":
-                        j += 1
-                    args.append(Arg("param", text[1:], self.eval_argument(kids[j]), True, k))
-                    i = j + 1
-                    continue
-                args.append(Arg("param", text[1:], None, False, k))
-                i += 1
-                continue
-            if k.type == "redirection":
-                redirect = self.redirection(k, redirect)
-                i += 1
-                continue
-            if k.type in ("stop_parsing", "verbatim_command_argument"):
+        for el in command_elements(self.script, cmd):
+            if el.kind == "param":
+                value = self.eval_argument(el.value) if el.explicit and el.value is not None else None
+                args.append(Arg("param", el.name, value, el.explicit, el.node))
+            elif el.kind == "redirection":
+                redirect = self.redirection(el.node, redirect)
+            elif el.kind == "stop_parsing":
                 raise not_modelled("--% (stop-parsing)")
-            inner = unwrap(k)
-            if inner.type == "variable" and self.script.text(inner).startswith("@"):
-                args.append(Arg("splat", self.script.text(inner)[1:], self.get_var(self.script.text(inner)), False,
-                                inner))
-                i += 1
-                continue
-            args.append(Arg("value", "", self.eval_argument(k), False, k))
-            i += 1
+            elif el.kind == "splat":
+                args.append(Arg("splat", el.name, self.get_var("$" + el.name), False, el.node))
+            else:
+                args.append(Arg("value", "", self.eval_argument(el.node), False, el.node))
         return args, redirect
 
     def redirection(self, node: Node, current: str | None) -> str | None:
@@ -1534,12 +1502,12 @@ class Interp:
                 args = [self._elem(a) for a in named(ael)]
         target = self.eval(obj_node)
         if sep == "::":
-            return dotnet.invoke_static(self, target, name, args)
+            return dotnet_static.invoke_static(self, target, name, args)
         if target is None:
             raise PSRuntimeError(ErrorRecord("You cannot call a method on a null-valued expression.",
                                              "InvalidOperation", "InvokeMethodOnNull",
                                              "System.Management.Automation.RuntimeException"))
-        return dotnet.invoke_method(self, target, name, args)
+        return dotnet_methods.invoke_method(self, target, name, args)
 
     def index_node(self, node: Node) -> Node:
         kids = [c for c in node.children if c.is_named and c.type != "comment"]

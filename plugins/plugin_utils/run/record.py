@@ -115,7 +115,7 @@ def clock_skews(queues, nodes, requeues=None):
     """How far each node's clock is from the others' (seconds, positive: ahead), from the queues' clock samples.
 
     A queue samples its node's clock against the controller's at its status
-    reads (:class:`backup_queue.ClockSamples`). Comparing those offsets
+    reads (:class:`queue.records.ClockSamples`). Comparing those offsets
     directly would be wrong wherever the node clocks do not run at the
     controller's rate (the lab runs them faster, by its time scale): samples
     taken a moment apart would differ by the rate times that moment. So each

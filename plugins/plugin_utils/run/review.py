@@ -12,7 +12,7 @@ saved ownership map) every node reads the cluster once more and
   moves back and the lock's release go through it, so a node that went down
   during the run does not stop the clean-up;
 - the CSVs a failover (or a lost node) broke, re-planned on their new
-  coordinators (:func:`backup_queue.failover_reads`), per host;
+  coordinators (:func:`queue.records.failover_reads`), per host;
 - the CSVs to move back, decided from the cluster's state
   (:func:`csv_ownership.restore_moves`): only those not already home, and only
   to an original owner that is still Up.
@@ -20,7 +20,7 @@ saved ownership map) every node reads the cluster once more and
 
 from __future__ import annotations
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_queue import failover_reads
+from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import failover_reads
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import restore_moves
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import answered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError, match_hosts

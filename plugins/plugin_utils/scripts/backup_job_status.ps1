@@ -1,6 +1,7 @@
 # backup_job_status: a backup job (scheduled task) as it is now, and the CSV it backs up, in one round trip.
-# Arguments ($WsfcArgs): name (task name), task_path (\wsfc.csv\), log (the job's log file), log_lines (how many
-# lines of its end to return; 0: none), csv (CSV name; may be empty).
+# Arguments: name, task_path, log, log_lines, csv
+#   name: the task name; task_path: \wsfc.csv\; log: the job's log file; log_lines: how many lines of its end to
+#   return (0: none); csv: the CSV name (may be empty).
 # Cmdlets: Get-ScheduledTask, Get-ScheduledTaskInfo (lab/reference/ScheduledTasks.json: MSFT_ScheduledTask
 # TaskName/TaskPath/State, MSFT_TaskDynamicInfo LastRunTime/LastTaskResult); Get-ClusterSharedVolume
 # (lab/reference/FailoverClusters.json); Test-Path, Get-Content -Tail ("gets the specified number of lines from the
@@ -11,52 +12,52 @@
 # as the end time only once the job has finished. now is the node's clock, so the controller can tell how far it is
 # from the other nodes' clocks (the times above are the node's).
 $result = [ordered]@{
-node = $env:COMPUTERNAME
-now = [DateTime]::UtcNow.ToString('o')
-exists = $false
-task_state = $null
-last_result = $null
-last_run = $null
-log = [string]$WsfcArgs.log
-log_exists = $false
-log_tail = @()
-log_written = $null
-csv = $null
+    node = $env:COMPUTERNAME
+    now = [DateTime]::UtcNow.ToString('o')
+    exists = $false
+    task_state = $null
+    last_result = $null
+    last_run = $null
+    log = [string]$WsfcArgs.log
+    log_exists = $false
+    log_tail = @()
+    log_written = $null
+    csv = $null
 }
 $wanted = [string]$WsfcArgs.csv
 if ($wanted -ne '') {
-# Looked up among all CSVs (not with -Name, which fails on an unknown name): the controller words the refusal.
-foreach ($candidate in @(Get-ClusterSharedVolume)) {
-if ($candidate.Name -eq $wanted) {
-$result.csv = [ordered]@{
-name = [string]$candidate.Name
-owner = [string]$candidate.OwnerNode
-state = [string]$candidate.State
-path = [string]@($candidate.SharedVolumeInfo)[0].FriendlyVolumeName
-}
-}
-}
+    # Looked up among all CSVs (not with -Name, which fails on an unknown name): the controller words the refusal.
+    foreach ($candidate in @(Get-ClusterSharedVolume)) {
+        if ($candidate.Name -eq $wanted) {
+            $result.csv = [ordered]@{
+                name = [string]$candidate.Name
+                owner = [string]$candidate.OwnerNode
+                state = [string]$candidate.State
+                path = [string]@($candidate.SharedVolumeInfo)[0].FriendlyVolumeName
+            }
+        }
+    }
 }
 $task = @(Get-ScheduledTask -TaskName ([string]$WsfcArgs.name) -TaskPath ([string]$WsfcArgs.task_path) -ErrorAction SilentlyContinue)
 if ($task.Count -gt 0) {
-$info = Get-ScheduledTaskInfo -TaskName ([string]$WsfcArgs.name) -TaskPath ([string]$WsfcArgs.task_path)
-$result.exists = $true
-$result.task_state = [string]$task[0].State
-$result.last_result = [long]$info.LastTaskResult
-if ($null -ne $info.LastRunTime) {
-$result.last_run = $info.LastRunTime.ToUniversalTime().ToString('o')
-}
+    $info = Get-ScheduledTaskInfo -TaskName ([string]$WsfcArgs.name) -TaskPath ([string]$WsfcArgs.task_path)
+    $result.exists = $true
+    $result.task_state = [string]$task[0].State
+    $result.last_result = [long]$info.LastTaskResult
+    if ($null -ne $info.LastRunTime) {
+        $result.last_run = $info.LastRunTime.ToUniversalTime().ToString('o')
+    }
 }
 $log = [string]$WsfcArgs.log
 if (Test-Path -LiteralPath $log -PathType Leaf) {
-$result.log_exists = $true
-$item = Get-Item -LiteralPath $log -ErrorAction SilentlyContinue
-if ($null -ne $item) {
-$result.log_written = $item.LastWriteTimeUtc.ToString('o')
-}
-$lines = [int]$WsfcArgs.log_lines
-if ($lines -gt 0) {
-$result.log_tail = @(Get-Content -LiteralPath $log -Tail $lines -ErrorAction SilentlyContinue | ForEach-Object { [string]$_ })
-}
+    $result.log_exists = $true
+    $item = Get-Item -LiteralPath $log -ErrorAction SilentlyContinue
+    if ($null -ne $item) {
+        $result.log_written = $item.LastWriteTimeUtc.ToString('o')
+    }
+    $lines = [int]$WsfcArgs.log_lines
+    if ($lines -gt 0) {
+        $result.log_tail = @(Get-Content -LiteralPath $log -Tail $lines -ErrorAction SilentlyContinue | ForEach-Object { [string]$_ })
+    }
 }
 $result | ConvertTo-Json -Compress -Depth 4

@@ -1,7 +1,9 @@
 # csv_snapshot_get: the CSVs, the VSS providers, the shadow copies this node sees and wsfc.csv's snapshot registry,
 # in one round trip. Read-only.
-# Arguments ($WsfcArgs): registry (path of the registry file, e.g. C:\ProgramData\wsfc.csv\snapshots.json).
-# Cmdlets (pages cited in lab/reference): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState -Node (FailoverClusters.json);
+# Arguments: registry
+#   registry: the path of the registry file, e.g. C:\ProgramData\wsfc.csv\snapshots.json.
+# Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState -Node
+#   (FailoverClusters.json);
 #   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json);
 #   Test-Path, Get-Content (Microsoft.PowerShell.Management.json).
 # The volume names this node gives each CSV (what Win32_ShadowCopy.VolumeName holds for a snapshot of it here), read
@@ -9,48 +11,48 @@
 # every node, which costs CSVs x nodes objects on every snapshot of a large cluster.
 $volumesByCsv = @{}
 foreach ($entry in @(Get-ClusterSharedVolumeState -Node $env:COMPUTERNAME)) {
-$key = [string]$entry.Name
-if (-not $volumesByCsv.ContainsKey($key)) { $volumesByCsv[$key] = @() }
-$volumesByCsv[$key] += [string]$entry.VolumeName
+    $key = [string]$entry.Name
+    if (-not $volumesByCsv.ContainsKey($key)) { $volumesByCsv[$key] = @() }
+    $volumesByCsv[$key] += [string]$entry.VolumeName
 }
 $csvs = @(Get-ClusterSharedVolume | ForEach-Object {
-$csv = $_
-$volumes = @()
-if ($volumesByCsv.ContainsKey([string]$csv.Name)) { $volumes = @($volumesByCsv[[string]$csv.Name]) }
-[ordered]@{
-name = [string]$csv.Name
-owner = [string]$csv.OwnerNode
-state = [string]$csv.State
-path = [string]@($csv.SharedVolumeInfo)[0].FriendlyVolumeName
-volume_names = $volumes
-}
+    $csv = $_
+    $volumes = @()
+    if ($volumesByCsv.ContainsKey([string]$csv.Name)) { $volumes = @($volumesByCsv[[string]$csv.Name]) }
+    [ordered]@{
+        name = [string]$csv.Name
+        owner = [string]$csv.OwnerNode
+        state = [string]$csv.State
+        path = [string]@($csv.SharedVolumeInfo)[0].FriendlyVolumeName
+        volume_names = $volumes
+    }
 })
 $providers = @(Get-CimInstance -ClassName Win32_ShadowProvider | ForEach-Object {
-[ordered]@{ id = [string]$_.ID; name = [string]$_.Name; type = [int]$_.Type; version = [string]$_.Version }
+    [ordered]@{ id = [string]$_.ID; name = [string]$_.Name; type = [int]$_.Type; version = [string]$_.Version }
 })
 $shadows = @(Get-CimInstance -ClassName Win32_ShadowCopy | ForEach-Object {
-$installed = $null
-if ($null -ne $_.InstallDate) { $installed = $_.InstallDate.ToUniversalTime().ToString('o') }
-[ordered]@{
-id = [string]$_.ID
-set_id = [string]$_.SetID
-device_object = [string]$_.DeviceObject
-volume_name = [string]$_.VolumeName
-provider_id = [string]$_.ProviderID
-originating_machine = [string]$_.OriginatingMachine
-service_machine = [string]$_.ServiceMachine
-install_date = $installed
-client_accessible = $_.ClientAccessible
-}
+    $installed = $null
+    if ($null -ne $_.InstallDate) { $installed = $_.InstallDate.ToUniversalTime().ToString('o') }
+    [ordered]@{
+        id = [string]$_.ID
+        set_id = [string]$_.SetID
+        device_object = [string]$_.DeviceObject
+        volume_name = [string]$_.VolumeName
+        provider_id = [string]$_.ProviderID
+        originating_machine = [string]$_.OriginatingMachine
+        service_machine = [string]$_.ServiceMachine
+        install_date = $installed
+        client_accessible = $_.ClientAccessible
+    }
 })
 $registry = $null
 if (Test-Path -LiteralPath ([string]$WsfcArgs.registry) -PathType Leaf) {
-$registry = Get-Content -LiteralPath ([string]$WsfcArgs.registry) -Raw
+    $registry = Get-Content -LiteralPath ([string]$WsfcArgs.registry) -Raw
 }
 [ordered]@{
-node = $env:COMPUTERNAME
-csvs = $csvs
-providers = $providers
-shadows = $shadows
-registry = $registry
+    node = $env:COMPUTERNAME
+    csvs = $csvs
+    providers = $providers
+    shadows = $shadows
+    registry = $registry
 } | ConvertTo-Json -Depth 5 -Compress

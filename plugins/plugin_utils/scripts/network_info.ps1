@@ -1,87 +1,88 @@
 # network_info: this node's network as it matters for CSV backups, in one round trip.
+# Arguments: none
 # Runs inside the wrapper of plugin_utils/powershell.py ($WsfcArgs, try/catch, $ErrorActionPreference = 'Stop').
-# Reads only. Cmdlets (pages cited in lab/reference/*.json):
+# Reads only. Cmdlets (cmdlet pages in shared/reference/cmdlets.json):
 #   NetAdapter: Get-NetAdapter -Physical, Get-NetAdapterRdma (returns only RDMA-capable adapters)
 #   NetLbfo: Get-NetLbfoTeam, Get-NetLbfoTeamMember
 #   SmbShare: Get-SmbClientConfiguration, Get-SmbServerConfiguration, Get-SmbMultichannelConnection
 #   NetTCPIP: Get-NetIPAddress (which interface holds the address the controller connects to)
 #   FailoverClusters: Get-ClusterNetwork
 # CIM uint32 properties (TeamingMode, Status, InterfaceOperationalStatus ...) and enums are cast to [string];
-# plugin_utils/network_facts.py maps the documented numeric values to names.
+# plugin_utils/network/facts.py maps the documented numeric values to names.
 $adapters = @(Get-NetAdapter -Physical | ForEach-Object {
-[ordered]@{
-name = [string]$_.Name
-description = [string]$_.InterfaceDescription
-index = [long]$_.InterfaceIndex
-speed_bps = [double]$_.Speed
-oper_status = [string]$_.InterfaceOperationalStatus
-}
+    [ordered]@{
+        name = [string]$_.Name
+        description = [string]$_.InterfaceDescription
+        index = [long]$_.InterfaceIndex
+        speed_bps = [double]$_.Speed
+        oper_status = [string]$_.InterfaceOperationalStatus
+    }
 })
 $rdma = @(Get-NetAdapterRdma | ForEach-Object {
-[ordered]@{
-name = [string]$_.Name
-enabled = [bool]$_.Enabled
-}
+    [ordered]@{
+        name = [string]$_.Name
+        enabled = [bool]$_.Enabled
+    }
 })
 $teams = @(Get-NetLbfoTeam | ForEach-Object {
-[ordered]@{
-name = [string]$_.Name
-teaming_mode = [string]$_.TeamingMode
-load_balancing_algorithm = [string]$_.LoadBalancingAlgorithm
-status = [string]$_.Status
-}
+    [ordered]@{
+        name = [string]$_.Name
+        teaming_mode = [string]$_.TeamingMode
+        load_balancing_algorithm = [string]$_.LoadBalancingAlgorithm
+        status = [string]$_.Status
+    }
 })
 $members = @(Get-NetLbfoTeamMember | ForEach-Object {
-[ordered]@{
-name = [string]$_.Name
-team = [string]$_.Team
-speed_bps = [double]$_.TransmitLinkSpeed
-failure_reason = [string]$_.FailureReason
-}
+    [ordered]@{
+        name = [string]$_.Name
+        team = [string]$_.Team
+        speed_bps = [double]$_.TransmitLinkSpeed
+        failure_reason = [string]$_.FailureReason
+    }
 })
 $client = Get-SmbClientConfiguration
 $server = Get-SmbServerConfiguration
 $connections = @(Get-SmbMultichannelConnection | ForEach-Object {
-[ordered]@{
-server = [string]$_.ServerName
-selected = [bool]$_.Selected
-client_interface = [string]$_.ClientInterfaceFriendlyName
-client_interface_index = [long]$_.ClientInterfaceIndex
-client_ip = [string]$_.ClientIpAddress
-server_ip = [string]$_.ServerIpAddress
-client_speed_bps = [double]$_.ClientLinkSpeed
-client_rdma_capable = [bool]$_.ClientRdmaCapable
-server_rdma_capable = [bool]$_.ServerRdmaCapable
-}
+    [ordered]@{
+        server = [string]$_.ServerName
+        selected = [bool]$_.Selected
+        client_interface = [string]$_.ClientInterfaceFriendlyName
+        client_interface_index = [long]$_.ClientInterfaceIndex
+        client_ip = [string]$_.ClientIpAddress
+        server_ip = [string]$_.ServerIpAddress
+        client_speed_bps = [double]$_.ClientLinkSpeed
+        client_rdma_capable = [bool]$_.ClientRdmaCapable
+        server_rdma_capable = [bool]$_.ServerRdmaCapable
+    }
 })
 $addresses = @(Get-NetIPAddress | ForEach-Object {
-[ordered]@{
-address = [string]$_.IPAddress
-interface = [string]$_.InterfaceAlias
-index = [long]$_.InterfaceIndex
-}
+    [ordered]@{
+        address = [string]$_.IPAddress
+        interface = [string]$_.InterfaceAlias
+        index = [long]$_.InterfaceIndex
+    }
 })
 $networks = @(Get-ClusterNetwork | ForEach-Object {
-[ordered]@{
-name = [string]$_.Name
-role = [string]$_.Role
-metric = [string]$_.Metric
-state = [string]$_.State
-address = [string]$_.Address
-address_mask = [string]$_.AddressMask
-}
+    [ordered]@{
+        name = [string]$_.Name
+        role = [string]$_.Role
+        metric = [string]$_.Metric
+        state = [string]$_.State
+        address = [string]$_.Address
+        address_mask = [string]$_.AddressMask
+    }
 })
 [ordered]@{
-node = $env:COMPUTERNAME
-adapters = $adapters
-rdma = $rdma
-teams = $teams
-team_members = $members
-smb_multichannel = [ordered]@{
-client = [bool]$client.EnableMultiChannel
-server = [bool]$server.EnableMultiChannel
-}
-smb_connections = $connections
-addresses = $addresses
-cluster_networks = $networks
+    node = $env:COMPUTERNAME
+    adapters = $adapters
+    rdma = $rdma
+    teams = $teams
+    team_members = $members
+    smb_multichannel = [ordered]@{
+        client = [bool]$client.EnableMultiChannel
+        server = [bool]$server.EnableMultiChannel
+    }
+    smb_connections = $connections
+    addresses = $addresses
+    cluster_networks = $networks
 } | ConvertTo-Json -Depth 6 -Compress

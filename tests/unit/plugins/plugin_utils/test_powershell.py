@@ -79,3 +79,56 @@ def test_parse_result_without_json_fails_clearly():
 def test_parse_result_nonzero_rc_without_document():
     with pytest.raises(OperationError, match="rc=5"):
         powershell.parse_result("op", 5, "", "boom")
+
+
+# ---- what is sent, and the arguments a script declares -----------------------------------------------------
+
+def test_load_operation_sends_the_script_without_its_comments():
+    source = powershell.operation_source("csv_owner_move")
+    assert source.startswith("# csv_owner_move:") and "# Arguments: name, node, wait" in source
+    sent = powershell.load_operation("csv_owner_move")
+    assert "#" not in sent and "Move-ClusterSharedVolume -Name" in sent
+    assert sent == "\n".join(line.strip() for line in source.splitlines()
+                             if line.strip() and not line.startswith("#")) + "\n"
+
+
+def _script(tmp_path, text, name="op"):
+    (tmp_path / (name + ".ps1")).write_text(text, encoding="utf-8")
+    return str(tmp_path)
+
+
+@pytest.mark.parametrize("header, names", [
+    ("# Arguments: name, path\n", ("name", "path")),
+    ("# op: does it\n# Arguments:  a,b ,c_1\n#   a: the first\n", ("a", "b", "c_1")),
+    ("# Arguments: none\n", ()),
+])
+def test_declared_arguments_read_from_the_header(tmp_path, header, names):
+    assert powershell.declared_arguments("op", _script(tmp_path, header + "$WsfcArgs.a\n")) == names
+
+
+@pytest.mark.parametrize("text, reason", [
+    ("# op: no declaration\n$x = 1\n", "it has 0"),
+    ("# Arguments: a\n# Arguments: b\n$x = 1\n", "it has 2"),
+    ("$x = 1\n# Arguments: a\n", "it has 0"),  # after the first code it is no header
+    ("# Arguments: a b\n", "must list distinct names"),
+    ("# Arguments: a, A\n", "must list distinct names"),
+    ("# Arguments: a,\n", "must list distinct names"),
+    ("# Arguments:\n", "must list distinct names"),
+])
+def test_declared_arguments_refuse_a_bad_header(tmp_path, text, reason):
+    with pytest.raises(ValueError, match=reason):
+        powershell.declared_arguments("op", _script(tmp_path, text))
+
+
+def test_check_arguments_names_the_operation_and_the_wrong_keys(tmp_path):
+    folder = _script(tmp_path, "# Arguments: name, path, wait\n$WsfcArgs.name\n", name="csv_thing")
+    powershell.check_arguments("csv_thing", {"name": "x", "path": None, "wait": 3}, folder)
+    with pytest.raises(powershell.OperationArgumentsError) as info:
+        powershell.check_arguments("csv_thing", {"name": "x", "Path": "p", "node": "n"}, folder)
+    assert isinstance(info.value, TypeError) and not isinstance(info.value, OperationError)
+    assert info.value.operation == "csv_thing"
+    assert info.value.extra == ["Path", "node"] and info.value.missing == ["path", "wait"]
+    assert str(info.value).startswith("operation csv_thing was called with the wrong argument keys (extra: Path, "
+                                      "node; missing: path, wait); scripts/csv_thing.ps1 declares: name, path, wait.")
+    with pytest.raises(powershell.OperationArgumentsError, match="not a dict"):
+        powershell.check_arguments("csv_thing", None, folder)

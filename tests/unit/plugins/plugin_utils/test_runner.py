@@ -43,7 +43,7 @@ def _decoded_script(command):
 
 def test_runs_encoded_script_with_strict_mode_and_rc_trailer():
     conn = FakeConnection([(0, b'{"ok": true}\r\n', b"")])
-    assert runner.run_operation(conn, "cluster_info", {"x": 1}, read_only=True, host="n1") == {"ok": True}
+    assert runner.run_operation(conn, "cluster_info", {}, read_only=True, host="n1") == {"ok": True}
     script = _decoded_script(conn.commands[0])
     assert script.startswith("Set-StrictMode -Version Latest")
     assert "exit $LASTEXITCODE" in script
@@ -63,12 +63,28 @@ def test_read_only_gives_up_after_retries():
         runner.run_operation(conn, "cluster_info", {}, read_only=True, host="n1", sleep=lambda s: None)
 
 
+def test_read_only_failure_is_not_a_change_interrupted():
+    conn = FakeConnection([AnsibleConnectionFailure("down")] * 4)
+    with pytest.raises(runner.OperationUnreachable) as info:
+        runner.run_operation(conn, "cluster_info", {}, read_only=True, host="n1", sleep=lambda s: None)
+    assert not isinstance(info.value, runner.ChangeInterrupted)
+
+
 def test_change_is_never_retried_blindly():
     conn = FakeConnection([AnsibleConnectionFailure("dropped"), (0, b'{"ok": 1}', b"")])
-    with pytest.raises(runner.OperationUnreachable, match="may or may not have happened") as info:
+    with pytest.raises(runner.ChangeInterrupted, match="may or may not have happened") as info:
         runner.run_operation(conn, "cluster_info", {}, read_only=False, host="n1", sleep=lambda s: None)
+    assert isinstance(info.value, runner.OperationUnreachable)  # callers that only know "unreachable" still catch it
     assert len(conn.commands) == 1
     assert info.value.node == "n1"
+
+
+def test_a_change_the_node_refused_to_connect_for_is_unreachable_not_interrupted():
+    """Rejected credentials mean the command never ran: nothing to read again, the node is simply unreachable."""
+    conn = FakeConnection([AnsibleConnectionFailure("the specified credentials were rejected by the server")])
+    with pytest.raises(runner.OperationUnreachable, match="refused the connection") as info:
+        runner.run_operation(conn, "cluster_info", {}, read_only=False, host="n1", sleep=lambda s: None)
+    assert not isinstance(info.value, runner.ChangeInterrupted)
 
 
 def test_error_without_node_gets_inventory_host():
@@ -89,10 +105,12 @@ def test_reported_error_is_not_retried():
 def test_arguments_travel_on_stdin_never_on_the_command_line():
     secret = "S3cr3t-Pa55word-\u00e9"
     conn = FakeConnection([(0, b'{"ok": 1}', b"")])
-    runner.run_operation(conn, "backup_job_start", {"password": secret, "name": "j"}, read_only=False, host="n1")
+    args = {"name": "j", "task_path": "\\wsfc.csv\\", "execute": "cmd.exe", "argument": "/c", "user": "u",
+            "password": secret, "log_dir": "C:\\l"}
+    runner.run_operation(conn, "backup_job_start", args, read_only=False, host="n1")
     command, stdin = conn.commands[0], conn.inputs[0]
     script = _decoded_script(command)
     for form in (secret, base64.b64encode(secret.encode()).decode()[:12], json.dumps(secret)):
         assert form not in command and form not in script
     assert "$input" in script and "password" not in script.split("try {")[0]
-    assert json.loads(base64.b64decode(stdin.strip())) == {"name": "j", "password": secret}
+    assert json.loads(base64.b64decode(stdin.strip())) == args

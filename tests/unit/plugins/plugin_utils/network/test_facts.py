@@ -1,0 +1,134 @@
+# -*- coding: utf-8 -*-
+"""Parsing of network_info output and the backup network findings (plugins/plugin_utils/network/facts.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
+from ansible_collections.wsfc.csv.plugins.plugin_utils.network.facts import (
+    evaluate_findings,
+    management_interface,
+    parse_network_info,
+)
+
+G = 10 ** 9
+
+
+def _raw(**over):
+    raw = {
+        "node": "NODE1",
+        "adapters": [
+            {"name": "MGMT", "description": "d", "index": 11, "speed_bps": 1 * G, "oper_status": "1"},
+            {"name": "A", "description": "d", "index": 12, "speed_bps": 10 * G, "oper_status": "1"},
+            {"name": "B", "description": "d", "index": 13, "speed_bps": 10 * G, "oper_status": "1"},
+        ],
+        "rdma": [],
+        "teams": [{"name": "T1", "teaming_mode": "1", "load_balancing_algorithm": "5", "status": "0"}],
+        "team_members": [{"name": "A", "team": "T1", "speed_bps": 10 * G, "failure_reason": "0"},
+                         {"name": "B", "team": "T1", "speed_bps": 10 * G, "failure_reason": "0"}],
+        "smb_multichannel": {"client": True, "server": True},
+        "smb_connections": [],
+        "addresses": [{"address": "10.0.0.5", "interface": "MGMT", "index": 11},
+                      {"address": "198.18.1.1", "interface": "T1", "index": 101}],
+        "cluster_networks": [{"name": "Cluster Network 1", "role": "InternalAndClient", "metric": "70001",
+                              "state": "Up", "address": "10.0.0.0", "address_mask": "255.255.255.0"},
+                             {"name": "Cluster Network 2", "role": "1", "metric": "30002", "state": "Up",
+                              "address": "198.18.1.0", "address_mask": "255.255.255.0"}],
+    }
+    raw.update(over)
+    return raw
+
+
+def _ids(facts):
+    return sorted((f["id"], f["subject"]) for f in facts["findings"])
+
+
+def test_healthy_node_has_no_findings_and_normalises_values():
+    facts = parse_network_info(_raw(), ["10.0.0.5"])
+    assert facts["findings"] == []
+    (team,) = facts["teams"]
+    assert (team["teaming_mode"], team["load_balancing_algorithm"], team["status"]) == ("SwitchIndependent", "Dynamic", "Up")
+    assert team["members"] == ["A", "B"] and team["link_gbps"] == 20
+    assert [n["role"] for n in facts["cluster_networks"]] == ["ClusterAndClient", "Cluster"]
+    assert facts["cluster_networks"][0]["metric"] == 70001
+    assert facts["management_interface"] == "MGMT"
+    assert [a["name"] for a in facts["adapters"] if a["management"]] == ["MGMT"]
+    assert facts["smb_gbps"] == {"multichannel": 21, "single_channel": 20}
+
+
+def test_names_from_newer_powershell_are_kept():
+    raw = _raw(teams=[{"name": "T1", "teaming_mode": "Lacp", "load_balancing_algorithm": "hypervport", "status": "Up"}])
+    team = parse_network_info(raw)["teams"][0]
+    assert (team["teaming_mode"], team["load_balancing_algorithm"]) == ("Lacp", "HyperVPort")
+
+
+def test_planner_consumes_the_nodes_key():
+    facts = parse_network_info(_raw(smb_multichannel={"client": True, "server": False}))
+    cluster = {"nodes": [{"name": "NODE1", "state": "Up"}, {"name": "NODE2", "state": "Up"}],
+               "csvs": [{"name": "D1", "owner": "NODE1", "state": "Online", "used_bytes": 10 * G}]}
+    plan = plan_backup(cluster, {"nodes": facts["nodes"]}, strategy="remote", backup_node="NODE2")
+    assert "NODE1" in facts["nodes"] and facts["nodes"]["NODE1"]["smb_multichannel"]["server"] is False
+    assert "no network facts for NODE1" not in " ".join(plan.get("warnings", []))
+
+
+def test_multichannel_disabled_on_each_side():
+    facts = parse_network_info(_raw(smb_multichannel={"client": False, "server": False}))
+    assert ("multichannel_disabled", "smb_client") in _ids(facts)
+    assert ("multichannel_disabled", "smb_server") in _ids(facts)
+    assert all(f["node"] == "NODE1" and f["what"] and f["why"] and f["fix"] for f in facts["findings"])
+
+
+def test_slow_path_threshold_is_a_parameter():
+    raw = _raw(smb_multichannel={"client": False, "server": True})  # single channel: the 20 Gb/s team
+    assert ("slow_path", "smb") not in _ids(parse_network_info(raw, min_gbps=20))
+    assert ("slow_path", "smb") in _ids(parse_network_info(raw, min_gbps=25))
+
+
+def test_degraded_and_single_member_and_unequal_teams():
+    raw = _raw(
+        adapters=[{"name": "A", "index": 12, "speed_bps": 10 * G, "oper_status": "1"},
+                  {"name": "B", "index": 13, "speed_bps": 0, "oper_status": "2"},
+                  {"name": "C", "index": 14, "speed_bps": 1 * G, "oper_status": "1"},
+                  {"name": "D", "index": 15, "speed_bps": 25 * G, "oper_status": "1"},
+                  {"name": "E", "index": 16, "speed_bps": 10 * G, "oper_status": "1"}],
+        teams=[{"name": "T1", "teaming_mode": "1", "load_balancing_algorithm": "5", "status": "2"},
+               {"name": "T2", "teaming_mode": "0", "load_balancing_algorithm": "0", "status": "0"},
+               {"name": "T3", "teaming_mode": "2", "load_balancing_algorithm": "4", "status": "0"}],
+        team_members=[{"name": "A", "team": "T1", "speed_bps": 10 * G, "failure_reason": "0"},
+                      {"name": "B", "team": "T1", "speed_bps": 0, "failure_reason": "3"},
+                      {"name": "C", "team": "T2", "speed_bps": 1 * G, "failure_reason": "0"},
+                      {"name": "D", "team": "T3", "speed_bps": 25 * G, "failure_reason": "0"},
+                      {"name": "E", "team": "T3", "speed_bps": 10 * G, "failure_reason": "0"}])
+    facts = parse_network_info(raw)
+    ids = _ids(facts)
+    assert ("team_degraded", "T1") in ids and ("team_single_member", "T2") in ids
+    assert ("team_unequal_speed", "T3") in ids and ("team_unequal_speed", "T1") not in ids
+    assert facts["findings"][0]["severity"] == "critical"
+    degraded = [f for f in facts["findings"] if f["id"] == "team_degraded"][0]
+    assert "B" in degraded["what"]
+    t1 = [t for t in facts["teams"] if t["name"] == "T1"][0]
+    assert t1["member_details"][1]["failure_reason"] == "PhysicalMediaDisconnected"
+
+
+def test_rdma_capable_but_disabled():
+    facts = parse_network_info(_raw(rdma=[{"name": "A", "enabled": False}, {"name": "B", "enabled": True}]))
+    assert _ids(facts) == [("rdma_not_enabled", "A")]
+    assert [a["rdma_capable"] for a in facts["adapters"]] == [False, True, True]
+
+
+def test_evaluate_findings_works_on_hand_made_facts():
+    facts = {"node": "N9", "adapters": [{"name": "X", "link_gbps": 1, "status": "Up"}],
+             "teams": [], "smb_multichannel": {"client": True, "server": True}}
+    (finding,) = evaluate_findings(facts, 10)
+    assert finding["id"] == "slow_path" and "1 Gb/s" in finding["what"] and finding["node"] == "N9"
+
+
+@pytest.mark.parametrize("addresses, wanted, expected", [
+    ([{"address": "127.0.0.1", "interface": "T1"}], ["127.0.0.1"], "T1"),
+    ([{"address": "fe80::1%12", "interface": "A"}], ["fe80:0::1"], "A"),
+    ([{"address": "10.0.0.1", "interface": "A"}], ["node1.example.com"], None),
+    ([{"address": "10.0.0.1", "interface": "A"}], [], None),
+])
+def test_management_interface(addresses, wanted, expected):
+    assert management_interface(addresses, wanted) == expected
