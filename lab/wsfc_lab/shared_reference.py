@@ -111,10 +111,10 @@ def locate() -> Path:
 
 @lru_cache(maxsize=4)
 def _read_cached(path: str, mtime: float) -> dict:
-    if path.endswith(".gz"):
-        with gzip.open(path, "rt", encoding="utf-8") as handle:
-            return json.load(handle)
-    return json.loads(Path(path).read_text(encoding="utf-8"))
+    raw = Path(path).read_bytes()
+    if raw[:2] == b"\x1f\x8b":  # gzip's magic number: the lab's copy, wherever it was put
+        raw = gzip.decompress(raw)
+    return json.loads(raw.decode("utf-8"))
 
 
 def read(path: Path) -> dict:

@@ -19,6 +19,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControl
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import (
     ReportError,
     build_report,
+    neutralised,
     render_html,
     render_json,
     render_markdown,
@@ -57,8 +58,9 @@ class ActionModule(WsfcControllerAction):
         except ReportError as exc:
             raise ValueError("cannot build the backup report: %s" % to_text(exc)) from None
         files = [os.path.join(args["dest"], name) for name, dummy in RENDERERS]
+        stats = dict(report["summary"], report_dir=args["dest"], errors=report["errors"])
         result = dict(changed=False, report=report, summary=report["summary"], files=files,
-                      lines=summary_lines(report, files))
+                      lines=summary_lines(report, files), stats=neutralised(stats))
         if self._task.check_mode:
             return result
         try:

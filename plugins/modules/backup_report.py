@@ -100,6 +100,15 @@ files:
   type: list
   elements: str
   sample: [/var/backups/wsfc/report.json, /var/backups/wsfc/report.md, /var/backups/wsfc/report.html]
+stats:
+  description:
+    - The summary, the report's directory (C(report_dir)) and its errors, for C(set_stats) (the csv_backup role
+      publishes it as C(wsfc_csv_backup)).
+    - Names and messages in it come from the nodes, so it is untrusted text. Every Jinja opener in its strings
+      (C({{), C({%), C({#)) is broken up by a space, so a job that templates it (AWX artifacts passed on as extra
+      vars) cannot run what a node put there.
+  returned: always
+  type: dict
 lines:
   description: How the run went in a few lines (result, window, reads and moves, the files, the errors).
   returned: always

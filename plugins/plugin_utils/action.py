@@ -28,6 +28,7 @@ from __future__ import annotations
 import socket
 
 from ansible.errors import AnsibleActionFail
+from ansible.module_utils.common.parameters import remove_values
 from ansible.module_utils.common.text.converters import to_text
 from ansible.plugins.action import ActionBase
 
@@ -35,8 +36,35 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import Operati
 from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import OperationUnreachable, run_operation
 
 
+def secret_values(spec, params):
+    """The values of the options ``spec`` marks ``no_log`` (in suboptions too), as AnsibleModule collects them.
+
+    Empty values are left out: an empty password hides nothing, and masking
+    the empty string would mask every character of the result.
+    """
+    found = set()
+    for name, option in (spec or {}).items():
+        value = (params or {}).get(name)
+        if value is None:
+            continue
+        if option.get("no_log"):
+            values = value if isinstance(value, (list, tuple)) else (value.values() if isinstance(value, dict)
+                                                                      else [value])
+            found.update(to_text(v) for v in values if v not in (None, "") and not isinstance(v, (dict, list)))
+        if option.get("options"):
+            for item in value if isinstance(value, list) else [value]:
+                if isinstance(item, dict):
+                    found |= secret_values(option["options"], item)
+    return found
+
+
 class _WsfcAction(ActionBase):
-    """What both kinds share: the argument spec, validated before anything else."""
+    """What both kinds share: the argument spec, validated before anything else, and no_log values masked.
+
+    ``ActionBase.validate_argument_spec`` collects the values of ``no_log``
+    options but, unlike ``AnsibleModule``, never removes them from what the
+    module returns; :meth:`_masked` does, for every result of every module.
+    """
 
     ARGUMENT_SPEC = {}
     MUTUALLY_EXCLUSIVE = []
@@ -53,6 +81,11 @@ class _WsfcAction(ActionBase):
         )
         return args
 
+    def _masked(self, result, args):
+        """``result`` with every no_log value replaced by ``********``, wherever it appears (messages included)."""
+        secrets = secret_values(self.ARGUMENT_SPEC, args)
+        return remove_values(result, secrets) if secrets else result
+
 
 class WsfcControllerAction(_WsfcAction):
     """A module that runs on the controller only: subclasses implement :meth:`execute` (args, task_vars)."""
@@ -67,7 +100,7 @@ class WsfcControllerAction(_WsfcAction):
             result.update(self.execute(args, task_vars or {}))
         except ValueError as exc:
             result.update(failed=True, msg=to_text(exc))
-        return result
+        return self._masked(result, args)
 
     def execute(self, args, task_vars):  # pragma: no cover - abstract
         """Decide; return the result keys."""
@@ -100,7 +133,7 @@ class WsfcActionBase(_WsfcAction):
                 result["error_id"] = exc.error_id
         except AnsibleActionFail:
             raise
-        return result
+        return self._masked(result, args)
 
     @property
     def host_name(self):

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from datetime import datetime, timezone
 
 SUCCEEDED = "succeeded"
@@ -151,15 +152,30 @@ def _s(value):
     return "%.1f s" % value if value is not None else "-"
 
 
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|#!~&])")
+
+
+def md(value):
+    """``value`` as Markdown text: one line, every character that Markdown or HTML would read escaped.
+
+    Names and messages come from the nodes (a CSV may be called ``a | b`` or
+    ``<img src=x onerror=...>``); CommonMark takes any backslash-escaped ASCII
+    punctuation as itself, so a table cell, a list item or a heading stays
+    what it is and no raw HTML reaches a viewer.
+    """
+    text = " ".join(str("-" if value is None else value).split())
+    return _MD_SPECIAL.sub(r"\\\1", text)
+
+
 def render_markdown(report):
-    """A Markdown rendering of :func:`build_report`'s result."""
+    """A Markdown rendering of :func:`build_report`'s result; every value from a node is escaped (:func:`md`)."""
     s = report["summary"]
-    lines = ["# CSV backup of %s: %s" % (s["cluster"], s["result"]), "",
+    lines = ["# CSV backup of %s: %s" % (md(s["cluster"]), md(s["result"])), "",
              "| | |", "|---|---|",
-             "| Strategy | %s |" % s["strategy"], "| VSS provider | %s |" % s["provider"],
-             "| Started / finished (UTC) | %s / %s |" % (s["started"], s["finished"]),
+             "| Strategy | %s |" % md(s["strategy"]), "| VSS provider | %s |" % md(s["provider"]),
+             "| Started / finished (UTC) | %s / %s |" % (md(s["started"]), md(s["finished"])),
              "| CSVs backed up | %d (%s) |" % (len(s["csvs_backed_up"]), _gb(s["bytes"])),
-             "| CSVs not backed up | %s |" % (", ".join(s["csvs_not_backed_up"]) or "none"),
+             "| CSVs not backed up | %s |" % (", ".join(md(c) for c in s["csvs_not_backed_up"]) or "none"),
              "| Reads local / SMB | %d / %d |" % (s["local_reads"], s["smb_reads"]),
              "| Window measured / predicted / lower bound | %s / %s / %s |" % (
                  _s(s["measured_window_s"]), _s(s["predicted_window_s"]), _s(s["lower_bound_s"])),
@@ -167,7 +183,8 @@ def render_markdown(report):
              "| Ownership restored | %s |" % ("yes" if s["ownership_restored"] else "NO"), ""]
     if report["comparison"]:
         lines += ["## Predicted window per strategy", "", "| Strategy | Window |", "|---|---|"]
-        lines += ["| %s | %s |" % (k, _s(v)) for k, v in sorted(report["comparison"].items(), key=lambda kv: kv[1])]
+        lines += ["| %s | %s |" % (md(k), _s(v))
+                  for k, v in sorted(report["comparison"].items(), key=lambda kv: kv[1])]
         lines.append("")
     lines += ["## Jobs", "", "| Node | CSV | Read | State | Start (s) | End (s) | Bytes | Snapshot provider |",
               "|---|---|---|---|---|---|---|---|"]
@@ -176,19 +193,20 @@ def render_markdown(report):
             job = next(j for j in report["jobs"] if j["csv"] == e["csv"])
             state = "%s (failed over, re-planned)" % e["state"] if e.get("attempt") else e["state"]
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
-                node, e["csv"], e["read"] or "-", state, _s(e["start_s"]), _s(e["end_s"]), _gb(job["bytes"]),
-                job["provider"] or job["provider_type"] or "-"))
+                md(node), md(e["csv"]), md(e["read"] or "-"), md(state), _s(e["start_s"]), _s(e["end_s"]),
+                _gb(job["bytes"]), md(job["provider"] or job["provider_type"] or "-")))
     lines.append("")
     if report["moves"]:
         lines += ["## Moves", "", "| Phase | CSV | From | To | OK |", "|---|---|---|---|---|"]
         for m in report["moves"]:
-            ok = "yes" if m.get("ok", True) else "NO: %s" % m.get("message", "")
-            lines.append("| %s | %s | %s | %s | %s |" % (m.get("phase"), m.get("csv"), m.get("from"), m.get("to"), ok))
+            ok = "yes" if m.get("ok", True) else "NO: %s" % md(m.get("message", ""))
+            lines.append("| %s | %s | %s | %s | %s |" % (md(m.get("phase")), md(m.get("csv")), md(m.get("from")),
+                                                      md(m.get("to")), ok))
         lines.append("")
     for title, items in (("Skipped", ["%s: %s" % (k["csv"], k["reason"]) for k in report["skipped"]]),
                          ("Warnings", report["warnings"]), ("Errors", report["errors"])):
         if items:
-            lines += ["## " + title, ""] + ["- " + str(i) for i in items] + [""]
+            lines += ["## " + title, ""] + ["- " + md(i) for i in items] + [""]
     return "\n".join(lines)
 
 
@@ -279,3 +297,24 @@ def summary_lines(report, files):
             s["local_reads"], s["smb_reads"], s["moves_made"], s["moves_undone"], s["ownership_restored"]),
         "report: %s" % ", ".join(files),
     ] + ([" ".join(report["errors"])] if report.get("errors") else [])
+
+
+_TEMPLATE_OPENERS = re.compile(r"\{(?=[{%#])")
+
+
+def neutralised(value):
+    """``value`` with every Jinja opener (``{{``, ``{%``, ``{#``) in its strings broken up by a space.
+
+    What the role publishes with ``set_stats`` carries names and messages that
+    come from the nodes; a follow-up job that receives it as extra vars (AWX
+    artifacts, ``-e @artifacts.json``) templates them, and a CSV called
+    ``{{ lookup('pipe', ...) }}`` would run there. A broken-up opener is
+    plain text to Jinja, and still readable.
+    """
+    if isinstance(value, str):
+        return _TEMPLATE_OPENERS.sub("{ ", value)
+    if isinstance(value, dict):
+        return dict((neutralised(k), neutralised(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [neutralised(v) for v in value]
+    return value

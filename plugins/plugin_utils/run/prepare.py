@@ -18,6 +18,8 @@ were Jinja in the role; here they are one function with unit tests.
 
 from __future__ import annotations
 
+import os
+import re
 from collections.abc import Mapping
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import answered, why_not
@@ -151,6 +153,22 @@ def _notes(facts_host, missing, left_out, matched, plan):
     return notes
 
 
+def run_dir(report_dir, cluster, run_id):
+    """``<report_dir>/<cluster>-<run id>``, with the cluster's name (it comes from the node) made a plain file name.
+
+    A name with a path separator, ``..`` or anything but letters, digits,
+    ``.``, ``_`` and ``-`` could put the report elsewhere on the controller;
+    the resolved path is checked to be inside ``report_dir`` as well.
+    """
+    safe = re.sub(r"[^A-Za-z0-9._-]", "_", str(cluster)).strip(".") or "cluster"
+    path = os.path.join(str(report_dir).rstrip("/") or "/", "%s-%s" % (safe, run_id))
+    base = os.path.realpath(str(report_dir))
+    if os.path.commonpath([base, os.path.realpath(path)]) != base:
+        raise RunError("The report directory of cluster %r would be %s, outside csv_backup_report_dir %s; nothing was "
+                       "changed." % (cluster, path, report_dir))
+    return path
+
+
 def _forks_warning(forks, busy):
     if forks is None or int(forks) >= busy:
         return []
@@ -211,7 +229,7 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
         "run_warnings": _forks_warning(forks, len(reads)),
         "run_id": run_id,
         "started": stamp,
-        "dir": "%s/%s-%s" % (str(report_dir).rstrip("/"), name, run_id),
+        "dir": run_dir(report_dir, name, run_id),
         "ownership": {
             "cluster": name, "run_id": run_id, "saved": stamp, "facts_node": facts_host,
             "owners": cluster.get("coordinators") or {}, "moves": plan.get("moves") or [],

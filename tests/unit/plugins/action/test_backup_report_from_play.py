@@ -15,6 +15,8 @@ import json
 
 import pytest
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import md
+
 from .checks import documented_returns
 from .controller_play import HOSTS, pipe_lookup
 from .play_results import rename_csv
@@ -167,7 +169,7 @@ def test_a_csv_name_with_a_template_in_it_is_written_verbatim_and_runs_nothing(p
     result = _report(play, prepared, tmp_path / "report")
     assert result["summary"]["csvs_backed_up"] == [name]
     assert json.loads((tmp_path / "report" / FILES[0]).read_text())["jobs"][0]["csv"] == name
-    assert name in (tmp_path / "report" / FILES[1]).read_text()
+    assert md(name) in (tmp_path / "report" / FILES[1]).read_text()  # escaped as Markdown, whole
     assert not marker.exists()
 
 

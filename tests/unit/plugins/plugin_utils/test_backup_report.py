@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 
@@ -80,3 +81,29 @@ def test_renderings_escape_names_and_are_self_contained():
     markdown = render_markdown(report)
     assert "| balanced | 100.0 s |" in markdown and "Disk B" in markdown
     assert json.loads(render_json(report))["summary"]["measured_window_s"] == 100.0
+
+
+@pytest.mark.parametrize("name", ["a | b", "<img src=x onerror=alert(1)>", "line\nbreak", "[x](http://evil)",
+                                  "*bold* `code` # head", "back\\slash | & entity &amp;"])
+def test_markdown_keeps_a_node_supplied_name_in_its_cell(name):
+    run = _run()
+    run["jobs"][0]["csv"] = name
+    run["moves"][0]["message"] = name
+    markdown = render_markdown(build_report(run))
+    row = next(line for line in markdown.splitlines() if line.startswith("| N1 |"))
+    # the row still has its eight cells: no | of the name split it, no line break ended it
+    assert len(re.findall(r"(?<!\\)\|", row)) == 9, row
+    assert not re.search(r"(?<!\\)<img", markdown) and not re.search(r"(?<!\\)\]\(http", markdown)
+    assert "\nbreak" not in markdown
+    unescaped = re.sub(r"\\(.)", r"\1", row.split(" | ")[1])
+    assert unescaped == " ".join(name.split())
+
+
+def test_what_set_stats_publishes_has_no_jinja_opener_left():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_report import neutralised
+    data = {"errors": ["{{ lookup('pipe', 'id') }} failed", "{% raw %}"], "n": 3,
+            "{#key#}": [{"csv": "x{{y}}"}], "plain": "a { b } c"}
+    out = neutralised(data)
+    assert out == {"errors": ["{ { lookup('pipe', 'id') }} failed", "{ % raw %}"], "n": 3,
+                   "{ #key#}": [{"csv": "x{ {y}}"}], "plain": "a { b } c"}
+    assert not re.search(r"\{[{%#]", json.dumps(out))

@@ -140,3 +140,13 @@ def test_backup_nodes_are_the_option_s_limited_to_answering_hosts():
     three = dict(list(everyone.items())[:3])
     assert backup_nodes([], three, cluster) == (["NODE1", "NODE2", "NODE3"], ["NODE4"])
     assert backup_nodes(["node2", "NODE4"], three, cluster) == (["node2"], ["NODE4"])
+
+
+@pytest.mark.parametrize("name, folder", [("HVCLUSTER1", "HVCLUSTER1"), ("../../etc", "_.._etc"),
+                                          ("a/b\\c", "a_b_c"), ("..", "cluster"), ("{{ x }}", "___x___")])
+def test_the_run_s_directory_stays_inside_the_report_directory(tmp_path, name, folder):
+    reports = tmp_path / "reports"
+    facts = every_host_answers(name=name)
+    run = prepare_run(hosts(), facts, options=OPTIONS, started=STARTED, token="abc123", report_dir=str(reports))
+    assert run["dir"] == str(reports / ("%s-20261201T230505Z-abc123" % folder))
+    assert run["ownership"]["cluster"] == name  # the map keeps the real name, to check it against the cluster
