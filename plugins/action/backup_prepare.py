@@ -40,6 +40,7 @@ class ActionModule(WsfcControllerAction):
             vss=registered(task_vars, args.get("vss_from")), node_names=node_names,
             options=dict((k, v) for k, v in args["options"].items() if v is not None),
             forks=task_vars.get("ansible_forks"), report_dir=args["report_dir"], started=datetime.now(timezone.utc),
-            token="".join(secrets.choice(_TOKEN_CHARS) for dummy in range(6)))
+            token="".join(secrets.choice(_TOKEN_CHARS) for dummy in range(6)),
+            groups=dict((h, list(host_variable(task_vars, h, "group_names", []))) for h in hosts))
         run["changed"] = False
         return run

@@ -13,7 +13,7 @@ from ansible.module_utils.common.text.converters import to_text
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run.review import review_run, review_saved_map
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.review import review_run, review_saved_map, review_start
 
 
 class ActionModule(WsfcControllerAction):
@@ -22,7 +22,10 @@ class ActionModule(WsfcControllerAction):
     ARGUMENT_SPEC = {
         "run": {"type": "dict"},
         "ownership_map": {"type": "path"},
-        "now_from": {"type": "str", "required": True},
+        "stage": {"type": "str", "default": "end", "choices": ["start", "end"]},
+        "lock_from": {"type": "str"},
+        "moved_from": {"type": "str"},
+        "now_from": {"type": "str"},
         "queue_from": {"type": "str"},
         "node_name_from": {"type": "str"},
         "on_failover": {"type": "str", "default": "replan", "choices": ["replan", "fail"]},
@@ -33,10 +36,19 @@ class ActionModule(WsfcControllerAction):
 
     def execute(self, args, task_vars):
         hosts = play_hosts(task_vars)
+        if args["stage"] == "start":
+            if args.get("run") is None:
+                raise RunError("stage=start reviews a run: give run (what wsfc.csv.backup_prepare returned)")
+            review = review_start(args["run"], registered(task_vars, args.get("lock_from")),
+                                  registered(task_vars, args.get("moved_from")))
+            review["changed"] = False
+            return review
+        if not args.get("now_from"):
+            raise RunError("stage=end needs now_from (the variable every host registered its fresh cluster_info as)")
         now = registered(task_vars, args["now_from"])
         if args.get("run") is not None:
             review = review_run(args["run"], hosts, queues=registered(task_vars, args.get("queue_from")), now=now,
-                                on_failover=args["on_failover"])
+                                on_failover=args["on_failover"], locks=registered(task_vars, args.get("lock_from")))
         else:
             node_names = {}
             if args.get("node_name_from"):

@@ -20,9 +20,12 @@ description:
   - Each host is the cluster node it reported being (C(queried_node) of M(wsfc.csv.cluster_info)), or the node its
     O(node_name_from) variable names. The cluster is read as the first host that answered saw it. A node that did
     not answer, or that no host of the play is, backs up nothing; the plan's lines say so.
+  - Hosts are grouped by the cluster they answered for; each cluster is planned on its own, so one play can back up
+    many clusters (a fleet).
   - Refuses, with one message that says what to do and that nothing was changed, when an option is out of range,
-    no host answered, the hosts belong to more than one cluster, the network findings are critical or warnings
-    with O(options.network_findings=fail), or the planner refuses the options.
+    no host answered, or (with one cluster) the network findings are critical or warnings with
+    O(options.network_findings=fail) or the planner refuses the options. In a fleet such a cluster carries its
+    C(error) and the others go on; the step refuses only when no cluster can be planned.
   - Reads what the hosts registered without templating it, so names that come from the nodes are never templates.
   - Runs on the controller only; it does not connect to the host the task runs for.
 options:
@@ -79,6 +82,12 @@ options:
         default: 2
       target_gbps:
         description: A cap on each node's write to the backup target in Gb/s; 0 for none.
+        type: float
+        default: 0.0
+      fleet_target_gbps:
+        description:
+          - A cap on the total rate into a backup server the clusters of the play share, in Gb/s; 0 for none.
+          - Each answering node gets an equal share of it as its O(options.target_gbps) (or keeps its own, when lower).
         type: float
         default: 0.0
       read_gbps:
@@ -157,54 +166,75 @@ EXAMPLES = r"""
   wsfc.csv.backup_queue:
     reads: "{{ backup_run.reads[inventory_hostname] }}"
     run_id: "{{ backup_run.run_id }}"
+    provider: "{{ backup_run.providers[inventory_hostname] }}"
     target: \\backup01\csv
   when: inventory_hostname in backup_run.reads
 """
 
 RETURN = r"""
-cluster:
-  description: The result of M(wsfc.csv.cluster_info) of RV(facts_host).
-  returned: success
-  type: dict
-facts_host:
-  description: The first host, in play order, whose M(wsfc.csv.cluster_info) answered; moves and the lock go through it.
+run_id:
+  description: The run's id, a UTC time and six random characters; part of job names, snapshot tags and report folders.
   returned: success
   type: str
-hosts:
-  description: The cluster node each answering host is.
-  returned: success
-  type: dict
-  sample: {node1.example.com: NODE1}
-unanswered:
-  description: Why each host that did not answer did not.
-  returned: success
-  type: dict
-provider:
-  description: The VSS provider planned for (V(software) or V(hardware)).
+  sample: 20261201T230505Z-k3x9qa
+started:
+  description: When the run was prepared, in UTC (ISO 8601).
   returned: success
   type: str
-plan:
-  description: The plan, as P(wsfc.csv.backup_plan#filter) returns it.
+fleet:
+  description: True when the play's hosts answer for more than one cluster.
+  returned: success
+  type: bool
+clusters:
+  description:
+    - Each cluster's part of the run, by cluster name - C(cluster) (the result of M(wsfc.csv.cluster_info) of its
+      first host that answered), C(facts_host) (that host, its leader, through which the lock is taken and the moves are made),
+      C(hosts) (the cluster node each of its answering hosts is), C(provider), C(plan) (as
+      P(wsfc.csv.backup_plan#filter) returns it), C(reads) (each host's share), C(network_findings),
+      C(network_lines), C(lines), C(unanswered) (its hosts that did not answer, and why), C(dir) (C(<report_dir>/<cluster>-<run_id>), the cluster's name made a plain file
+      name), C(ownership) (the map saved before any move, which the restore entry point reads).
+    - In a fleet, a cluster that could not be planned has C(error) instead, and the others go on.
+  returned: success
+  type: dict
+host_cluster:
+  description: The cluster each answering host is a node of (also for a cluster that could not be planned).
+  returned: success
+  type: dict
+leaders:
+  description: The leader host of each planned cluster (host to cluster name).
+  returned: success
+  type: dict
+moves:
+  description: The moves each leader makes (host to a list of C(csv), C(from), C(to)).
   returned: success
   type: dict
 reads:
-  description: Each host's share of the plan (the reads of its node), for M(wsfc.csv.backup_queue); hosts without
-    reads are not listed.
+  description: Each host's share of the plans, for M(wsfc.csv.backup_queue); hosts without reads are not listed.
   returned: success
   type: dict
-network_findings:
-  description: The findings of every node's M(wsfc.csv.network_info).
+providers:
+  description: The VSS provider each host's snapshots are taken with (V(software) or V(hardware)).
+  returned: success
+  type: dict
+maps:
+  description: The ownership maps to save before any move, each with C(dir) and C(map).
   returned: success
   type: list
   elements: dict
-network_lines:
-  description: The findings as lines.
+unanswered:
+  description:
+    - The hosts that answered for no cluster, and why - a failure of the run (a fleet). A host that did not answer
+      but that its inventory groups tie to an answering cluster is a node of that cluster that is down; it is in
+      that cluster's own C(unanswered) instead.
   returned: success
-  type: list
-  elements: str
+  type: dict
+fleet_dir:
+  description: In a fleet, the directory of the fleet summary, C(<report_dir>/fleet-<run_id>); null otherwise.
+  returned: success
+  type: str
 lines:
-  description: The plan as lines (P(wsfc.csv.describe_plan#filter)), what the nodes that did not answer or take part
-    mean for it, and the network findings.
+  description: Every cluster's plan as lines (P(wsfc.csv.describe_plan#filter)), what the hosts that did not answer
+    or take part mean for it, and the network findings.
   returned: success
   type: list
   elements: str
@@ -213,21 +243,4 @@ run_warnings:
   returned: success
   type: list
   elements: str
-run_id:
-  description: The run's id, a UTC time and six random characters; part of job names, snapshot tags and RV(dir).
-  returned: success
-  type: str
-  sample: 20261201T230505Z-k3x9qa
-started:
-  description: When the run was prepared, in UTC (ISO 8601).
-  returned: success
-  type: str
-dir:
-  description: The run's directory on the controller, C(<report_dir>/<cluster>-<run_id>).
-  returned: success
-  type: str
-ownership:
-  description: The ownership map to save before any move (C(ownership.json)), which the restore entry point reads.
-  returned: success
-  type: dict
 """

@@ -31,11 +31,13 @@ options:
       - Exactly one of O(run) and O(prepared) is required.
     type: dict
   prepared:
-    description: What M(wsfc.csv.backup_prepare) returned for the run; the record is assembled from it and the
-      options below.
+    description:
+      - What M(wsfc.csv.backup_prepare) returned for the run; each cluster's record is assembled from it and the
+        options below, and written to its own directory (the cluster's C(dir)); in a fleet, the fleet summary
+        (C(fleet.json), C(fleet.md)) goes to its C(fleet_dir).
     type: dict
   review:
-    description: What M(wsfc.csv.backup_review) returned at the end of the run (the restore decision).
+    description: What M(wsfc.csv.backup_review) returned at the end of the run (O(wsfc.csv.backup_review#module:stage=end)).
     type: dict
   queue_from:
     description: The variable every host registered its M(wsfc.csv.backup_queue) result as.
@@ -46,27 +48,30 @@ options:
   error_from:
     description: The variable a host set to the message of a step that failed on it.
     type: str
-  moved:
-    description: The registered result of the M(wsfc.csv.csv_owner) loop that made the plan's moves.
-    type: dict
-  restored:
-    description: The registered result of the M(wsfc.csv.csv_owner) loop that moved CSVs back.
-    type: dict
-  lock:
-    description: The registered result of taking the lock (M(wsfc.csv.backup_lock)).
-    type: dict
-  unlock:
-    description: The registered result of releasing the lock.
-    type: dict
+  moved_from:
+    description: The variable each cluster's leader registered the M(wsfc.csv.csv_owner) loop of its moves as.
+    type: str
+  restored_from:
+    description: The variable each control host registered the M(wsfc.csv.csv_owner) loop of its moves back as.
+    type: str
+  lock_from:
+    description: The variable each leader registered taking the lock (M(wsfc.csv.backup_lock)) as.
+    type: str
+  unlock_from:
+    description: The variable each control host registered releasing the lock as.
+    type: str
   on_failover:
     description: The run's setting for CSVs that fail over during their backup, used to word the report.
     type: str
     choices: [replan, fail]
     default: replan
   dest:
-    description: The directory on the controller to write the report files to. Created when missing.
+    description:
+      - The directory on the controller to write the report files to. Created when missing.
+      - Required with O(run). With O(prepared) it replaces the directory the run named; in a fleet, each cluster's
+        report goes to a folder of its own in it (named as the cluster's own directory is) and the fleet summary
+        into it.
     type: path
-    required: true
 extends_documentation_fragment:
   - wsfc.csv.attributes.controller
 attributes:
@@ -86,13 +91,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 summary:
-  description: The report's summary (result, CSVs backed up and not, bytes, reads local and SMB, measured and
+  description: In a fleet, the fleet summary (C(result), C(clusters) with each one's result, C(failures)). Otherwise the
+    report's summary (result, CSVs backed up and not, bytes, reads local and SMB, measured and
     predicted window and lower bound, moves made and undone, whether ownership was restored).
   returned: always
   type: dict
 report:
   description: The whole report, as written to C(report.json).
-  returned: always
+  returned: when the run covers one cluster
   type: dict
 files:
   description: The report files, on the controller.
@@ -100,6 +106,17 @@ files:
   type: list
   elements: str
   sample: [/var/backups/wsfc/report.json, /var/backups/wsfc/report.md, /var/backups/wsfc/report.html]
+failure:
+  description: The lines the run fails with - for each cluster that did not complete, what was not
+    backed up, the errors and where its report is; in a fleet, each host that answered for no cluster. Empty when
+    every cluster succeeded and has its ownership restored.
+  returned: always
+  type: list
+  elements: str
+reports:
+  description: In a fleet, each cluster's report, by cluster name; RV(summary) is then the fleet summary.
+  returned: when the run covers more than one cluster
+  type: dict
 stats:
   description:
     - The summary, the report's directory (C(report_dir)) and its errors, for C(set_stats) (the csv_backup role

@@ -15,9 +15,13 @@ author:
 description:
   - The closing decision of the C(wsfc.csv.csv_backup) role, usable on its own. Run it once (C(run_once)) after every
     host has read the cluster again with M(wsfc.csv.cluster_info) and registered the result.
-  - With O(run) (what M(wsfc.csv.backup_prepare) returned), it re-plans on their new coordinators the CSVs whose
-    backup a failover or a lost node broke (from what every host's M(wsfc.csv.backup_queue) registered, see
-    O(queue_from)), and decides which CSVs go back to their original owners.
+  - With O(run) (what M(wsfc.csv.backup_prepare) returned) and O(stage=start), after each cluster's leader took
+    the lock and made the moves, it decides which clusters go ahead (RV(reads)) and why the others do not
+    (RV(stopped)); a cluster whose lock was not taken or one of whose moves failed backs up nothing.
+  - With O(run) and O(stage=end), cluster by cluster, it re-plans on their new coordinators the CSVs whose backup
+    a failover or a lost node broke (from what every host's M(wsfc.csv.backup_queue) registered, see
+    O(queue_from)), decides which CSVs go back to their original owners and through which host, and which locks
+    are ours to release.
   - With O(ownership_map) (the C(ownership.json) a run saved before its moves), it decides what to undo of a run
     that was killed - the jobs and snapshots to clear on each host and the CSVs to move back - and refuses a map of
     another cluster.
@@ -34,10 +38,21 @@ options:
   ownership_map:
     description: Path on the controller of the C(ownership.json) a run saved.
     type: path
-  now_from:
-    description: The variable every host registered its fresh M(wsfc.csv.cluster_info) result as.
+  stage:
+    description: V(start) after the locks and moves; V(end) after the backups (and for O(ownership_map)).
     type: str
-    required: true
+    choices: [start, end]
+    default: end
+  lock_from:
+    description: The variable each cluster's leader registered M(wsfc.csv.backup_lock) as (O(stage=start), and at
+      the end to know which locks were taken).
+    type: str
+  moved_from:
+    description: With O(stage=start), the variable each leader registered its M(wsfc.csv.csv_owner) loop as.
+    type: str
+  now_from:
+    description: With O(stage=end), the variable every host registered its fresh M(wsfc.csv.cluster_info) result as.
+    type: str
   queue_from:
     description: With O(run), the variable every host registered its M(wsfc.csv.backup_queue) result as.
     type: str
@@ -83,25 +98,51 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+reads:
+  description:
+    - With O(stage=start), each host's reads of the clusters that go ahead.
+    - With O(stage=end), the re-planned reads per host, for a second M(wsfc.csv.backup_queue).
+  returned: success
+  type: dict
+stopped:
+  description: With O(stage=start), why each cluster that does not go ahead stopped.
+  returned: success
+  type: dict
+clusters:
+  description: With O(run) and O(stage=end), each cluster's review - C(control_host) (the host its moves back and
+    its lock's release go through), C(now_host) (its first host whose fresh read answered; null when none did),
+    C(reads), and C(restore) (C(moves), each C(csv), C(from), C(to); C(kept), each with C(why); C(error) when the
+    cluster could not be read).
+  returned: success
+  type: dict
+controls:
+  description: With O(run) and O(stage=end), the control host of each cluster (host to cluster name).
+  returned: success
+  type: dict
+restores:
+  description: With O(run) and O(stage=end), the moves back each control host makes.
+  returned: success
+  type: dict
+unlocks:
+  description: With O(run) and O(stage=end), the control hosts that release their cluster's lock (not those whose
+    lock another run holds).
+  returned: success
+  type: dict
 control_host:
-  description: The host the moves back and the lock's release go through.
+  description: With O(ownership_map), the host the moves back and the lock's release go through.
   returned: success
   type: str
 now_host:
-  description: The first host whose fresh read answered; null when none did.
+  description: With O(ownership_map), the first host of the map's cluster whose fresh read answered.
   returned: success
   type: str
-reads:
-  description: With O(run), the re-planned reads per host, for a second M(wsfc.csv.backup_queue).
-  returned: success
-  type: dict
 restore:
-  description: The CSVs to move back (C(moves), each C(csv), C(from), C(to)), those kept where they are (C(kept),
-    each with C(why)), and C(error) when the cluster could not be read.
+  description: With O(ownership_map), the CSVs to move back (C(moves)), those kept where they are (C(kept), each with
+    C(why)), and C(error) when the cluster could not be read.
   returned: success
   type: dict
 hosts:
-  description: With O(ownership_map), the cluster node each answering host is.
+  description: With O(ownership_map), the cluster node each answering host of the map's cluster is.
   returned: success
   type: dict
 clears:

@@ -48,8 +48,10 @@ def secret_values(spec, params):
         if value is None:
             continue
         if option.get("no_log"):
-            values = value if isinstance(value, (list, tuple)) else (value.values() if isinstance(value, dict)
-                                                                      else [value])
+            if isinstance(value, dict):
+                values = list(value.values())
+            else:
+                values = value if isinstance(value, (list, tuple)) else [value]
             found.update(to_text(v) for v in values if v not in (None, "") and not isinstance(v, (dict, list)))
         if option.get("options"):
             for item in value if isinstance(value, list) else [value]:

@@ -200,8 +200,8 @@ def render_markdown(report):
         lines += ["## Moves", "", "| Phase | CSV | From | To | OK |", "|---|---|---|---|---|"]
         for m in report["moves"]:
             ok = "yes" if m.get("ok", True) else "NO: %s" % md(m.get("message", ""))
-            lines.append("| %s | %s | %s | %s | %s |" % (md(m.get("phase")), md(m.get("csv")), md(m.get("from")),
-                                                      md(m.get("to")), ok))
+            cells = (md(m.get("phase")), md(m.get("csv")), md(m.get("from")), md(m.get("to")), ok)
+            lines.append("| %s | %s | %s | %s | %s |" % cells)
         lines.append("")
     for title, items in (("Skipped", ["%s: %s" % (k["csv"], k["reason"]) for k in report["skipped"]]),
                          ("Warnings", report["warnings"]), ("Errors", report["errors"])):

@@ -30,6 +30,7 @@ NUMBER_RULES = (
     ("job_poll_interval", "more than 0 seconds", lambda n: n > 0),
     ("read_gbps", "more than 0 (Gb/s), or a dictionary of node name to Gb/s", lambda n: n > 0),
     ("target_gbps", "0 (no cap) or more", lambda n: n >= 0),
+    ("fleet_target_gbps", "0 (no cap) or more", lambda n: n >= 0),
     ("min_gbps", "0 or more", lambda n: n >= 0),
 )
 
@@ -100,6 +101,7 @@ OPTION_SPEC = {
     "provider": {"type": "str", "default": "auto", "choices": ["auto", "software", "hardware"]},
     "concurrency": {"type": "int", "default": 2},
     "target_gbps": {"type": "float", "default": 0.0},
+    "fleet_target_gbps": {"type": "float", "default": 0.0},
     "read_gbps": {"type": "raw", "default": 8.0},
     "min_gbps": {"type": "float", "default": 10.0},
     "network_findings": {"type": "str", "default": "warn", "choices": ["warn", "fail", "skip"]},

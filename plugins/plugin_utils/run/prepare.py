@@ -47,18 +47,6 @@ def _answers(hosts, facts):
     return ok, missing
 
 
-def _one_cluster(ok):
-    """Refuse hosts of more than one cluster: each cluster is planned, locked and restored on its own."""
-    clusters = {}
-    for host, result in ok:
-        clusters.setdefault(str(result["cluster"]["name"]), []).append(host)
-    if len(clusters) > 1:
-        raise RunError("The hosts of this play answer for %d clusters (%s). Run the backup once per cluster, with "
-                       "target set to the group of one cluster's nodes; nothing was changed." % (
-                           len(clusters), "; ".join("%s: %s" % (name, ", ".join(hosts))
-                                                    for name, hosts in sorted(clusters.items()))))
-
-
 def match_hosts(ok, cluster, node_names):
     """``{host: node}``: the node each answering host is (``csv_backup_node_name``, else the name it reported)."""
     canonical = dict((n["name"].lower(), n["name"]) for n in cluster.get("nodes") or [])
@@ -176,43 +164,70 @@ def _forks_warning(forks, busy):
             "window grows; run with --forks %d or more (AWX: the forks of the job template)" % (forks, busy, busy)]
 
 
-def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
-                report_dir=".", started=None, token="000000"):
-    """The run: see the module documentation of wsfc.csv.backup_prepare for every key it returns.
+def _by_cluster(ok):
+    """The answering hosts grouped by the cluster they answered for, clusters in the order of their first host."""
+    groups = {}
+    for host, result in ok:
+        groups.setdefault(str(result["cluster"]["name"]), []).append((host, result))
+    return groups
 
-    ``hosts`` are the play's hosts in order; ``facts``, ``networks`` and
-    ``vss`` what each registered from cluster_info, network_info and
-    csv_snapshot_info; ``node_names`` each host's csv_backup_node_name;
-    ``started`` a UTC datetime and ``token`` a few random characters, which
-    name the run. Raises :class:`RunError`.
+
+def attribute_missing(missing, groups, members):
+    """Which cluster each host that did not answer belongs to, by the inventory groups it is in.
+
+    A host that did not answer cannot say its cluster; the inventory can. If
+    one of its groups holds no host that answered, that group's cluster could
+    not be read at all: the host answered for no cluster, a failure of the
+    run, never silence. Otherwise a group that holds hosts of exactly one
+    answering cluster makes it a node of that cluster that is down (groups
+    that span clusters, such as the fleet's parent group, say nothing). A host
+    no group ties to one cluster answered for none either. Returns
+    ``({cluster: {host: why}}, {host: why})``.
     """
-    options = dict(options or {})
-    errors = option_errors(options)
-    if errors:
-        raise RunError("%s Fix them and run again; nothing was read or changed." % " ".join(errors))
-    ok, missing = _answers(hosts, facts or {})
-    if not ok:
-        raise RunError("No node of %s answered wsfc.csv.cluster_info (%s). Check that the nodes are up and reachable "
-                       "over WinRM, then run again; nothing was changed." % (
-                           ", ".join(hosts), "; ".join("%s: %s" % item for item in sorted(missing.items()))))
-    _one_cluster(ok)
-    facts_host, cluster = ok[0][0], _clean(ok[0][1])
-    matched = match_hosts(ok, cluster, node_names or {})
-    network, findings = _network(networks or {})
-    name = cluster["cluster"]["name"]
+    cluster_of = dict((h, name) for name, hosts in members.items() for h in hosts)
+    per_group = {}
+    for host, names in (groups or {}).items():
+        for group in names or []:
+            per_group.setdefault(group, set()).add(host)
+    attributed, lost = {}, {}
+    for host, why in missing.items():
+        ties = [set(cluster_of[h] for h in per_group.get(group, ()) if h in cluster_of)
+                for group in (groups or {}).get(host) or []]
+        candidates = set().union(*[t for t in ties if len(t) == 1]) if ties else set()
+        if all(ties) and len(candidates) == 1:
+            attributed.setdefault(candidates.pop(), {})[host] = why
+        else:
+            lost[host] = why
+    return attributed, lost
+
+
+def _cluster_options(options, fleet_nodes):
+    """One cluster's options: with ``fleet_target_gbps``, each node's target cap is its share of the fleet's."""
+    options = dict(options)
+    fleet = float(options.pop("fleet_target_gbps", 0) or 0)
+    if fleet > 0 and fleet_nodes:
+        share = fleet / fleet_nodes
+        own = float(options.get("target_gbps") or 0)
+        options["target_gbps"] = min(own, share) if own > 0 else share
+    return options
+
+
+def prepare_cluster(name, members, missing, networks, vss, node_names, options, report_dir, run_id, stamp):
+    """One cluster's part of the run, planned from the first of ``members`` (its answering hosts, in play order)."""
+    facts_host, cluster = members[0][0], _clean(members[0][1])
+    matched = match_hosts(members, cluster, node_names)
+    network, findings = _network(dict((h, networks[h]) for h, dummy in members if h in networks))
     failing = [f for f in findings if f.get("severity") in FAILING_SEVERITIES]
     if options.get("network_findings") == "fail" and failing:
         raise RunError("The network of %s does not meet the recommendations (%d finding(s)): %s. Fix them (playbook "
                        "wsfc.csv.network_check helps), or set csv_backup_network_findings=warn. Nothing was changed."
                        % (name, len(failing), "; ".join(finding_lines(failing))))
-    provider = snapshot_provider(options.get("provider", "auto"), (vss or {}).get(facts_host))
+    provider = snapshot_provider(options.get("provider", "auto"), vss.get(facts_host))
     nodes, left_out = backup_nodes(options.get("nodes"), matched, cluster)
     plan = _plan(cluster, network, options, provider, nodes)
     notes = _notes(facts_host, missing, left_out, matched, plan)
     by_node = dict((node, host) for host, node in matched.items())
     reads = dict((by_node[node], list(items)) for node, items in (plan.get("nodes") or {}).items() if items)
-    run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
-    stamp = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if started else None
     network_lines = finding_lines(findings)
     return {
         "cluster": cluster,
@@ -226,7 +241,6 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
         "network_lines": network_lines,
         "lines": (describe_plan(plan, name) + notes
                   + (["network findings:"] + network_lines if network_lines else [])),
-        "run_warnings": _forks_warning(forks, len(reads)),
         "run_id": run_id,
         "started": stamp,
         "dir": run_dir(report_dir, name, run_id),
@@ -235,4 +249,75 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
             "owners": cluster.get("coordinators") or {}, "moves": plan.get("moves") or [],
             "method": options.get("method", "copy"), "reads": plan.get("nodes") or {},
         },
+    }
+
+
+def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
+                report_dir=".", started=None, token="000000", groups=None):
+    """The run of every cluster the play's hosts answer for: see wsfc.csv.backup_prepare's RETURN for every key.
+
+    ``hosts`` are the play's hosts in order; ``facts``, ``networks`` and
+    ``vss`` what each registered from cluster_info, network_info and
+    csv_snapshot_info; ``node_names`` each host's csv_backup_node_name;
+    ``started`` a UTC datetime and ``token`` a few random characters, which
+    name the run; ``groups`` each host's inventory groups. Hosts are grouped
+    by the cluster they answered for, and each cluster is planned on its own
+    (:func:`prepare_cluster`). A host that did not answer belongs to the
+    cluster its inventory groups tie it to (:func:`attribute_missing`), else
+    it is a failure of a fleet run. With one cluster, a refusal raises
+    :class:`RunError`; in a fleet, a cluster that cannot be planned carries
+    its ``error`` and the others go on.
+    """
+    options = dict(options or {})
+    errors = option_errors(options)
+    if errors:
+        raise RunError("%s Fix them and run again; nothing was read or changed." % " ".join(errors))
+    ok, missing = _answers(hosts, facts or {})
+    if not ok:
+        raise RunError("No node of %s answered wsfc.csv.cluster_info (%s). Check that the nodes are up and reachable "
+                       "over WinRM, then run again; nothing was changed." % (
+                           ", ".join(hosts), "; ".join("%s: %s" % item for item in sorted(missing.items()))))
+    by_cluster = _by_cluster(ok)
+    attributed, lost = attribute_missing(missing, groups if groups is not None else {},
+                                         dict((n, [h for h, dummy in m]) for n, m in by_cluster.items()))
+    if groups is None and len(by_cluster) == 1:  # no inventory groups given: every host is of the one cluster
+        attributed, lost = {next(iter(by_cluster)): missing}, {}
+    fleet = len(by_cluster) > 1 or bool(lost)
+    run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
+    stamp = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if started else None
+    up = sum(1 for members in by_cluster.values() for dummy in members)
+    clusters = {}
+    for name, members in by_cluster.items():
+        try:
+            clusters[name] = prepare_cluster(
+                name, members, attributed.get(name) or {}, networks or {}, vss or {}, node_names or {},
+                _cluster_options(options, up), report_dir, run_id, stamp)
+        except RunError as exc:
+            if not fleet:
+                raise
+            clusters[name] = {"error": str(exc), "cluster": {"cluster": {"name": name}}, "hosts": {},
+                              "reads": {}, "facts_host": members[0][0], "run_id": run_id, "started": stamp,
+                              "dir": run_dir(report_dir, name, run_id), "lines": ["%s: %s" % (name, exc)]}
+    planned = dict((n, c) for n, c in clusters.items() if not c.get("error"))
+    if not planned:
+        raise RunError("No cluster of this play could be planned: %s" % " ".join(c["error"] for c in clusters.values()))
+    reads = dict((h, r) for c in planned.values() for h, r in c["reads"].items())
+    lines = [line for c in clusters.values() for line in c["lines"]]
+    if lost:
+        lines.append("answered for no cluster: %s" % "; ".join("%s (%s)" % item for item in sorted(lost.items())))
+    return {
+        "run_id": run_id,
+        "started": stamp,
+        "fleet": fleet,
+        "clusters": clusters,
+        "host_cluster": dict((h, n) for n, members in by_cluster.items() for h, dummy in members),
+        "leaders": dict((c["facts_host"], n) for n, c in planned.items()),
+        "moves": dict((c["facts_host"], c["plan"].get("moves") or []) for c in planned.values()),
+        "reads": reads,
+        "providers": dict((h, c["provider"]) for c in planned.values() for h in c["hosts"]),
+        "maps": [{"dir": c["dir"], "map": c["ownership"]} for c in planned.values()],
+        "unanswered": lost,
+        "fleet_dir": run_dir(report_dir, "fleet", run_id) if fleet else None,
+        "lines": lines,
+        "run_warnings": _forks_warning(forks, len(reads)),
     }

@@ -214,6 +214,9 @@ def run_record(plan, cluster=None, moved=None, queues=None, restored=None, error
     for result in (lock, unlock):
         if isinstance(result, dict):
             warnings.extend(str(w) for w in result.get("warnings") or [])
+    if isinstance(lock, dict) and (lock.get("failed") or lock.get("unreachable")):
+        problems.append("the backup lock was not taken, so nothing was backed up: %s" % (lock.get("msg") or
+                                                                                        "unreachable"))
     if isinstance(unlock, dict) and (unlock.get("failed") or unlock.get("unreachable")):
         problems.append("the backup lock was not released: %s" % (unlock.get("msg") or "unreachable"))
     restored_ok = not any(m for m in moves if m["phase"] == "restore" and not m["ok"])

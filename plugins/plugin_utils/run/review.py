@@ -43,13 +43,52 @@ def _planned_csvs(plan):
     return [read["csv"] for reads in (plan.get("nodes") or {}).values() for read in reads or []]
 
 
-def review_run(run, hosts, queues=None, now=None, on_failover="replan"):
-    """What is left to do after a run's backups; see wsfc.csv.backup_review's RETURN."""
-    plan = run.get("plan") or {}
-    now_host, facts = first_answer(hosts, now or {})
+def _cluster_hosts(crun, hosts):
+    """The play's hosts (in play order) that are nodes of one cluster of the run."""
+    return [h for h in hosts if h in (crun.get("hosts") or {})]
+
+
+def _why_stopped(lock, moved):
+    if not answered(lock):
+        what = (lock if isinstance(lock, dict) else {}).get("msg") or "it did not run"
+        return "the cluster's backup lock was not taken: %s" % what
+    moved = moved if isinstance(moved, dict) else {}
+    bad = [item for item in moved.get("results") or [] if not answered(item) and not item.get("skipped")]
+    if bad or moved.get("failed") or moved.get("unreachable"):
+        item = (bad or [moved])[0]
+        return "a move failed: %s" % (item.get("msg") or "unreachable")
+    return None
+
+
+def review_start(run, locks=None, moved=None):
+    """Which clusters go ahead after the lock and the moves, and the reads of their hosts.
+
+    A cluster whose lock its leader (the host it was read through) did not
+    take, or one of whose moves failed, backs up nothing; its ``stopped``
+    entry says why, and the end of the run still moves back what moved.
+    """
+    reads, stopped = {}, {}
+    for name, crun in (run.get("clusters") or {}).items():
+        if crun.get("error"):
+            continue
+        leader = crun["facts_host"]
+        why = _why_stopped((locks or {}).get(leader), (moved or {}).get(leader))
+        if why:
+            stopped[name] = why
+            continue
+        reads.update(crun.get("reads") or {})
+    return {"reads": reads, "stopped": stopped}
+
+
+def review_cluster(crun, hosts, queues=None, now=None, on_failover="replan"):
+    """What is left to do after one cluster's backups, from the fresh reads of its own hosts."""
+    plan = crun.get("plan") or {}
+    own = dict((h, r) for h, r in (now or {}).items()
+               if answered(r) and str(r["cluster"]["name"]).lower() == str(crun["cluster"]["cluster"]["name"]).lower())
+    now_host, facts = first_answer(hosts, own)
     reads = {}
     if on_failover == "replan":
-        by_node = dict((node.lower(), host) for host, node in (run.get("hosts") or {}).items())
+        by_node = dict((node.lower(), host) for host, node in (crun.get("hosts") or {}).items())
         ran = _queues_that_ran(hosts, queues or {})
         # Only the CSVs of queues that ran (or went down while running): when the run stopped before its queues
         # (a move failed), nothing was broken by a failover, and nothing is backed up after all.
@@ -61,16 +100,46 @@ def review_run(run, hosts, queues=None, now=None, on_failover="replan"):
                 reads[host] = items
     scope = _planned_csvs(plan) + [move["csv"] for move in plan.get("moves") or []]
     return {
-        "control_host": now_host or run.get("facts_host"),
+        "control_host": now_host or crun.get("facts_host"),
         "now_host": now_host,
         "reads": reads,
-        "restore": restore_moves((run.get("cluster") or {}).get("coordinators") or {}, facts, scope=scope),
+        "restore": restore_moves((crun.get("cluster") or {}).get("coordinators") or {}, facts, scope=scope),
+    }
+
+
+def _lock_refused(lock):
+    """True when the node answered that the lock is another run's: there is nothing of ours to release."""
+    return isinstance(lock, dict) and bool(lock.get("failed")) and not lock.get("unreachable")
+
+
+def review_run(run, hosts, queues=None, now=None, on_failover="replan", locks=None):
+    """What is left to do after a run's backups, cluster by cluster; see wsfc.csv.backup_review's RETURN.
+
+    ``locks`` are what the leaders registered when they took the locks: a
+    cluster whose lock was refused (another run holds it) has none of ours to
+    release; one whose take did not answer may hold it, and is released.
+    """
+    clusters = {}
+    for name, crun in (run.get("clusters") or {}).items():
+        if not crun.get("error"):
+            clusters[name] = review_cluster(crun, _cluster_hosts(crun, hosts), queues, now, on_failover)
+    held = [name for name in clusters
+            if not _lock_refused((locks or {}).get(run["clusters"][name]["facts_host"]))]
+    return {
+        "clusters": clusters,
+        "reads": dict((h, r) for c in clusters.values() for h, r in c["reads"].items()),
+        "controls": dict((c["control_host"], name) for name, c in clusters.items()),
+        "restores": dict((c["control_host"], c["restore"]["moves"]) for c in clusters.values()),
+        "unlocks": dict((clusters[name]["control_host"], name) for name in held),
     }
 
 
 def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
     """The restore entry point: what a saved ownership map (``ownership.json``) says to undo on this cluster."""
-    now_host, facts = first_answer(hosts, now or {})
+    wanted = str(saved.get("cluster") or "").lower()
+    answers = dict((h, r) for h, r in (now or {}).items() if answered(r))
+    own = dict((h, r) for h, r in answers.items() if str(r["cluster"]["name"]).lower() == wanted)
+    now_host, facts = first_answer(hosts, own or answers)
     if facts is None:
         raise RunError("No node of %s answered wsfc.csv.cluster_info, so the cluster's ownership cannot be read. Check "
                        "that the nodes are up and reachable over WinRM, then run again; nothing was changed."
@@ -79,7 +148,7 @@ def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
     if str(saved.get("cluster") or "").lower() != str(name).lower():
         raise RunError("The map is of cluster %s, not %s: run it against that cluster. Nothing was changed."
                        % (saved.get("cluster"), name))
-    ok = [(host, now[host]) for host in hosts if answered(now.get(host))]
+    ok = [(host, own[host]) for host in hosts if host in own]
     matched = match_hosts(ok, facts, node_names or {})
     by_node = dict((node.lower(), host) for host, node in matched.items())
     clears = {}

@@ -13,18 +13,19 @@ def _plan_check(lab, *extra):
                                 "-e", '{"csv_backup_target": "\\\\\\\\backup01\\\\csv"}', *extra)
 
 
-def test_check_mode_plans_from_two_round_trips_per_node_and_changes_nothing(lab4):
+def test_check_mode_plans_from_three_round_trips_per_node_and_changes_nothing(lab4):
     before = lab4.state()
     mark = len(lab4.events())
     result = _plan_check(lab4)
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
     assert "Cluster HVCLUSTER1: balanced plan: 8 CSVs, 7700.0 GB" in result.stdout
     assert "predicted window per strategy" in result.stdout
-    # cluster_info and network_info on each of the four nodes (all at once), and csv_snapshot_info (which provider
-    # VSS would choose) through one node
+    # cluster_info, network_info and csv_snapshot_info (which provider VSS would choose) on each of the four nodes,
+    # each step on all nodes at once: every node says which cluster it is a node of, and each cluster of a play is
+    # planned with its own provider
     commands = lab4.commands_since(mark)
-    assert len(commands) == 9, [c["node"] for c in commands]
-    assert sorted(c["node"] for c in commands) == ["NODE1"] * 3 + ["NODE2"] * 2 + ["NODE3"] * 2 + ["NODE4"] * 2
+    assert len(commands) == 12, [c["node"] for c in commands]
+    assert sorted(c["node"] for c in commands) == ["NODE1"] * 3 + ["NODE2"] * 3 + ["NODE3"] * 3 + ["NODE4"] * 3
     assert not [e for e in lab4.events()[mark:] if e["op"].startswith("csv.")]
     assert lab4.state()["csvs"] == before["csvs"]
 

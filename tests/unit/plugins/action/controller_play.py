@@ -37,6 +37,9 @@ except ImportError:  # pragma: no cover - 2.16-2.18 template every string
 
 HOSTS = ("node1.example.com", "node2.example.com", "node3.example.com")
 NODES = ("NODE1", "NODE2", "NODE3")  # the lab cluster's nodes (answers/topology.yml), one per host
+# The hosts of a second cluster in the same play (a fleet): one per node of a copy of the lab cluster under another
+# name (play_results.PlayResults.fleet).
+OTHER_HOSTS = ("other1.example.com", "other2.example.com", "other3.example.com")
 
 
 def as_template(text):
@@ -54,17 +57,29 @@ def _no_node(connection, script, in_data):
 
 
 class ControllerPlay:
-    """The hosts of one play (one inventory group ``cluster``), their inventory variables and registered results."""
+    """The hosts of one play, their inventory groups and variables, and their registered results.
 
-    def __init__(self, directory, hosts=HOSTS, host_vars=None):
+    ``groups`` is ``{group: [host, ...]}``, in the play's host order (default: one group ``cluster`` of every host);
+    with more than one, they are also the children of a group ``fleet``, as an inventory of several clusters is
+    written (one group per cluster, the play's target their parent).
+    """
+
+    def __init__(self, directory, hosts=HOSTS, host_vars=None, groups=None):
         self.hosts = list(hosts)
+        groups = dict(groups or {"cluster": self.hosts})
+        listed = [h for members in groups.values() for h in members]
+        if sorted(listed) != sorted(self.hosts):
+            raise AssertionError("every host of the play is in exactly one group: %s" % groups)
         os.makedirs(str(directory), exist_ok=True)
         path = os.path.join(str(directory), "inventory.ini")
         with open(path, "w", encoding="utf-8") as handle:
-            handle.write("[cluster]\n")
-            for host in self.hosts:
-                extra = " ".join("%s=%s" % item for item in sorted((host_vars or {}).get(host, {}).items()))
-                handle.write(("%s %s" % (host, extra)).rstrip() + "\n")
+            for group, members in groups.items():
+                handle.write("[%s]\n" % group)
+                for host in members:
+                    extra = " ".join("%s=%s" % item for item in sorted((host_vars or {}).get(host, {}).items()))
+                    handle.write(("%s %s" % (host, extra)).rstrip() + "\n")
+            if len(groups) > 1:
+                handle.write("[fleet:children]\n" + "".join("%s\n" % group for group in groups))
         self.loader = DataLoader()
         self.inventory = InventoryManager(loader=self.loader, sources=[path])
         self.variables = VariableManager(loader=self.loader, inventory=self.inventory)
@@ -106,3 +121,10 @@ class ControllerPlay:
             return dict(exc.result)
         finally:
             runner._exec = real  # pylint: disable=protected-access
+
+
+def fleet_play(directory, **groups):
+    """A play of two clusters: group ``reclab`` of HOSTS (the lab cluster's nodes), group ``other`` of OTHER_HOSTS
+    (those of OTHER, play_results.PlayResults.fleet), and the ``groups`` given, in that order."""
+    groups = dict({"reclab": list(HOSTS), "other": list(OTHER_HOSTS)}, **groups)
+    return ControllerPlay(directory, hosts=[h for members in groups.values() for h in members], groups=groups)

@@ -5,15 +5,19 @@ The controller-only actions decide from what ``cluster_info``, ``network_info`` 
 each host. Their tests take those results from the actions themselves, run on the lab's recorded answers, so the
 shapes are the real ones and follow the actions when they change. Only what a recording cannot give is derived,
 and each derivation says what it changes: every node of the lab cluster answers ``cluster_info`` with the same
-cluster, so the answer of NODE2 and NODE3 is NODE1's with ``queried_node`` naming the node asked.
+cluster, so the answer of NODE2 and NODE3 is NODE1's with ``queried_node`` naming the node asked; and the lab has
+one cluster, so the hosts of a second cluster of the play (a fleet) answer as the lab cluster's nodes do with only
+the cluster's name changed (:func:`in_cluster`).
 """
 
 from __future__ import annotations
 
 import copy
 
-from .controller_play import HOSTS, NODES
+from .controller_play import HOSTS, NODES, OTHER_HOSTS
 from .recorded import answers, scenario as recorded_scenario
+
+OTHER = "OTHER"  # the second cluster of a fleet play (PlayResults.fleet)
 
 
 class PlayResults:
@@ -43,6 +47,13 @@ class PlayResults:
             out[host] = view
         return out
 
+    def fleet(self, scenario="read", other=OTHER):
+        """``{host: cluster_info result}`` of a play of two clusters: HOSTS are the lab cluster's nodes, OTHER_HOSTS
+        the nodes (NODE1-NODE3 again, in order) of a copy of it called ``other``."""
+        views = self.cluster(scenario)
+        views.update(in_cluster(self.cluster(scenario, hosts=OTHER_HOSTS), other))
+        return views
+
     def network(self):
         """``{host: network_info result}`` of the two nodes the lab recorded (NODE1 and NODE2)."""
         return {HOSTS[0]: self.result("network_info", "node1", host="NODE1"),
@@ -51,6 +62,15 @@ class PlayResults:
     def queue(self, scenario):
         """NODE1's backup_queue result of a recorded scenario."""
         return self.result("backup_queue", scenario)
+
+
+def in_cluster(views, name, hosts=None):
+    """The cluster_info results with ``hosts`` (default: all of them) answering for a cluster called ``name``."""
+    out = copy.deepcopy(views)
+    for host, view in out.items():
+        if hosts is None or host in hosts:
+            view["cluster"]["name"] = name
+    return out
 
 
 def rename_csv(views, old, new):
@@ -74,4 +94,22 @@ def fail_over(views, csv, to):
             if entry["name"] == csv:
                 entry["owner"] = to
         view["coordinators"][csv] = to
+    return out
+
+
+def registered_loop(*pairs):
+    """What a host registers for a loop task, from ``(result, item)`` pairs: each item's result with its item, and
+    the loop's own flags as ansible-core's TaskExecutor sets them (changed, skipped, failed and unreachable when any
+    item is, and its msg); a loop over no items is skipped with ``results: []``."""
+    if not pairs:
+        return {"changed": False, "skipped": True, "skipped_reason": "No items in the list", "results": []}
+    items = [dict(result, item=item, ansible_loop_var="item") for result, item in pairs]
+    out = {"results": items, "changed": any(bool(r.get("changed")) for r in items),
+           "skipped": all(r.get("skipped") for r in items)}
+    if any(r.get("failed") for r in items):
+        out["failed"] = True
+    if any(r.get("unreachable") for r in items):
+        out["unreachable"] = True
+    out["msg"] = ("All items skipped" if out["skipped"] else "One or more items failed" if out.get("failed")
+                  else "All items completed")
     return out

@@ -3,7 +3,8 @@
 
 The module runs on the controller only: it never asks the node anything (every test's fake node has no answer
 queued and must see no call) and has no diff. The record is answers/backup_report.json's: a consolidate run of
-the lab cluster (answers/README.md).
+the lab cluster (answers/README.md). A run record is one cluster's: the result has no ``reports`` (a fleet's,
+test_backup_report_from_play.py).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import json
 import os
 
+from .checks import documented_returns
 from .recorded import scenario
 
 ACTION = "backup_report"
@@ -21,10 +23,16 @@ def _run():
     return scenario(ACTION, "run")["record"]
 
 
-def test_dest_is_required(node, run):
+def test_dest_is_required_with_run(node, run):
     result = run(ACTION, {"run": _run()})
-    assert result["failed"] and result["msg"] == "missing required arguments: dest"
+    assert result["failed"] and result["msg"] == "run needs dest, the directory the report is written to"
     assert node.calls == []
+
+
+def test_returns_every_documented_key_but_a_fleet_s_reports(node, run, tmp_path):
+    result = run(ACTION, {"run": _run(), "dest": str(tmp_path)})
+    assert set(documented_returns(ACTION)) - {"reports"} <= set(result)
+    assert result["failure"] == []  # the lab run succeeded and ownership was restored
 
 
 def test_a_run_record_that_is_not_a_dict_is_refused(node, run, tmp_path):
@@ -51,7 +59,8 @@ def test_check_mode_builds_the_report_and_writes_nothing(node, run, tmp_path):
 
 def test_writes_the_report_as_json_markdown_and_html(node, run, tmp_path):
     result = run(ACTION, {"run": _run(), "dest": str(tmp_path / "reports")})
-    assert result["changed"] is True and "diff" not in result
+    assert result["changed"] is True and "diff" not in result and "reports" not in result
+    assert result["stats"]["report_dir"] == str(tmp_path / "reports")
     assert sorted(os.listdir(str(tmp_path / "reports"))) == sorted(FILES)
     with open(result["files"][0], encoding="utf-8") as handle:
         assert json.load(handle)["summary"] == result["summary"]

@@ -15,6 +15,12 @@ from run_answers import OPTIONS, cluster_info, every_host_answers, hosts, unreac
 STARTED = datetime(2026, 12, 1, 23, 5, 5, 123456, tzinfo=timezone.utc)
 
 
+def _one(run):
+    """The only cluster of a one-cluster run."""
+    (crun,) = run["clusters"].values()
+    return crun
+
+
 def _prepare(facts=None, **kw):
     kw.setdefault("options", OPTIONS)
     return prepare_run(hosts(), every_host_answers() if facts is None else facts, started=STARTED, token="abc123",
@@ -23,29 +29,29 @@ def _prepare(facts=None, **kw):
 
 def test_the_run_is_named_and_planned_from_the_first_host_that_answered():
     run = _prepare()
-    assert run["facts_host"] == "node1.example.com"
+    assert _one(run)["facts_host"] == "node1.example.com"
     assert run["run_id"] == "20261201T230505Z-abc123"
     assert run["started"] == "2026-12-01T23:05:05.123456Z"
-    assert run["dir"] == "/reports/HVCLUSTER1-20261201T230505Z-abc123"
-    assert run["plan"]["strategy"] == "balanced" and run["provider"] == "software"
-    assert run["cluster"]["cluster"]["name"] == "HVCLUSTER1" and "changed" not in run["cluster"]
+    assert _one(run)["dir"] == "/reports/HVCLUSTER1-20261201T230505Z-abc123"
+    assert _one(run)["plan"]["strategy"] == "balanced" and _one(run)["provider"] == "software"
+    assert _one(run)["cluster"]["cluster"]["name"] == "HVCLUSTER1" and "changed" not in _one(run)["cluster"]
     json.dumps(run)  # registered for every host: plain data only
 
 
 def test_each_host_is_the_node_it_reported_and_gets_that_node_s_reads():
     run = _prepare()
-    assert run["hosts"] == dict(zip(hosts(), ("NODE1", "NODE2", "NODE3", "NODE4")))
+    assert _one(run)["hosts"] == dict(zip(hosts(), ("NODE1", "NODE2", "NODE3", "NODE4")))
     by_host = dict((h, [r["csv"] for r in reads]) for h, reads in run["reads"].items())
-    by_node = dict((n, [r["csv"] for r in reads]) for n, reads in run["plan"]["nodes"].items() if reads)
-    assert by_host == dict((h, by_node[run["hosts"][h]]) for h in by_host)
+    by_node = dict((n, [r["csv"] for r in reads]) for n, reads in _one(run)["plan"]["nodes"].items() if reads)
+    assert by_host == dict((h, by_node[_one(run)["hosts"][h]]) for h in by_host)
     assert sorted(c for csvs in by_host.values() for c in csvs) == ["Disk A", "Disk B", "Disk C", "Disk D"]
 
 
 def test_the_ownership_map_holds_what_the_restore_entry_point_needs():
     run = _prepare()
-    saved = run["ownership"]
+    saved = _one(run)["ownership"]
     assert saved["owners"] == {"Disk A": "NODE1", "Disk B": "NODE1", "Disk C": "NODE2", "Disk D": "NODE3"}
-    assert saved["moves"] == run["plan"]["moves"] and saved["reads"] == run["plan"]["nodes"]
+    assert saved["moves"] == _one(run)["plan"]["moves"] and saved["reads"] == _one(run)["plan"]["nodes"]
     assert (saved["run_id"], saved["cluster"], saved["method"]) == (run["run_id"], "HVCLUSTER1", "copy")
 
 
@@ -53,7 +59,7 @@ def test_a_node_name_override_wins_over_the_reported_name():
     facts = every_host_answers()
     facts["node1.example.com"]["queried_node"] = "SOMETHING-ELSE"
     run = _prepare(facts, node_names={"node1.example.com": "node1"})
-    assert run["hosts"]["node1.example.com"] == "NODE1"
+    assert _one(run)["hosts"]["node1.example.com"] == "NODE1"
 
 
 def test_an_unknown_override_is_refused_with_the_host_and_the_nodes():
@@ -72,10 +78,10 @@ def test_a_host_that_did_not_answer_backs_up_nothing_and_is_named():
     facts = every_host_answers()
     facts["node1.example.com"] = unreachable()
     run = _prepare(facts)
-    assert run["facts_host"] == "node2.example.com"
-    assert "node1.example.com" not in run["reads"] and "NODE1" not in run["hosts"].values()
-    assert not [n for n, reads in run["plan"]["nodes"].items() if reads and n == "NODE1"]
-    assert run["unanswered"] == {"node1.example.com": "unreachable: could not reach the node after 4 attempts"}
+    assert _one(run)["facts_host"] == "node2.example.com"
+    assert "node1.example.com" not in run["reads"] and "NODE1" not in _one(run)["hosts"].values()
+    assert not [n for n, reads in _one(run)["plan"]["nodes"].items() if reads and n == "NODE1"]
+    assert _one(run)["unanswered"] == {"node1.example.com": "unreachable: could not reach the node after 4 attempts"}
     assert any(line.startswith("cluster read through node2.example.com; did not answer: node1.example.com")
                for line in run["lines"])
     assert "backs up nothing, no answering host of this play is that node: NODE1" in run["lines"]
@@ -87,11 +93,44 @@ def test_no_answer_at_all_is_refused_with_every_reason():
         _prepare(facts)
 
 
-def test_hosts_of_two_clusters_are_refused_not_half_backed_up():
+def test_hosts_of_two_clusters_are_two_clusters_planned_each_on_its_own():
     facts = every_host_answers()
-    facts["node4.example.com"] = cluster_info("NODE4", name="OTHER")
-    with pytest.raises(RunError, match=r"answer for 2 clusters \(HVCLUSTER1: node1.*; OTHER: node4.example.com\)"):
-        _prepare(facts)
+    facts.update(("other%d" % n, cluster_info("NODE%d" % n, name="OTHER")) for n in (1, 2))
+    run = prepare_run(hosts() + ["other1", "other2"], facts, options=OPTIONS, started=STARTED, token="abc123",
+                      report_dir="/reports/")
+    assert run["fleet"] is True and list(run["clusters"]) == ["HVCLUSTER1", "OTHER"]
+    other = run["clusters"]["OTHER"]
+    assert other["hosts"] == {"other1": "NODE1", "other2": "NODE2"} and other["facts_host"] == "other1"
+    assert run["host_cluster"]["other2"] == "OTHER" and run["host_cluster"]["node4.example.com"] == "HVCLUSTER1"
+    assert run["leaders"] == {"node1.example.com": "HVCLUSTER1", "other1": "OTHER"}
+    assert run["moves"]["other1"] == other["plan"]["moves"]
+    assert set(run["reads"]) == set(run["clusters"]["HVCLUSTER1"]["reads"]) | set(other["reads"])
+    assert [m["dir"] for m in run["maps"]] == ["/reports/HVCLUSTER1-20261201T230505Z-abc123",
+                                               "/reports/OTHER-20261201T230505Z-abc123"]
+    assert run["fleet_dir"] == "/reports/fleet-20261201T230505Z-abc123"
+
+
+def test_in_a_fleet_a_cluster_that_cannot_be_planned_carries_its_error_and_the_others_go_on():
+    facts = every_host_answers()
+    facts["other1"] = cluster_info("NODE1", name="OTHER", owners={"Only Disk": "NODE1"})
+    run = prepare_run(hosts() + ["other1"], facts, options=dict(OPTIONS, select="[?name=='Disk A']"),
+                      started=STARTED, token="abc123", report_dir="/reports/")
+    assert "matched no CSV" in run["clusters"]["OTHER"]["error"] and "OTHER" not in run["leaders"].values()
+    assert not run["clusters"]["HVCLUSTER1"].get("error")
+    with pytest.raises(RunError, match="No cluster of this play could be planned"):
+        prepare_run(hosts() + ["other1"], facts, options=dict(OPTIONS, select="[?name=='nope']"),
+                    started=STARTED, token="abc123", report_dir="/reports/")
+
+
+def _window(**options):
+    return _one(_prepare(options=dict(OPTIONS, **options)))["plan"]["window_s"]
+
+
+def test_a_fleet_cap_gives_each_node_its_share_of_the_backup_server():
+    # four answering nodes share 0.4 Gb/s: each writes at most 0.1 Gb/s, as with target_gbps=0.1
+    assert _window(fleet_target_gbps=0.4) == _window(target_gbps=0.1) > _window()
+    # a node's own cap, when lower than its share, still holds
+    assert _window(fleet_target_gbps=40.0, target_gbps=0.1) == _window(target_gbps=0.1)
 
 
 def test_an_option_out_of_range_is_refused_before_anything_else():
@@ -108,7 +147,7 @@ def test_network_findings_stop_the_run_only_when_asked():
     finding = {"severity": "warning", "node": "NODE2", "what": "SMB Multichannel is off", "fix": "enable it"}
     networks = dict((h, {"nodes": {}, "findings": [finding] if h == "node2.example.com" else []}) for h in hosts())
     run = _prepare(networks=networks)
-    assert run["network_lines"] == ["warning on NODE2: SMB Multichannel is off (enable it)"]
+    assert _one(run)["network_lines"] == ["warning on NODE2: SMB Multichannel is off (enable it)"]
     assert run["lines"][-2:] == ["network findings:", "warning on NODE2: SMB Multichannel is off (enable it)"]
     with pytest.raises(RunError, match=r"does not meet the recommendations \(1 finding\(s\)\): warning on NODE2"):
         _prepare(networks=networks, options=dict(OPTIONS, network_findings="fail"))
@@ -121,7 +160,8 @@ def test_network_findings_stop_the_run_only_when_asked():
 ])
 def test_provider_auto_follows_what_vss_would_choose_on_the_facts_node(vss, expected):
     run = _prepare(vss={"node1.example.com": vss}, options=dict(OPTIONS, provider="auto"))
-    assert run["provider"] == expected == run["plan"]["provider"]
+    assert run["providers"]["node2.example.com"] == expected
+    assert _one(run)["provider"] == expected == _one(run)["plan"]["provider"]
 
 
 def test_fewer_forks_than_busy_nodes_is_a_warning():
@@ -148,5 +188,26 @@ def test_the_run_s_directory_stays_inside_the_report_directory(tmp_path, name, f
     reports = tmp_path / "reports"
     facts = every_host_answers(name=name)
     run = prepare_run(hosts(), facts, options=OPTIONS, started=STARTED, token="abc123", report_dir=str(reports))
-    assert run["dir"] == str(reports / ("%s-20261201T230505Z-abc123" % folder))
-    assert run["ownership"]["cluster"] == name  # the map keeps the real name, to check it against the cluster
+    assert _one(run)["dir"] == str(reports / ("%s-20261201T230505Z-abc123" % folder))
+    assert _one(run)["ownership"]["cluster"] == name  # the map keeps the real name, to check it against the cluster
+
+
+def test_a_host_that_did_not_answer_belongs_to_the_cluster_its_inventory_group_ties_it_to():
+    facts = every_host_answers()
+    facts["node1.example.com"] = unreachable()
+    groups = dict((h, ["hvcluster1", "fleet"]) for h in hosts())
+    run = _prepare(facts, groups=groups)
+    assert run["fleet"] is False and run["unanswered"] == {}
+    assert "node1.example.com" in _one(run)["unanswered"]
+
+
+def test_a_host_no_group_ties_to_an_answering_cluster_answered_for_none_and_makes_the_run_a_fleet_failure():
+    facts = every_host_answers()
+    facts["branch1"] = unreachable("connection refused")
+    groups = dict((h, ["hvcluster1", "fleet"]) for h in hosts())
+    groups["branch1"] = ["branch", "fleet"]
+    run = prepare_run(hosts() + ["branch1"], facts, options=OPTIONS, started=STARTED, token="abc123",
+                      report_dir="/reports/", groups=groups)
+    assert run["fleet"] is True and run["unanswered"] == {"branch1": "unreachable: connection refused"}
+    assert run["lines"][-1] == "answered for no cluster: branch1 (unreachable: connection refused)"
+    assert run["fleet_dir"] == "/reports/fleet-20261201T230505Z-abc123"

@@ -164,8 +164,10 @@ def test_times_of_a_skewed_node_are_corrected_and_warned_about_and_small_skews_l
 # ---- record_of_run: the record from the role's steps and what every host registered -------------------------------
 
 def _prepared():
-    return prepare_run(play_hosts(), every_host_answers(), options=OPTIONS, token="t", forks=1,
-                       started=datetime(2026, 12, 1, tzinfo=timezone.utc)), play_hosts()
+    fleet = prepare_run(play_hosts(), every_host_answers(), options=OPTIONS, token="t", forks=1,
+                        started=datetime(2026, 12, 1, tzinfo=timezone.utc))
+    (run,) = fleet["clusters"].values()
+    return dict(run, run_warnings=fleet["run_warnings"]), play_hosts()
 
 
 def test_record_of_run_reports_every_planned_csv_once_with_its_host_s_node():
