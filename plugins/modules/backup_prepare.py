@@ -45,7 +45,8 @@ options:
     description: A variable that, set on a host, names the cluster node the host is.
     type: str
   report_dir:
-    description: The directory on the controller the run's report and ownership map go to (in RV(dir)).
+    description: The directory on the controller the runs' reports and ownership maps go to (each cluster's C(dir) in
+      RV(clusters)).
     type: path
     required: true
   options:
@@ -191,8 +192,9 @@ clusters:
       first host that answered), C(facts_host) (that host, its leader, through which the lock is taken and the moves are made),
       C(hosts) (the cluster node each of its answering hosts is), C(provider), C(plan) (as
       P(wsfc.csv.backup_plan#filter) returns it), C(reads) (each host's share), C(network_findings),
-      C(network_lines), C(lines), C(unanswered) (its hosts that did not answer, and why), C(dir) (C(<report_dir>/<cluster>-<run_id>), the cluster's name made a plain file
-      name), C(ownership) (the map saved before any move, which the restore entry point reads).
+      C(network_lines), C(lines), C(unanswered) (its hosts that did not answer, and why), C(dir)
+      (C(<report_dir>/<cluster>-<run_id>), the cluster's name made a plain file name), C(ownership) (the map saved
+      before any move, which the restore entry point reads).
     - In a fleet, a cluster that could not be planned has C(error) instead, and the others go on.
   returned: success
   type: dict

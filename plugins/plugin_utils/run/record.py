@@ -215,8 +215,8 @@ def run_record(plan, cluster=None, moved=None, queues=None, restored=None, error
         if isinstance(result, dict):
             warnings.extend(str(w) for w in result.get("warnings") or [])
     if isinstance(lock, dict) and (lock.get("failed") or lock.get("unreachable")):
-        problems.append("the backup lock was not taken, so nothing was backed up: %s" % (lock.get("msg") or
-                                                                                        "unreachable"))
+        why = lock.get("msg") or "unreachable"
+        problems.append("the backup lock was not taken, so nothing was backed up: %s" % why)
     if isinstance(unlock, dict) and (unlock.get("failed") or unlock.get("unreachable")):
         problems.append("the backup lock was not released: %s" % (unlock.get("msg") or "unreachable"))
     restored_ok = not any(m for m in moves if m["phase"] == "restore" and not m["ok"])

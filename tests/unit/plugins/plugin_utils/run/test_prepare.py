@@ -17,8 +17,8 @@ STARTED = datetime(2026, 12, 1, 23, 5, 5, 123456, tzinfo=timezone.utc)
 
 def _one(run):
     """The only cluster of a one-cluster run."""
-    (crun,) = run["clusters"].values()
-    return crun
+    assert len(run["clusters"]) == 1
+    return list(run["clusters"].values())[0]
 
 
 def _prepare(facts=None, **kw):

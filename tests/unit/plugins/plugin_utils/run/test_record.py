@@ -166,7 +166,7 @@ def test_times_of_a_skewed_node_are_corrected_and_warned_about_and_small_skews_l
 def _prepared():
     fleet = prepare_run(play_hosts(), every_host_answers(), options=OPTIONS, token="t", forks=1,
                         started=datetime(2026, 12, 1, tzinfo=timezone.utc))
-    (run,) = fleet["clusters"].values()
+    run = list(fleet["clusters"].values())[0]
     return dict(run, run_warnings=fleet["run_warnings"]), play_hosts()
 
 
