@@ -84,13 +84,25 @@ def _ops(model, op):
     return [e for e in model.events() if e["op"] == op]
 
 
-def _snapshot(model, node, number=7):
+def _snapshot(model, node, number=7, exposed_on=None):
+    """A persistent shadow copy of D1 with writers, surfaced on ``node``, exposed at a folder on ``exposed_on``
+    (default ``node``) as DiskShadow's expose leaves it (wsfc_lab.vss)."""
+    exposed_on = exposed_on or node
+    folder = "C:\\ProgramData\\wsfc.csv\\exposed\\snap-%d" % number
+    model.fs.mkdir(exposed_on, folder)
     snap = {"id": model.new_id(), "csv": "D1", "volume": "C:\\ClusterStorage\\Volume1\\",
             "device_object": "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy%d" % number, "node": node,
-            "provider_id": "{00000000-0000-0000-0000-000000000001}", "provider_type": "software", "created": 0.0,
-            "created_by": node}
+            "provider_id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "provider_type": "system", "created": 0.0,
+            "created_by": exposed_on, "context": "AppRollback", "persistent": True, "writers": True,
+            "client_accessible": False, "consistency": "application", "backup_type": "copy", "tool": "diskshadow",
+            "exposed": None}
     model.snapshots.append(snap)
+    model.vss.expose(exposed_on, snap, folder + "\\")
     return snap
+
+
+def _folder(snap):
+    return snap["exposed"]["path"]
 
 
 def test_wbadmin_on_a_non_coordinator_reads_its_own_snapshot_over_smb_and_cleans_it_up():
@@ -102,7 +114,8 @@ def test_wbadmin_on_a_non_coordinator_reads_its_own_snapshot_over_smb_and_cleans
     assert status["exists"] and status["task_state"] == "Running" and status["last_result"] == SCHED_S_TASK_RUNNING
     assert status["csv"]["owner"] == "N1" and status["csv"]["path"] == "C:\\ClusterStorage\\Volume1"
     (snap,) = model.state()["snapshots"]
-    assert snap["node"] == "N1" and snap["provider_type"] == "software" and snap["created_by"] == "N2"
+    assert snap["node"] == "N1" and snap["provider_type"] == "system" and snap["created_by"] == "N2"
+    assert snap["consistency"] == "application" and snap["tool"] == "wbadmin"  # "a ... VSS copy backup"
     assert [j["state"] for j in model.state()["jobs"]] == ["running"]
     clock.t = 100
     status = _status(model, "wb1")
@@ -110,6 +123,7 @@ def test_wbadmin_on_a_non_coordinator_reads_its_own_snapshot_over_smb_and_cleans
     assert BJ.job_state(status, "wbadmin") == "succeeded"
     (read,) = _ops(model, "backup.read")
     assert read["read"] == "smb" and read["node"] == "N2" and read["coordinator"] == "N1"
+    assert (read["provider"], read["consistency"]) == ("system", "application")
     (end,) = _ops(model, "job.end")
     assert end["ok"] and end["exit_code"] == 0 and end["end"] == read["end"] and end["bytes"] == 10 ** 10
     assert model.state()["snapshots"] == []  # wbadmin's own snapshot is gone with the job
@@ -148,24 +162,39 @@ def test_second_start_of_a_running_task_is_ignored_and_stop_terminates_it():
     assert again["removed"] is False and again["log_removed"] is False
 
 
-def test_robocopy_from_a_snapshot_device_reads_that_snapshot_and_logs_bytes():
+def test_wbadmin_fails_while_another_product_holds_the_vss_slot():
+    model, clock = _model(faults=[{"kind": "vss_busy", "node": "N1", "for_s": 50}])
+    _start(model, "wb5", BJ.build_argv("wbadmin", "N1", volume="C:\\ClusterStorage\\Volume1", target="\\\\b\\s"),
+           node="N1")
+    assert _status(model, "wb5", node="N1")["last_result"] == 1
+    assert _ops(model, "backup.read") == [] and model.state()["snapshots"] == []
+    clock.t = 60  # the slot is free again
+    _start(model, "wb6", BJ.build_argv("wbadmin", "N1", volume="C:\\ClusterStorage\\Volume1", target="\\\\b\\s"),
+           node="N1")
+    clock.t = 200
+    assert _status(model, "wb6", node="N1")["last_result"] == 0
+
+
+def test_robocopy_from_an_exposed_snapshot_reads_that_snapshot_and_logs_bytes():
     model, clock = _model()
     snap = _snapshot(model, "N1")
-    argv = BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"] + "\\", target="\\\\b\\s\\d1\\")
+    argv = BJ.build_argv("copy", "N1", snapshot_path=_folder(snap), target="\\\\b\\s\\d1\\")
     _start(model, "rc1", argv, node="N1")
     clock.t = 100
     status = _status(model, "rc1", node="N1")
     assert status["last_result"] == 1 and BJ.job_state(status, "copy") == "succeeded"
     (read,) = _ops(model, "backup.read")
     assert read["read"] == "local" and read["args"]["snapshot"] == snap["id"]
+    assert (read["provider"], read["consistency"]) == ("system", "application")
     log = scheduler(model).read_file("N1", BJ.log_path("rc1")).splitlines()
     assert BJ.parse_bytes("copy", log) == 10 ** 10
     assert model.state()["snapshots"] == [snap]  # a snapshot the job did not create stays
 
 
-def test_robocopy_of_an_unknown_snapshot_is_a_serious_error():
+def test_robocopy_of_a_folder_nothing_is_exposed_at_is_a_serious_error():
     model, _ = _model()
-    argv = BJ.build_argv("copy", "N1", snapshot_path="\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy99\\",
+    model.fs.mkdir("N1", "C:\\ProgramData\\wsfc.csv\\exposed\\snap-99")
+    argv = BJ.build_argv("copy", "N1", snapshot_path="C:\\ProgramData\\wsfc.csv\\exposed\\snap-99\\",
                          target="D:\\b")
     _start(model, "rc2", argv, node="N1")
     status = _status(model, "rc2", node="N1")
@@ -173,10 +202,33 @@ def test_robocopy_of_an_unknown_snapshot_is_a_serious_error():
     assert _ops(model, "backup.read") == []
 
 
+def test_robocopy_from_a_shadow_copy_device_object_is_refused():
+    # The robocopy page documents a source directory, not a device path (wsfc_lab.jobs): not modelled.
+    model, _ = _model()
+    snap = _snapshot(model, "N1")
+    execute, argument = BJ.build_action(["robocopy.exe", snap["device_object"] + "\\", "D:\\b", "/E"],
+                                        BJ.log_path("rc2b"))
+    result = _operation(model, "backup_job_start", {"name": "rc2b", "task_path": BJ.TASK_PATH, "execute": execute,
+                                                    "argument": argument, "user": "SYSTEM", "password": "",
+                                                    "log_dir": BJ.DEFAULT_LOG_DIR}, "N1", ok=False)
+    assert result.exit_code == 1 and "does not say a shadow copy's device object" in result.stderr
+    assert _ops(model, "backup.read") == [] and _ops(model, "job.start") == []
+    with pytest.raises(BJ.BackupJobError, match="not from its device object"):
+        BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"] + "\\", target="D:\\b")
+
+
+def test_robocopy_of_a_folder_exposed_on_another_node_is_not_that_snapshot():
+    model, _ = _model()
+    snap = _snapshot(model, "N1")
+    model.fs.mkdir("N2", "C:\\ProgramData\\wsfc.csv\\exposed\\snap-7")  # the same path, on N2's own disk
+    _start(model, "rc2c", BJ.build_argv("copy", "N2", snapshot_path=_folder(snap), target="D:\\b"))
+    assert _status(model, "rc2c")["last_result"] == 16 and _ops(model, "backup.read") == []
+
+
 def test_backup_fails_fault_sets_the_exit_code():
     model, clock = _model(faults=[{"kind": "backup_fails", "node": "N1", "exit_code": 9}])
     snap = _snapshot(model, "N1")
-    _start(model, "rc3", BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b"), node="N1")
+    _start(model, "rc3", BJ.build_argv("copy", "N1", snapshot_path=_folder(snap), target="D:\\b"), node="N1")
     clock.t = 100
     status = _status(model, "rc3", node="N1")
     assert status["last_result"] == 9 and BJ.job_state(status, "copy") == "failed"
@@ -232,8 +284,8 @@ def test_action_parsing_refuses_what_cmd_would_interpret():
 
 def test_status_returns_the_log_tail_and_its_last_write_as_the_end_of_a_finished_robocopy():
     model, clock = _model()
-    snap = _snapshot(model, "N1")
-    argv = BJ.build_argv("copy", "N2", snapshot_path=snap["device_object"] + "\\", target="D:\\b")
+    snap = _snapshot(model, "N1", exposed_on="N2")  # surfaced on the coordinator, exposed on the node that asked
+    argv = BJ.build_argv("copy", "N2", snapshot_path=_folder(snap), target="D:\\b")
     clock.t = 10
     _start(model, "rc9", argv)
     running = _status(model, "rc9", log_lines=3)
@@ -265,14 +317,14 @@ def test_status_returns_the_log_tail_and_its_last_write_as_the_end_of_a_finished
 def test_robocopy_without_bytes_prints_scaled_sizes_and_a_failed_copy_fills_failed():
     model, clock = _model()
     snap = _snapshot(model, "N1")
-    _start(model, "rc10", ["robocopy.exe", snap["device_object"] + "\\", "D:\\b", "/E"], node="N1")
+    _start(model, "rc10", ["robocopy.exe", _folder(snap), "D:\\b", "/E"], node="N1")
     clock.t = 100
     assert _status(model, "rc10", node="N1")["last_result"] == 1
     log = scheduler(model).read_file("N1", BJ.log_path("rc10")).splitlines()
     (row,) = [line for line in log if line.strip().startswith("Bytes :")]
     assert "9.31 g" in row and BJ.parse_bytes("copy", log) is None  # not exact: no bytes claimed
-    snap2 = _snapshot(model, "N1", number=8)
-    _start(model, "rc11", BJ.build_argv("copy", "N2", snapshot_path=snap2["device_object"], target="D:\\c"))
+    snap2 = _snapshot(model, "N1", number=8, exposed_on="N2")
+    _start(model, "rc11", BJ.build_argv("copy", "N2", snapshot_path=_folder(snap2), target="D:\\c"))
     clock.t = 102
     (key,) = [k for j in model.jobs if j["task"].endswith("rc11") for k in j["reads"]]
     model.cancel_read(key, "the coordinator failed")  # a read that fails part-way, as a failover makes it
@@ -286,7 +338,7 @@ def test_robocopy_without_bytes_prints_scaled_sizes_and_a_failed_copy_fills_fail
 def test_a_log_folder_that_does_not_exist_fails_like_cmd_without_running_the_tool():
     model, clock = _model()
     snap = _snapshot(model, "N1")
-    argv = BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b")
+    argv = BJ.build_argv("copy", "N1", snapshot_path=_folder(snap), target="D:\\b")
     execute, argument = BJ.build_action(argv, "C:\\NoSuchFolder\\rc.log")
     _operation(model, "backup_job_start", {"name": "rc12", "task_path": BJ.TASK_PATH, "execute": execute,
                                            "argument": argument, "user": "SYSTEM", "password": "", "log_dir": ""},
@@ -299,7 +351,7 @@ def test_a_log_folder_that_does_not_exist_fails_like_cmd_without_running_the_too
 def test_the_start_script_creates_the_log_folder():
     model, clock = _model()
     snap = _snapshot(model, "N1")
-    _start(model, "rc13", BJ.build_argv("copy", "N1", snapshot_path=snap["device_object"], target="D:\\b"),
+    _start(model, "rc13", BJ.build_argv("copy", "N1", snapshot_path=_folder(snap), target="D:\\b"),
            node="N1", log_dir="C:\\ProgramData\\wsfc.csv\\jobs")
     assert model.fs.is_dir("N1", "C:\\ProgramData\\wsfc.csv\\jobs")
     assert not model.fs.exists("N2", "C:\\ProgramData\\wsfc.csv\\jobs")  # the node's own disk

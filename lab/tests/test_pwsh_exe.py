@@ -117,3 +117,37 @@ def test_xml_input_format_with_stdin_is_not_modelled(tmp_path):
     rc, _, err = run_powershell_command("PowerShell", ["-InputFormat", "xml", "-EncodedCommand", enc("1")],
                                         b"<Objs/>\r\n", make_host(tmp_path))
     assert rc == 1 and b"not modelled" in err
+
+
+def _wrapped_again(command_line: str) -> list[str]:
+    """What ansible-core 2.16-2.18's winrm plugin sends for a command that is already an encoded PowerShell line:
+    ``PowerShell ... -EncodedCommand <that line>`` (``_encode_script(cmd, strict_mode=False, preserve_rc=False)``)."""
+    return ["PowerShell", "-NoProfile", "-NonInteractive", "-ExecutionPolicy", "Unrestricted", "-EncodedCommand",
+            enc(command_line)]
+
+
+def test_a_powershell_started_by_the_script_inherits_stdin_and_streams(tmp_path):
+    inner = "PowerShell -NoProfile -NonInteractive -ExecutionPolicy Unrestricted -EncodedCommand " + enc(
+        "[Console]::OutputEncoding = [Text.Encoding]::UTF8\n(@($input) -join '|')\nWrite-Error 'late'\n'é'")
+    argv = _wrapped_again(inner)
+    rc, out, err = run_powershell_command(argv[0], argv[1:], b"abc\r\ndef\r\n", make_host(tmp_path))
+    assert rc == 0
+    assert out == "abc|def\r\né\r\n".encode("utf-8")  # the child's own output encoding, not the parent's OEM page
+    assert ": late" in _parse_clixml(err).decode()
+
+
+def test_the_parent_exits_1_for_any_failing_child(tmp_path):
+    for child_script, expected in (("exit 0", 0), ("exit 1", 1), ("exit 7", 1), ("throw 'x'", 1)):
+        argv = _wrapped_again("powershell.exe -EncodedCommand " + enc(child_script))
+        rc, _, _ = run_powershell_command(argv[0], argv[1:], b"", make_host(tmp_path))
+        assert rc == expected, child_script
+
+
+def test_a_script_that_does_more_than_start_powershell_is_still_refused(tmp_path):
+    inner = enc("'x'")
+    for script in ("PowerShell -EncodedCommand %s; 'more'" % inner, "$out = PowerShell -EncodedCommand %s" % inner,
+                   "'a' | PowerShell -EncodedCommand %s" % inner, "cmd.exe /c dir"):
+        rc, out, err = run_powershell_command("PowerShell", ["-EncodedCommand", enc(script)], b"",
+                                              make_host(tmp_path))
+        assert rc == 1 and out == b"", script
+        assert b"not recognized" in err or b"not modelled" in err or b"running the program" in err, script

@@ -140,6 +140,8 @@ def test_run_cmd_round_trip_is_encrypted(winrm_ntlm, winrm_events):
         {
             "op": "winrm.command",
             "node": "NODE1",
+            "protocol": "winrs",
+            "auth": "ntlm",
             "ok": True,
             "rc": 0,
             "command": "ipconfig",

@@ -1,6 +1,7 @@
 """Command line of the lab: ``python -m wsfc_lab <command>``.
 
-  up --topology FILE --workdir DIR     start the lab in the background; writes DIR/inventory.yml and DIR/lab.json
+  up --topology FILE --workdir DIR [--connection winrm|psrp] [--transport ntlm|basic-https|kerberos --kdc KDCDIR]
+                                       start the lab in the background; writes DIR/inventory.yml and DIR/lab.json
   down --workdir DIR                   stop it (and every thread and socket it holds)
   state --workdir DIR                  the cluster state as one JSON object
   events --workdir DIR                 one JSON line per operation, in order
@@ -10,6 +11,10 @@
   reference-check [--shared FILE] [--lab-reference DIR]
                                        print where lab/reference disagrees with the shared cmdlets.json
   import FACTS.json [--output FILE]    a topology from saved cluster_info (+ network_info) output of a real cluster
+  kdc up|down --workdir KDCDIR [--realm R]
+                                       a Kerberos realm (MIT krb5kdc on 127.0.0.1) for the kerberos transport
+  kinit --workdir DIR [--ccache FILE] [--lifetime L]
+                                       a ticket for the lab's user (kerberos transport); prints KRB5CCNAME/KRB5_CONFIG
 """
 
 from __future__ import annotations
@@ -21,7 +26,11 @@ from pathlib import Path
 
 from wsfc_lab import daemon
 from wsfc_lab.control import LabError, call
+from wsfc_lab.inventory import CONNECTIONS
+from wsfc_lab.kerberos import KerberosError, KerberosUnavailable
 from wsfc_lab.shared_reference import SharedReferenceNotFound
+
+TRANSPORTS = ("ntlm", "basic-https", "kerberos")
 
 
 def _control(workdir: str, command: str, body: dict | None = None):
@@ -58,6 +67,32 @@ def _reference_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _kdc(args: argparse.Namespace) -> int:
+    from wsfc_lab import kerberos
+    workdir = Path(args.workdir)
+    if args.action == "down":
+        stopped = (workdir / "kdc.json").exists() and kerberos.KDC.load(workdir).stop()
+        print("KDC stopped" if stopped else "no KDC was running")
+        return 0
+    kdc = kerberos.KDC.create(workdir, args.realm or kerberos.DEFAULT_REALM)
+    pid = kdc.start()
+    print(f"KDC of {kdc.realm} up (pid {pid}) on 127.0.0.1:{kdc.port}; KRB5_CONFIG={kdc.krb5_conf}")
+    return 0
+
+
+def _kinit(args: argparse.Namespace) -> int:
+    from wsfc_lab import kerberos
+    workdir = Path(args.workdir).resolve()
+    try:
+        info = json.loads((workdir / "kerberos.json").read_text())
+    except OSError:
+        raise LabError(f"no Kerberos lab in {workdir} (start it with --transport kerberos)") from None
+    ccache = Path(args.ccache).resolve() if args.ccache else workdir / "krb5cc"
+    kerberos.KDC.load(Path(info["kdc"])).kinit(info["principal"], info["password"], ccache, args.lifetime)
+    print(f"export KRB5_CONFIG={info['krb5_config']} KRB5CCNAME=FILE:{ccache}")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m wsfc_lab", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -66,7 +101,10 @@ def _parser() -> argparse.ArgumentParser:
         p = sub.add_parser(name)
         p.add_argument("--topology", required=True)
         p.add_argument("--workdir", required=True)
-        p.add_argument("--transport", choices=("ntlm", "basic-https"), default="ntlm")
+        p.add_argument("--transport", choices=TRANSPORTS, default="ntlm")
+        p.add_argument("--connection", choices=CONNECTIONS, default="winrm",
+                       help="the Ansible connection the inventory uses (every node serves both)")
+        p.add_argument("--kdc", help="the KDC directory of `kdc up` (the kerberos transport's realm)")
         p.add_argument("--time-scale", type=float, default=None, help="override the topology's time_scale")
     for name in ("down", "state", "events", "group"):
         sub.add_parser(name).add_argument("--workdir", required=True)
@@ -74,6 +112,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--workdir", required=True)
     p.add_argument("kind")
     p.add_argument("args", nargs="*", help="key=value (values parsed as JSON when they can be)")
+    p = sub.add_parser("kdc", help="a Kerberos realm on loopback (MIT krb5kdc) for the kerberos transport")
+    p.add_argument("action", choices=("up", "down"))
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--realm", default=None, help="the realm (default LAB.TEST)")
+    p = sub.add_parser("kinit", help="a ticket for the lab's user (kerberos transport)")
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--ccache", default=None, help="the credential cache (default DIR/krb5cc)")
+    p.add_argument("--lifetime", default=None, help="ticket lifetime, as kinit -l takes it (e.g. 10h, 30s)")
     p = sub.add_parser("reference-check", help="where lab/reference disagrees with the shared cmdlets.json")
     p.add_argument("--shared", help="the shared cmdlets.json (default: located, see wsfc_lab.shared_reference)")
     p.add_argument("--lab-reference", help="the lab's reference directory (default: lab/reference)")
@@ -90,7 +136,11 @@ def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "up":
-            extra = ["--transport", args.transport]
+            if args.transport == "kerberos" and not args.kdc:
+                raise LabError("--transport kerberos needs --kdc KDCDIR (start one with `kdc up --workdir KDCDIR`)")
+            extra = ["--transport", args.transport, "--connection", args.connection]
+            if args.kdc:
+                extra += ["--kdc", str(Path(args.kdc).resolve())]
             if args.time_scale:
                 extra += ["--time-scale", str(args.time_scale)]
             state = daemon.start(Path(args.topology), Path(args.workdir), extra)
@@ -99,7 +149,8 @@ def main(argv: list[str] | None = None) -> int:
                   f"inventory {Path(args.workdir).resolve() / 'inventory.yml'}")
         elif args.command == "serve":
             from wsfc_lab.server import serve
-            serve(Path(args.topology), Path(args.workdir), transport=args.transport, time_scale=args.time_scale)
+            serve(Path(args.topology), Path(args.workdir), transport=args.transport, time_scale=args.time_scale,
+                  connection=args.connection, kdc_dir=Path(args.kdc) if args.kdc else None)
         elif args.command == "down":
             print("lab stopped" if daemon.stop(Path(args.workdir)) else "no lab was running")
         elif args.command == "state":
@@ -133,8 +184,15 @@ def main(argv: list[str] | None = None) -> int:
                 print(text, end="")
         elif args.command == "reference-check":
             return _reference_check(args)
+        elif args.command == "kdc":
+            return _kdc(args)
+        elif args.command == "kinit":
+            return _kinit(args)
     except LabError as exc:
         print(f"wsfc_lab: {exc}", file=sys.stderr)
+        return 2
+    except (KerberosUnavailable, KerberosError) as exc:  # the messages start with "wsfc_lab:"
+        print(exc, file=sys.stderr)
         return 2
     except SharedReferenceNotFound as exc:  # the message starts with "wsfc_lab:" and says where it looked
         print(exc, file=sys.stderr)

@@ -12,14 +12,21 @@ or a bare word without cmd metacharacters; anything else is refused as not model
 
 - ``wbadmin.exe start backup -backupTarget:<t> -include:<volume>[,...] | -hyperv:<vm>[,...] [-quiet]``
   (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wbadmin-start-backup):
-  wbadmin takes its own VSS snapshot of each CSV it backs up. The lab creates a software snapshot record where
-  the model puts it (``Cluster.snapshot_node``: the coordinator), reads it, and removes it when the job ends.
+  wbadmin takes its own VSS snapshot of each CSV it backs up: with parameters "it creates a Volume Shadow Copy
+  Service (VSS) copy backup", so writers take part (application-consistent). The lab creates it with the system
+  provider where the model puts it (``Cluster.snapshot_node``: the coordinator), reads it, and removes it when
+  the job ends. When the node's VSS creation slot is held (fault ``vss_busy``), the backup fails before reading
+  (exit code 1; wbadmin's exit codes are not documented).
   A VM is backed up as a read of the CSV that holds it (the lab does not model VM sizes).
 - ``robocopy.exe <source> <destination> [options]``
-  (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/robocopy): a source under a
-  snapshot's device object (``\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopyN``) reads that snapshot; a
+  (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/robocopy): a source in a
+  folder a shadow copy is exposed at on this node (DiskShadow ``expose``, wsfc_lab.vss) reads that snapshot; a
   source under a CSV path reads the live volume (direct I/O on every node; SMB to the coordinator when the CSV
-  is in redirected access). An unknown source ends with exit code 16 ("serious error", no files copied).
+  is in redirected access). The robocopy page documents the source as "the path to the source directory"; it
+  does not say that a shadow copy's device object (``\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopyN``)
+  works as one, so the lab refuses such a source (not modelled): expose the shadow copy and read the folder, as
+  "Exposing and Surfacing Shadow Copied Volumes" describes. An unknown source ends with exit code 16 ("serious
+  error", no files copied).
 - any other program (a user's own tool): the lab looks for what it reads in its arguments, as data: an argument
   that contains a snapshot's device object reads that snapshot; otherwise an argument that contains a CSV path
   reads that live CSV. A command that names neither is refused (not modelled): the lab cannot know what it reads.
@@ -346,6 +353,14 @@ class Scheduler:
         device = m.group(0).lower()
         return next((s for s in self.model.snapshots if str(s.get("device_object", "")).lower() == device), None)
 
+    def _exposed_in(self, node: str, text: str) -> dict | None:
+        """A shadow copy exposed on ``node`` whose folder an argument names (``--from=C:\\...\\snap\\``)."""
+        for snap in self.model.snapshots:
+            exposed = snap.get("exposed")
+            if exposed and exposed["node"] == node and exposed["path"].rstrip("\\").lower() in text.lower():
+                return snap
+        return None
+
     def _csv_for(self, text: str):
         low = text.lower()
         for csv in self.model.csvs.values():
@@ -398,13 +413,20 @@ class Scheduler:
                 if csv.name in seen:
                     continue
                 seen.add(csv.name)
+                if self.model.vss.busy(node) or (csv.owner != node and self.model.vss.busy(csv.owner)):
+                    exit_code = 1  # VSS_E_SNAPSHOT_SET_IN_PROGRESS: wbadmin cannot take its snapshot
+                    own, reads = [], []
+                    break
                 self._shadow_numbers += 1
                 number = 1000 + self._shadow_numbers
                 snap = {"id": self.model.new_id(), "csv": csv.name, "volume": csv.path.rstrip("\\") + "\\",
                         "device_object": f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{number}",
-                        "node": self.model.snapshot_node(csv.name, node, "software"),
-                        "provider_id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "provider_type": "software",
-                        "created": round(self.model.seconds(), 3), "created_by": node, "owner": "wbadmin"}
+                        "node": self.model.snapshot_node(csv.name, node, "system"),
+                        "provider_id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "provider_type": "system",
+                        "created": round(self.model.seconds(), 3), "created_by": node, "owner": "wbadmin",
+                        "context": "Backup", "persistent": False, "writers": True, "client_accessible": False,
+                        "consistency": "application", "backup_type": "copy", "tool": "wbadmin", "exposed": None,
+                        "set_id": self.model.new_id(), "originating_machine": csv.owner}
                 own.append(snap)
                 reads.append({"csv": csv.name, "snapshot": snap})
         elif command.tool == "robocopy":
@@ -414,17 +436,21 @@ class Scheduler:
                 if opt.split(":", 1)[0].lower() not in ROBOCOPY_OPTIONS:
                     raise ActionNotModelled(f"the robocopy option {opt!r}")
             source = argv[1]
-            snap = self._snapshot_for(source)
+            if SHADOW_DEVICE.search(source) or "globalroot" in source.lower():
+                raise ActionNotModelled(f"robocopy from {source!r}: the robocopy page documents a source directory "
+                                        f"and does not say a shadow copy's device object works as one; expose the "
+                                        f"shadow copy (DiskShadow expose) and copy from its folder")
+            snap = self.model.vss.exposure(node, source)
             if snap is not None:
                 reads.append({"csv": snap["csv"], "snapshot": snap})
-            elif SHADOW_DEVICE.search(source) is None and self._csv_for(source) is not None:
+            elif self._csv_for(source) is not None:
                 reads.append(self._live(node, self._csv_for(source)))
             else:
                 exit_code = 16  # "Serious error. Robocopy did not copy any files."
         else:
             for arg in argv[1:]:
-                snap = self._snapshot_for(arg)
-                if snap is not None:
+                snap = self._snapshot_for(arg) or self._exposed_in(node, arg)
+                if snap is not None and snap["csv"] not in {r["csv"] for r in reads}:
                     reads.append({"csv": snap["csv"], "snapshot": snap})
             if not reads:
                 for arg in argv[1:]:

@@ -20,6 +20,7 @@ from typing import Callable
 from wsfc_lab.filesystem import FileSystem, normalize
 from wsfc_lab.topology import SNAPSHOT_FAILURE_REASONS, Topology, _fault
 from wsfc_lab.transfer import GBPS, Flow, TransferSimulation
+from wsfc_lab.vss import HARDWARE_PROVIDER, SYSTEM_PROVIDER, ShadowCopyService  # noqa: F401 (re-exported)
 
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
 MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
@@ -112,7 +113,14 @@ class Cluster:
         # writer's time).
         self.fs.clock = self.node_now
         self._shadow_numbers = 0
+        self.vss = ShadowCopyService(self)  # the nodes' Volume Shadow Copy Service (wsfc_lab.vss)
+        self._foreign_snapshots()
         self.pending_faults: list[dict] = [dict(f) for f in topology.faults]
+        for fault in list(self.pending_faults):  # another product holds a VSS slot from the start
+            if fault["kind"] == "vss_busy" and "at" not in fault and "after_ops" not in fault \
+                    and fault.get("during") is None:
+                self.pending_faults.remove(fault)
+                self.vss.hold(self._node_name(fault["node"]), float(fault["for_s"]))
         self._init_network()
         self.transfers = TransferSimulation(self._capacities())
         self._reads: dict[str, dict] = {}
@@ -201,6 +209,9 @@ class Cluster:
                 # Files on the CSVs (by CSV name), read from the file system: a lock file a run left shows here.
                 "csv_files": {c.name: files.get(normalize(c.path), []) for c in self.csvs.values()},
                 "reads": [{"csv": r["csv"], "node": r["node"], "read": r["read"]} for r in self._reads.values()],
+                # nodes whose VSS creation slot another product holds (fault vss_busy): modelled seconds left
+                "vss_busy": {n: round(until - self.seconds(), 3) for n, until in sorted(self.vss.busy_until.items())
+                             if until > self.seconds()},
             }
 
     # ---- WinRM operations and faults --------------------------------------------------------------------
@@ -219,7 +230,8 @@ class Cluster:
                         continue
                     sleep_for = max(sleep_for, float(fault.get("seconds", 120)))
                     self._consume(fault, {"node": node})
-                elif fault["kind"] in ("node_down", "node_pause") and "after_ops" in fault:
+                elif fault["kind"] in ("node_down", "node_pause", "vss_busy") and "after_ops" in fault \
+                        and fault.get("during") is None:
                     self._fire(fault)
         if sleep_for:
             time.sleep(sleep_for)
@@ -241,11 +253,13 @@ class Cluster:
             self.set_node_state(fault["node"], "Paused")
         elif kind == "csv_failover":
             self._failover(self.csv(fault["csv"]), fault.get("to"), reason="fault")
+        elif kind == "vss_busy":
+            self.vss.hold(self._node_name(fault["node"]), float(fault["for_s"]))
 
     def inject_fault(self, fault: dict) -> dict:
         fault = _fault("fault", fault)
         with self._lock:
-            if fault["kind"] in ("node_down", "node_pause", "csv_failover") and "at" not in fault \
+            if fault["kind"] in ("node_down", "node_pause", "csv_failover", "vss_busy") and "at" not in fault \
                     and "after_ops" not in fault and fault.get("during") is None:
                 self._fire(fault)
                 return {"fired": fault}
@@ -278,6 +292,9 @@ class Cluster:
                     if node.name in (read["node"], read["coordinator"]):
                         self._fail_read(read_key, f"node {node.name} went down")
                 self.snapshots = [s for s in self.snapshots if s["node"] != node.name]
+                for snap in self.snapshots:  # a folder a shadow copy was exposed at goes down with its node
+                    if (snap.get("exposed") or {}).get("node") == node.name:
+                        snap["exposed"] = None
                 for csv in self.csvs.values():
                     if csv.owner == node.name:
                         self._failover(csv, None, reason="node down")
@@ -299,7 +316,7 @@ class Cluster:
         previous = csv.owner
         csv.owner = target
         for read_key, read in list(self._reads.items()):
-            if read["csv"] == csv.name and read["provider"] != "hardware":
+            if read["csv"] == csv.name and read["provider"] != "hardware":  # software, system and live reads
                 self._fail_read(read_key, f"{csv.name} failed over from {previous} to {target}")
         self.log({"op": "csv.failover", "node": target, "args": {"csv": csv.name, "from": previous, "to": target,
                                                                    "reason": reason}})
@@ -628,9 +645,13 @@ class Cluster:
                 self.transfers.capacity[path] = self.path_gbps(reader, source) * GBPS
                 resources = (f"disk:{source}", f"out:{source}", f"in:{reader}", path)
             total = csv.used_gb * 1e9
+            # provider: the snapshot's VSS provider type (hardware, software, system); consistency: application when
+            # writers took part in it, crash when none did (wsfc_lab.vss); a read of the live volume has neither.
+            live = snapshot.get("provider_type") == "live"
             read = {"key": key, "csv": csv.name, "node": reader, "coordinator": source, "read": kind,
                     "bytes": total, "start": now, "job": job, "snapshot": snapshot.get("id"),
-                    "provider": snapshot.get("provider_type", "software")}
+                    "provider": None if live else snapshot.get("provider_type"),
+                    "consistency": "none" if live else snapshot.get("consistency")}
             self._reads[key] = read
             if total <= 0:
                 self._finish_read(Flow(key, 0.0, resources, now, info={"end": now}))
@@ -653,6 +674,7 @@ class Cluster:
         self._finished_reads[flow.key] = read
         self._events.append({"t": round(end, 3), "op": "backup.read", "ok": True, "csv": read["csv"],
                              "node": read["node"], "coordinator": read["coordinator"], "read": read["read"],
+                             "provider": read["provider"], "consistency": read["consistency"],
                              "bytes": read["bytes"], "start": round(read["start"], 3), "end": round(end, 3),
                              "args": {"job": read["job"], "snapshot": read["snapshot"]}})
         for listener in list(self.read_listeners):
@@ -676,6 +698,7 @@ class Cluster:
         self._finished_reads[key] = read
         self.log({"op": "backup.read", "ok": False, "csv": read["csv"], "node": read["node"],
                   "coordinator": read["coordinator"], "read": read["read"], "bytes": read["bytes"],
+                  "provider": read["provider"], "consistency": read["consistency"],
                   "start": round(read["start"], 3), "end": round(now, 3), "error": why,
                   "args": {"job": read["job"], "snapshot": read["snapshot"]}})
         for listener in list(self.read_listeners):
@@ -702,46 +725,53 @@ class Cluster:
 
     # ---- helpers for cmdlets ----------------------------------------------------------------------------
     def snapshot_node(self, csv_name: str, requester: str, provider_type: str) -> str:
-        """Where a new snapshot of ``csv_name`` is surfaced: software on the coordinator, hardware on the requester."""
+        """Where a new snapshot of ``csv_name`` is surfaced: a system or software one on the coordinator, a hardware
+        one on the requester (lab/README.md, "Model of a backup read")."""
         csv = self.csv(csv_name)
         return self._node_name(requester) if provider_type == "hardware" else csv.owner
 
     def new_id(self) -> str:
         return "{" + str(uuid.uuid4()).upper() + "}"
 
-    # ---- VSS shadow copies (Win32_ShadowCopy / Win32_ShadowProvider) -------------------------------------
+    # ---- VSS shadow copies (the rules are in wsfc_lab.vss, each with its Microsoft page) --------------------
     def shadow_providers(self) -> list[dict]:
         """The VSS providers registered on every node: the system provider, and a hardware one when the
         topology's ``vss.hardware_provider`` is true. ``type`` is Win32_ShadowProvider.Type (1 System, 3 Hardware)."""
-        out = [dict(SYSTEM_PROVIDER)]
-        if self.hardware_provider:
-            out.append(dict(HARDWARE_PROVIDER))
-        return out
+        with self._lock:
+            return self.vss.providers()
 
     def _csv_for_volume(self, volume: str) -> CsvState | None:
-        """The CSV a Win32_ShadowCopy.Create ``Volume`` names: its mount point (``C:\\ClusterStorage\\Volume1\\``,
-        trailing backslash optional) or its volume GUID path (``\\\\?\\Volume{id}\\``)."""
+        """The CSV a requester's volume names: its mount point (``C:\\ClusterStorage\\Volume1\\``, trailing
+        backslash optional) or its volume GUID path (``\\\\?\\Volume{id}\\``)."""
         wanted = str(volume).rstrip("\\").lower()
         for csv in self.csvs.values():
             if wanted in (csv.path.rstrip("\\").lower(), f"\\\\?\\volume{{{csv.id}}}".lower()):
                 return csv
         return None
 
+    def log_snapshot(self, requester: str, snap: dict, args: dict) -> None:
+        """The ``snap.create`` event of a shadow copy that was made: provider, where it surfaced, consistency."""
+        self.log({"op": "snap.create", "node": requester, "ok": True, "args": args, "return_code": 0,
+                  "snapshot": snap["id"], "provider_id": snap["provider_id"], "provider_type": snap["provider_type"],
+                  "surfaced_on": snap["node"], "coordinator": snap["originating_machine"],
+                  "device_object": snap["device_object"], "context": snap["context"],
+                  "consistency": snap["consistency"], "writers": snap["writers"], "tool": snap["tool"],
+                  "backup_type": snap["backup_type"]})
+
     def create_snapshot(self, requester: str, volume: str, context: str = "ClientAccessible") -> tuple[int, dict | None]:
         """Win32_ShadowCopy.Create run on ``requester``: returns (documented return code, snapshot record or None).
 
-        VSS picks the provider (a hardware provider that supports the volume first, else the system provider);
-        the snapshot is surfaced where ``snapshot_node`` says: the coordinator for software, the requester for
-        hardware. A ``snapshot_fails`` fault for the requester makes it fail with the code of the fault's
-        ``reason``; a failed create leaves no snapshot. Logged as ``snap.create``.
+        The context is ClientAccessible (the method's default and the only one the lab models for it): no writers
+        and only the system provider, whatever else is registered (wsfc_lab.vss), so the snapshot is
+        crash-consistent and surfaced on the CSV's coordinator. A ``snapshot_fails`` fault for the requester makes it
+        fail with the code of the fault's ``reason``; a failed create leaves no snapshot. Logged as ``snap.create``.
         """
+        from wsfc_lab.vss import VssError
         with self._lock:
             self._tick()
             requester = self._node_name(requester)
-            provider = HARDWARE_PROVIDER if self.hardware_provider else SYSTEM_PROVIDER
-            provider_type = "hardware" if provider["type"] == 3 else "software"
             csv = self._csv_for_volume(volume)
-            args = {"volume": str(volume), "context": context, "csv": csv.name if csv else None}
+            args = {"volume": str(volume), "context": context, "csv": csv.name if csv else None, "tool": "wmi"}
             code, why = 0, None
             if csv is None:
                 code, why = 3, "no CSV has that volume name"
@@ -752,21 +782,17 @@ class Cluster:
                 if fault is not None:
                     why = fault.get("reason") or "provider_failure"
                     code = SNAPSHOT_FAILURE_REASONS[why]
+            snap = None
+            if not code:
+                try:
+                    snap = self.vss.create(requester, csv, context, tool="wmi", fault_checked=True)
+                except VssError as exc:
+                    code, why = exc.wmi_code, f"{exc.name}: {exc}"
             if code:
                 self.log({"op": "snap.create", "node": requester, "ok": False, "args": args, "return_code": code,
-                          "error": why, "provider_type": provider_type})
+                          "error": why, "provider_type": "system"})
                 return code, None
-            self._shadow_numbers += 1
-            surfaced = self.snapshot_node(csv.name, requester, provider_type)
-            snap = {"id": self.new_id(), "csv": csv.name, "volume": csv.path.rstrip("\\") + "\\",
-                    "device_object": f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{self._shadow_numbers}",
-                    "node": surfaced, "provider_id": provider["id"], "provider_type": provider_type,
-                    "created": round(self.seconds(), 3), "created_by": requester, "set_id": self.new_id(),
-                    "context": context, "originating_machine": csv.owner}
-            self.snapshots.append(snap)
-            self.log({"op": "snap.create", "node": requester, "ok": True, "args": args, "return_code": 0,
-                      "snapshot": snap["id"], "provider_id": provider["id"], "provider_type": provider_type,
-                      "surfaced_on": surfaced, "coordinator": csv.owner, "device_object": snap["device_object"]})
+            self.log_snapshot(requester, snap, args)
             return 0, dict(snap)
 
     def visible_snapshots(self, node: str) -> list[dict]:
@@ -775,28 +801,37 @@ class Cluster:
             node = self._node_name(node)
             return [dict(s) for s in self.snapshots if node in (s["node"], s.get("created_by"))]
 
-    def delete_snapshot(self, node: str, shadow_id: str) -> dict:
-        """Delete a shadow copy (Remove-CimInstance of its Win32_ShadowCopy on ``node``); logged as ``snap.delete``."""
+    def delete_snapshot(self, node: str, shadow_id: str, tool: str = "wmi") -> dict:
+        """Delete a shadow copy visible on ``node`` (and its exposure); logged as ``snap.delete``."""
         with self._lock:
             self._tick()
             node = self._node_name(node)
             for snap in list(self.snapshots):
                 if snap["id"].lower() == str(shadow_id).lower() and node in (snap["node"], snap.get("created_by")):
                     self.snapshots.remove(snap)
-                    self.log({"op": "snap.delete", "node": node, "ok": True, "args": {"id": snap["id"]},
-                              "csv": snap["csv"], "provider_type": snap["provider_type"], "surfaced_on": snap["node"]})
+                    self.log({"op": "snap.delete", "node": node, "ok": True, "args": {"id": snap["id"], "tool": tool},
+                              "csv": snap["csv"], "provider_type": snap["provider_type"], "surfaced_on": snap["node"],
+                              "exposed": (snap.get("exposed") or {}).get("path")})
                     return dict(snap)
-            self.log({"op": "snap.delete", "node": node, "ok": False, "args": {"id": str(shadow_id)},
+            self.log({"op": "snap.delete", "node": node, "ok": False, "args": {"id": str(shadow_id), "tool": tool},
                       "error": "not found"})
             raise ModelError(f"No shadow copy with ID {shadow_id} is visible on {node}.", "ObjectNotFound")
 
-
-# The providers the lab registers. The system provider's ID is the one wbadmin snapshots use in wsfc_lab.jobs;
-# names, CLSIDs and versions are the lab's own values.
-SYSTEM_PROVIDER = {"id": "{B5946137-7B9F-4925-AF80-51ABD60B20D5}", "name": "Microsoft Software Shadow Copy provider 1.0",
-                   "type": 1, "clsid": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/system/clsid")).upper() + "}",
-                   "version": "1.0.0.7", "version_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/system/version")).upper() + "}"}
-HARDWARE_PROVIDER = {"id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware")).upper() + "}",
-                     "name": "Lab Hardware Shadow Copy Provider", "type": 3,
-                     "clsid": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware/clsid")).upper() + "}",
-                     "version": "1.0", "version_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, "wsfc-lab/vss/hardware/version")).upper() + "}"}
+    def _foreign_snapshots(self) -> None:
+        """The topology's ``shadow_copies`` per CSV: persistent shadow copies another backup product left (with
+        writers, the system provider, surfaced on the coordinator, created before the lab started). wsfc.csv's
+        registry does not list them, so it must never delete them."""
+        for csv in self.csvs.values():
+            spec = next(c for c in self.topology.csvs if c.name == csv.name)
+            for k in range(spec.shadow_copies):
+                self._shadow_numbers += 1
+                self.snapshots.append({
+                    "id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/{csv.name}/foreign/{k}")).upper() + "}",
+                    "csv": csv.name, "volume": csv.path.rstrip("\\") + "\\",
+                    "device_object": f"\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy{self._shadow_numbers}",
+                    "node": csv.owner, "provider_id": SYSTEM_PROVIDER["id"], "provider_type": "system",
+                    "created": -3600.0 * (spec.shadow_copies - k), "created_by": csv.owner,
+                    "set_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/{csv.name}/set/{k}")).upper() + "}",
+                    "context": "AppRollback", "originating_machine": csv.owner, "persistent": True, "writers": True,
+                    "client_accessible": False, "consistency": "application", "backup_type": "copy",
+                    "tool": "another backup product", "exposed": None})

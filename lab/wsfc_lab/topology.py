@@ -29,6 +29,11 @@ FAULT_KINDS = {
     "winrm_drop": {"node"},      # the node runs the next command to its end, then the connection drops unanswered
     "csv_failover": {"csv"},
     "backup_fails": set(),     # keys node, csv, exit_code (default 8): a backup job's tool exits with exit_code
+    # another VSS requester (a backup product) holds the node's shadow copy set creation for for_s modelled seconds:
+    # "only one shadow copy creation operation can be in progress at one time" (IVssBackupComponents::
+    # StartSnapshotSet, VSS_E_SNAPSHOT_SET_IN_PROGRESS, https://learn.microsoft.com/en-us/windows/win32/api/
+    # vsbackup/nf-vsbackup-ivssbackupcomponents-startsnapshotset)
+    "vss_busy": {"node", "for_s"},
 }
 # snapshot_fails ``reason`` -> the Win32_ShadowCopy.Create return code it makes (codes and meanings from the
 # Create method's page, lab/reference/wmi.json). Without a reason: provider_failure.
@@ -44,7 +49,14 @@ SNAPSHOT_FAILURE_REASONS = {
     "provider_failure": 12,
     "unknown": 13,
 }
-FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code"}
+FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code",
+              "for_s"}
+# MaxShadowCopies: "the maximum number of client-accessible shadow copies that can be stored on each volume";
+# default 64, minimum 1, maximum 512; "For other types of shadow copies ... The maximum number of shadow copies is
+# 512 per volume." (Registry Keys and Values for Backup and Restore,
+# https://learn.microsoft.com/en-us/windows/win32/backup/registry-keys-for-backup-and-restore#maxshadowcopies)
+MAX_SHADOW_COPIES_DEFAULT = 64
+SHADOW_COPIES_PER_VOLUME = 512
 TOPOLOGY_DIR = Path(__file__).resolve().parent.parent / "topologies"
 
 
@@ -89,6 +101,7 @@ class Csv:
     state: str = "Online"
     redirected: str | None = None
     vms: list[Vm] = field(default_factory=list)
+    shadow_copies: int = 0              # persistent shadow copies another requester left on the volume at start
 
 
 @dataclass
@@ -98,6 +111,7 @@ class Topology:
     nodes: list[Node]
     csvs: list[Csv]
     hardware_provider: bool = False
+    max_shadow_copies: int = MAX_SHADOW_COPIES_DEFAULT   # MaxShadowCopies (client-accessible shadow copies per volume)
     credentials: dict[str, str] = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)
 
@@ -173,7 +187,7 @@ def _node(where: str, data: Any) -> Node:
 
 
 def _csv(where: str, data: Any) -> Csv:
-    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms"},
+    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms", "shadow_copies"},
           {"name", "path", "size_gb", "used_gb", "owner"})
     path = _name(f"{where}.path", data["path"])
     if not re.match(r"^[A-Za-z]:\\ClusterStorage\\[^\\]+$", path):
@@ -194,7 +208,14 @@ def _csv(where: str, data: Any) -> Csv:
         owner=_name(f"{where}.owner", data["owner"]),
         state=_choice(f"{where}.state", data.get("state", "Online"), CSV_STATES),
         redirected=data.get("redirected"), vms=vms,
+        shadow_copies=_count(f"{where}.shadow_copies", data.get("shadow_copies", 0), SHADOW_COPIES_PER_VOLUME),
     )
+
+
+def _count(where: str, value: Any, maximum: int, minimum: int = 0) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
+        raise TopologyError(f"{where}: expected a whole number from {minimum} to {maximum}, got {value!r}")
+    return value
 
 
 def _fault(where: str, data: Any) -> dict:
@@ -208,6 +229,11 @@ def _fault(where: str, data: Any) -> dict:
     for key in ("at", "after_ops", "times", "seconds"):
         if key in data:
             _number(f"{where}.{key}", data[key])
+    if kind == "vss_busy":
+        _number(f"{where}.for_s", data["for_s"], strict=True)
+        if data.get("during") not in (None, "snapshot"):
+            raise TopologyError(f"{where}.during: a vss_busy fault takes during=snapshot (the hold starts when the "
+                                f"node's next shadow copy creation does), got {data['during']!r}")
     if kind == "snapshot_fails" and data.get("reason") is not None and data["reason"] not in SNAPSHOT_FAILURE_REASONS:
         raise TopologyError(f"{where}.reason: unknown snapshot failure reason {data['reason']!r} "
                             f"(known: {', '.join(sorted(SNAPSHOT_FAILURE_REASONS))})")
@@ -221,13 +247,15 @@ def parse_topology(data: Any, origin: str = "topology") -> Topology:
     if not nodes:
         raise TopologyError("nodes: at least one node is required")
     csvs = [_csv(f"csvs[{i}]", c) for i, c in enumerate(data["csvs"] or [])]
-    vss = _keys("vss", data.get("vss") or {}, {"hardware_provider"})
+    vss = _keys("vss", data.get("vss") or {}, {"hardware_provider", "max_shadow_copies"})
     creds = _keys("credentials", data.get("credentials") or {}, {"user", "password"})
     faults = [_fault(f"faults[{i}]", f) for i, f in enumerate(data.get("faults") or [])]
     topology = Topology(
         cluster=_name("cluster", data["cluster"]),
         time_scale=_number("time_scale", data.get("time_scale", 1.0), strict=True),
         nodes=nodes, csvs=csvs, hardware_provider=bool(vss.get("hardware_provider", False)),
+        max_shadow_copies=_count("vss.max_shadow_copies", vss.get("max_shadow_copies", MAX_SHADOW_COPIES_DEFAULT),
+                                 SHADOW_COPIES_PER_VOLUME, minimum=1),
         credentials=dict(creds), faults=faults,
     )
     _cross_check(topology)

@@ -42,6 +42,7 @@ class ActionModule(WsfcActionBase):
         "run_id": {"type": "str", "required": True},
         "target": {"type": "str"},
         "provider": {"type": "str", "default": "auto"},
+        "snapshot_busy_timeout": {"type": "int"},
         "concurrency": {"type": "int", "default": 2},
         "timeout": {"type": "int", "default": 86400},
         "on_timeout": {"type": "str", "default": "cancel", "choices": ["cancel", "leave"]},

@@ -10,6 +10,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionB
 from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     PROVIDER_TYPES,
     REGISTRY_PATH,
+    SHADOW_COPIES_PER_VOLUME,
     SnapshotError,
     csv_for_volume,
     default_provider,
@@ -17,8 +18,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     normalize_id,
     parse_registry,
     provider_kind,
+    provider_type,
     shape_snapshot,
     split_existing,
+    volume_shadows,
 )
 
 
@@ -69,11 +72,15 @@ class ActionModule(WsfcActionBase):
             out.append(item)
         dummy, gone = split_existing(entries, shadows)
         chosen = default_provider(providers)
+        shown = [wanted] if wanted is not None else csvs
         return {
             "changed": False, "node": node, "snapshots": out,
-            "providers": [{"id": p.get("id"), "name": p.get("name"), "type": PROVIDER_TYPES.get(int(p.get("type") or 0)),
-                           "kind": provider_kind(p), "version": p.get("version")} for p in providers],
-            "auto_provider": {"id": chosen.get("id"), "name": chosen.get("name"), "kind": provider_kind(chosen)}
-            if chosen else None,
+            "providers": [{"id": p.get("id"), "name": p.get("name"),
+                           "type": PROVIDER_TYPES.get(int(p.get("type") or 0)), "kind": provider_kind(p),
+                           "provider_type": provider_type(p), "version": p.get("version")} for p in providers],
+            "auto_provider": {"id": chosen.get("id"), "name": chosen.get("name"), "kind": provider_kind(chosen),
+                              "provider_type": provider_type(chosen)} if chosen else None,
+            "volumes": [{"csv": c["name"], "shadow_copies": len(volume_shadows(c, shadows)),
+                         "limit": SHADOW_COPIES_PER_VOLUME} for c in shown],
             "vanished": [e["id"] for e in gone],
         }

@@ -18,8 +18,10 @@ description:
     and reaches a network target with that account's own credentials (no second hop from the WinRM session).
   - "O(method=wbadmin): Windows Server Backup (C(wbadmin start backup)) of the CSV's volume or of named Hyper-V
     virtual machines. wbadmin takes its own VSS snapshot."
-  - "O(method=copy): C(robocopy) from an exposed snapshot (for example the device object that
-    M(wsfc.csv.csv_snapshot) returns) to O(target). Exit codes 0-7 are success, 8 and above failure."
+  - "O(method=copy): C(robocopy) from the folder a snapshot is exposed at (the C(exposed_path) that
+    M(wsfc.csv.csv_snapshot) returns) to O(target). A device path (C(\\\\?\\GLOBALROOT\\...)) is refused: the
+    robocopy documentation does not say it accepts one as its source. Exit codes 0-7 are success, 8 and above
+    failure."
   - "O(method=command): your own backup program. Placeholders C({snapshot_path}), C({volume}), C({node}),
     C({csv}), C({target}) and C({name}) in its arguments are replaced with their values as data."
   - The tool's output goes to a log file on the node (O(log_dir)).
@@ -51,8 +53,9 @@ options:
     type: str
   snapshot_path:
     description:
-      - The exposed snapshot to read, for O(method=copy) and C({snapshot_path}), e.g.
-        C(\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy12\\).
+      - The folder the snapshot is exposed at, for O(method=copy) and C({snapshot_path}), e.g.
+        C(C:\\ProgramData\\wsfc.csv\\exposed\\snap-0123456789abcdef0123\\) (the C(exposed_path) of
+        M(wsfc.csv.csv_snapshot)).
     type: str
   target:
     description:
@@ -121,7 +124,7 @@ EXAMPLES = r"""
   wsfc.csv.backup_job:
     name: disk1-copy
     method: copy
-    snapshot_path: "{{ snap.snapshot.device_object }}\\"
+    snapshot_path: "{{ snap.snapshot.exposed_path }}\\"
     target: \\backup01\csv\disk1
     log_lines: 10
   register: copy
@@ -134,7 +137,7 @@ EXAMPLES = r"""
   wsfc.csv.backup_job:
     name: disk1-copy-bg
     method: copy
-    snapshot_path: "{{ snap.snapshot.device_object }}\\"
+    snapshot_path: "{{ snap.snapshot.exposed_path }}\\"
     target: \\backup01\csv\disk1
     state: started
 

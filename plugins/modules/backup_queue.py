@@ -52,6 +52,11 @@ options:
         provider id). Ignored with O(method=wbadmin).
     type: str
     default: auto
+  snapshot_busy_timeout:
+    description:
+      - Seconds each snapshot keeps trying while another shadow copy operation holds the node's VSS creation slot,
+        as O(wsfc.csv.csv_snapshot#module:busy_timeout). Its default when not given.
+    type: int
   concurrency:
     description: Backups running at once on this node.
     type: int
@@ -136,7 +141,8 @@ jobs:
     - C(state) is C(succeeded), C(failed), C(cancelled), C(running) (left running, O(on_timeout=leave)) or
       C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
       C(start) and C(end) are the node's UTC times; C(bytes) what the tool copied (C(bytes_measured=true)) or the
-      CSV's used size.
+      CSV's used size; C(provider_type) the snapshot's provider type (C(system), C(software) or C(hardware)) and
+      C(consistency) whether VSS writers took part in it (C(application)) or not (C(crash)).
   returned: when state is present
   type: list
   elements: dict
@@ -149,7 +155,8 @@ jobs:
       end: "2026-11-25T02:40:11.0000000Z"
       bytes: 1600000000000
       provider: Microsoft Software Shadow Copy provider 1.0
-      provider_type: software
+      provider_type: system
+      consistency: application
       snapshot_id: "{6f1f7a8e-0d1c-4d6f-9a55-2b9a4c1e0a11}"
       job_id: \wsfc.csv\csv-20261125T020000Z-ab12cd-000
       exit_code: 1

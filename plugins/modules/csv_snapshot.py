@@ -13,21 +13,39 @@ version_added: 0.1.0
 author:
   - wsfc.csv maintainers (@wsfc-csv)
 description:
-  - With O(state=present), creates a VSS shadow copy of a Cluster Shared Volume (CSV) on the node the task runs on,
-    with C(Win32_ShadowCopy.Create) (context C(ClientAccessible)), and returns its ID, device object, provider, the
-    node it is surfaced on and whether reads from this node are local.
-  - With a software provider the shadow copy is created on the CSV's coordinator, so reading it from any other node
-    goes over SMB. A hardware provider surfaces it on the node that asked. C(surfaced_on) is the shadow copy's
-    C(ServiceMachine), the machine whose VSS service created it, as Windows reports it.
-  - C(Win32_ShadowCopy.Create) has no provider parameter; VSS chooses (a hardware provider when one is available,
-    else a software provider, else the system provider). The module predicts that choice from
-    C(Win32_ShadowProvider) and refuses, before creating anything, a O(provider) it cannot honour.
-  - Win32_ShadowCopy has no tag, so the module records the IDs of the shadow copies it creates, with their CSV and
-    O(tag), in C(C:\\ProgramData\\wsfc.csv\\snapshots.json) on the node. O(state=absent) only deletes shadow copies
-    listed there that still exist, and reports listed ones that vanished. Shadow copies made by anything else are
-    never touched.
-  - A failed create leaves nothing behind, and the message gives the meaning of C(Win32_ShadowCopy.Create)'s return
-    code (for example Insufficient storage when the diff area is full) and what to do next.
+  - With O(state=present), creates a VSS shadow copy of a Cluster Shared Volume (CSV) on the node the task runs on
+    with DiskShadow, exposes it at a folder of this collection (C(C:\\ProgramData\\wsfc.csv\\exposed\\snap-...)),
+    and returns its ID, the folder, the provider (name, ID and type), whether VSS writers took part
+    (C(consistency)), the node it is surfaced on and whether reads from this node are local.
+  - Why DiskShadow and not C(Win32_ShadowCopy.Create) - that method documents one context, C(ClientAccessible), which
+    VSS_SNAPSHOT_CONTEXT says is created without writer involvement and only by the system provider. Its snapshots
+    are crash-consistent and can never come from a hardware provider. DiskShadow (C(diskshadow /s <script>)), the
+    VSS requester that ships with Windows Server, is run with C(set context persistent) (writers take part, so the
+    snapshot is application-consistent for the writers VSS involves on this node), C(add volume <CSV> [provider
+    <id>]), C(create) and C(expose <id> <folder>). It is a copy backup (no C(begin backup)), so the writers' backup
+    history and logs are left alone, as with wbadmin's default C(-vssCopy).
+  - A hardware provider surfaces the shadow copy on the node that asked for it. With the system (software) provider
+    it is created on the CSV's coordinator, so reading it from any other node goes over SMB. C(surfaced_on) is the
+    shadow copy's C(ServiceMachine), the machine whose VSS service created it, as Windows reports it.
+  - The backup reads the exposed folder, never the shadow copy's device object (C(\\\\?\\GLOBALROOT\\...)), because the
+    robocopy documentation does not say that it accepts a device path as its source.
+  - Only one shadow copy set can be in creation on a machine at a time (VSS_E_SNAPSHOT_SET_IN_PROGRESS). When
+    another product holds it, the creation is tried again, waiting 2 s, then twice as long each time (30 s at most),
+    for up to O(busy_timeout) seconds; then the task fails naming the node and the reason.
+  - A volume keeps at most 512 shadow copies of the kind DiskShadow's C(persistent) context makes (MaxShadowCopies, 64
+    by default, bounds only client-accessible ones). A snapshot that would be one too many is refused before
+    anything is created (O(on_limit)).
+  - DiskShadow's documentation shows no quoting of a path and reads C(%) as an alias and C(#) as a comment, so the
+    script is built from validated values only. A CSV whose path is not ASCII letters, digits, C(.), C(_) and C(-)
+    (for example C(C:\\ClusterStorage\\Volume1)) is refused before anything is created, with what to rename. The
+    CSV's name never goes into a DiskShadow script.
+  - Win32_ShadowCopy has no tag, so the module records the IDs of the shadow copies it creates, with their CSV, volume,
+    creation time and O(tag), in C(C:\\ProgramData\\wsfc.csv\\snapshots.json) on the node. O(state=absent) only
+    deletes shadow copies listed there that still exist and still have the recorded volume and creation time
+    (DiskShadow C(unexpose), then C(delete shadows id)), removes their folder, and reports listed ones that vanished.
+    Shadow copies made by anything else are never touched.
+  - A failed create leaves nothing behind, and the message gives the VSS error DiskShadow reported (for example
+    VSS_E_INSUFFICIENT_STORAGE when the diff area is full) and what to do next.
 options:
   name:
     description:
@@ -47,11 +65,26 @@ options:
     default: present
   provider:
     description:
-      - V(auto) lets VSS choose and reports its choice. V(hardware) requires a registered hardware provider.
-        V(software) requires that VSS would not choose a hardware provider. A provider ID requires that VSS would
-        choose that provider.
+      - V(auto) lets VSS choose (a hardware provider that supports the volume, else a software provider, else the
+        system provider) and reports its choice. V(hardware) names the registered hardware provider to DiskShadow
+        (and fails, before anything is created, when none or several are registered). V(software) names the system
+        provider, the Microsoft Software Shadow Copy provider. A provider ID is passed as it is; it must be
+        registered on the node.
     type: str
     default: auto
+  busy_timeout:
+    description:
+      - How long, in seconds, to keep trying while another shadow copy operation holds the node's VSS creation slot
+        (VSS_E_SNAPSHOT_SET_IN_PROGRESS). V(0) tries once.
+    type: int
+    default: 300
+  on_limit:
+    description:
+      - What to do when the volume already has the most shadow copies it can keep. V(refuse) fails before anything is
+        created; V(warn) warns and tries (VSS may then refuse it).
+    type: str
+    choices: [refuse, warn]
+    default: refuse
   tag:
     description:
       - Identifies the snapshot for idempotence. With O(state=present) (default C(wsfc.csv)), a snapshot of the CSV
@@ -75,14 +108,28 @@ attributes:
 notes:
   - The snapshot is taken from the node the task runs on; run O(state=absent) on the same node, since the registry
     is kept per node.
-  - Round trips per run, counted in the lab as C(winrm.command) events - present with a new snapshot 2, present
-    with an existing one 1, absent 2 (1 when there is nothing to delete), check mode 1.
+  - DiskShadow needs membership in the node's local Administrators group.
+  - Application-consistent means that the VSS writers the node's VSS service involved were asked to freeze. A volume
+    snapshot of a CSV is not an application-consistent backup of Hyper-V virtual machines running on it from other
+    nodes; for those use a VM-aware backup product (Hyper-V's own backup API), see the csv_backup role's README.
+  - Round trips per run, counted in the lab as C(winrm.command) events - present with a new snapshot 2 (one more
+    for each retry while the node is busy), present with an existing one 1, absent 2 (1 when there is nothing to
+    delete), check mode 1.
 seealso:
   - module: wsfc.csv.csv_snapshot_info
   - module: wsfc.csv.csv_owner
-  - name: Create method of the Win32_ShadowCopy class
-    description: The method this module calls, and its return codes.
-    link: https://learn.microsoft.com/en-us/previous-versions/windows/desktop/vsswmi/create-method-in-class-win32-shadowcopy
+  - name: DiskShadow
+    description: The VSS requester this module runs, and its commands.
+    link: https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/diskshadow
+  - name: VSS_SNAPSHOT_CONTEXT
+    description: Which contexts involve writers and which providers can create them.
+    link: https://learn.microsoft.com/en-us/windows/win32/api/vss/ne-vss-vss_snapshot_context
+  - name: Exposing and Surfacing Shadow Copied Volumes
+    description: How a shadow copy is read through a mounted folder.
+    link: https://learn.microsoft.com/en-us/windows/win32/vss/exposing-and-surfacing-shadow-copied-volumes
+  - name: Registry Keys and Values for Backup and Restore
+    description: MaxShadowCopies and the 512 shadow copies per volume.
+    link: https://learn.microsoft.com/en-us/windows/win32/backup/registry-keys-for-backup-and-restore
   - name: Selecting Providers
     description: How VSS chooses a provider when the requester names none.
     link: https://learn.microsoft.com/en-us/windows/win32/vss/selecting-providers
@@ -95,9 +142,11 @@ EXAMPLES = r"""
     tag: nightly
   register: snap
 
-- name: Read it from the snapshot device
+- name: Where to read it from
   ansible.builtin.debug:
-    msg: "{{ snap.snapshot.device_object }} is surfaced on {{ snap.snapshot.surfaced_on }} (local: {{ snap.snapshot.local_reads }})"
+    msg: >-
+      {{ snap.snapshot.exposed_path }} ({{ snap.snapshot.consistency }}) is surfaced on
+      {{ snap.snapshot.surfaced_on }} (local: {{ snap.snapshot.local_reads }})
 
 - name: Insist on a hardware snapshot
   wsfc.csv.csv_snapshot:
@@ -144,7 +193,15 @@ snapshot:
       description: The provider's name.
       type: str
     provider_type:
-      description: C(software) (system or software provider) or C(hardware).
+      description: C(system) (the Microsoft Software Shadow Copy provider), C(software) (another software provider)
+        or C(hardware).
+      type: str
+    consistency:
+      description: C(application) when VSS writers took part in the shadow copy (C(NoWriters) false), C(crash) when
+        none did (for example a snapshot an earlier version of this module took).
+      type: str
+    exposed_path:
+      description: The folder the shadow copy is exposed at on this node; what a backup reads.
       type: str
     surfaced_on:
       description: The node whose VSS service created the shadow copy (its C(ServiceMachine)).
@@ -155,6 +212,11 @@ snapshot:
     tag:
       description: The tag.
       type: str
+attempts:
+  description: How many times the creation was tried (more than 1 when another shadow copy operation kept the node
+    busy).
+  returned: when a snapshot was created
+  type: int
 removed:
   description: IDs deleted (in check mode, that would be deleted).
   returned: state=absent

@@ -15,7 +15,9 @@ author:
 description:
   - Lists the VSS providers registered on the node (C(Win32_ShadowProvider)), the provider VSS would choose for
     a snapshot, and the shadow copies of CSVs the node sees (C(Win32_ShadowCopy)), each with the node it is
-    surfaced on, whether reads from this node are local, and whether wsfc.csv.csv_snapshot created it.
+    surfaced on, whether reads from this node are local, whether VSS writers took part (C(consistency)), the folder
+    it is exposed at, and whether wsfc.csv.csv_snapshot created it.
+  - For each CSV, how many shadow copies of its volume the node sees, against the 512 a volume can keep.
   - One round trip.
 options:
   name:
@@ -61,7 +63,8 @@ node:
   returned: always
   type: str
 providers:
-  description: Registered VSS providers (C(type) is System, Software or Hardware; C(kind) software or hardware).
+  description: Registered VSS providers (C(type) is System, Software or Hardware; C(provider_type) system, software
+    or hardware; C(kind) where its snapshots surface, software (the coordinator) or hardware (the asking node)).
   returned: success
   type: list
   elements: dict
@@ -71,6 +74,12 @@ auto_provider:
   type: dict
 snapshots:
   description: Shadow copies of CSVs, as in wsfc.csv.csv_snapshot's C(snapshot), with C(csv) and C(managed).
+  returned: success
+  type: list
+  elements: dict
+volumes:
+  description: Per CSV (C(csv)), the shadow copies of its volume this node sees (C(shadow_copies)) and the most a
+    volume keeps (C(limit), 512).
   returned: success
   type: list
   elements: dict

@@ -96,6 +96,12 @@ def quote(value):
     return '"' + stripped + "\\" * (2 * (len(text) - len(stripped))) + '"'
 
 
+def is_device_path(path):
+    """A ``\\\\?\\GLOBALROOT\\...`` (or other ``\\\\?\\``/``\\\\.\\``) device path rather than a folder."""
+    text = str(path or "").replace("/", "\\")
+    return text.startswith(("\\\\?\\", "\\\\.\\")) or "globalroot" in text.lower()
+
+
 def substitute(template, values):
     """Replace ``{placeholder}`` in one argument with its value (as text, not as code)."""
     def repl(match):
@@ -124,8 +130,12 @@ def build_argv(method, node, volume=None, snapshot_path=None, target=None, vms=N
         return argv + ["-quiet"]
     if method == "copy":
         if not snapshot_path or not target:
-            raise BackupJobError("method copy needs snapshot_path (the exposed snapshot, e.g. the device object "
-                                 "wsfc.csv.csv_snapshot returns) and target")
+            raise BackupJobError("method copy needs snapshot_path (the folder the snapshot is exposed at, the "
+                                 "exposed_path wsfc.csv.csv_snapshot returns) and target")
+        if is_device_path(snapshot_path):
+            raise BackupJobError("method copy reads a snapshot from the folder it is exposed at (exposed_path of "
+                                 "wsfc.csv.csv_snapshot), not from its device object %s: the robocopy documentation "
+                                 "does not say that it accepts a device path as its source" % shown(snapshot_path))
         return ["robocopy.exe", snapshot_path, target] + list(ROBOCOPY_OPTIONS)
     if method == "command":
         if not command:

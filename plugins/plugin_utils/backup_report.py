@@ -69,6 +69,8 @@ def _job(raw):
         "csv": raw["csv"], "node": raw["node"], "state": state,
         "read": raw.get("read"), "coordinator": raw.get("coordinator"),
         "provider": raw.get("provider"), "provider_type": raw.get("provider_type"),
+        # application: VSS writers took part in the snapshot; crash: none did (csv_snapshot's consistency)
+        "consistency": raw.get("consistency"),
         "snapshot_id": raw.get("snapshot_id"), "job_id": raw.get("job_id"),
         "bytes": int(raw.get("bytes") or 0), "exit_code": raw.get("exit_code"),
         "start": start, "end": end, "duration_s": _seconds(start, end),
@@ -93,6 +95,7 @@ def build_report(run):
     not_done = [j for j in jobs if j["state"] != SUCCEEDED]
     skipped = list(plan.get("skipped") or [])
     lower = plan.get("lower_bound_s")
+    crash = sorted(j["csv"] for j in done if j["consistency"] == "crash")
     timeline = {}
     for job in sorted(jobs + attempts, key=lambda j: (j["node"], j["start"] or datetime.max.replace(tzinfo=timezone.utc))):
         timeline.setdefault(job["node"], []).append({
@@ -112,6 +115,7 @@ def build_report(run):
         "csvs_not_backed_up": sorted(j["csv"] for j in not_done),
         "csvs_skipped": sorted(s["csv"] for s in skipped),
         "bytes": sum(j["bytes"] for j in done),
+        "crash_consistent": crash,
         "local_reads": sum(1 for j in jobs if j["read"] == "local"),
         "smb_reads": sum(1 for j in jobs if j["read"] == "smb"),
         "measured_window_s": measured,
@@ -139,9 +143,19 @@ def build_report(run):
         "jobs": out_jobs,
         "moves": moves,
         "skipped": skipped,
-        "warnings": list(plan.get("warnings") or []) + list(run.get("warnings") or []),
+        "warnings": list(plan.get("warnings") or []) + list(run.get("warnings") or []) + ([
+            "%d CSV(s) were backed up crash-consistent, from snapshots no VSS writer took part in: %s. Applications on "
+            "them (Hyper-V VMs, SQL Server) were not asked to freeze; restore them as after a power loss"
+            % (len(crash), ", ".join(crash))] if crash else []),
         "errors": list(run.get("errors") or []),
     }
+
+
+def _provider(job):
+    """A job's snapshot provider, its type and consistency, e.g. ``Array provider (hardware, application)``."""
+    details = ", ".join(str(v) for v in (job.get("provider_type"), job.get("consistency")) if v)
+    name = job.get("provider") or "-"
+    return "%s (%s)" % (name, details) if details else name
 
 
 def _gb(value):
@@ -194,7 +208,7 @@ def render_markdown(report):
             state = "%s (failed over, re-planned)" % e["state"] if e.get("attempt") else e["state"]
             lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 md(node), md(e["csv"]), md(e["read"] or "-"), md(state), _s(e["start_s"]), _s(e["end_s"]),
-                _gb(job["bytes"]), md(job["provider"] or job["provider_type"] or "-")))
+                _gb(job["bytes"]), md(_provider(job))))
     lines.append("")
     if report["moves"]:
         lines += ["## Moves", "", "| Phase | CSV | From | To | OK |", "|---|---|---|---|---|"]
@@ -266,7 +280,7 @@ def render_html(report):
                 "<th>End</th><th>Bytes</th><th>Provider</th><th>Message</th></tr>%s</table>" % "".join(
                     "<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(str(v)) for v in (
                         j["node"], j["csv"], j["read"], j["state"], j["start"], j["end"], _gb(j["bytes"]),
-                        j["provider"] or j["provider_type"], j["message"]))
+                        _provider(j), j["message"]))
                     for j in report["jobs"]))
     if report["moves"]:
         body.append("<h2>Moves</h2><table><tr><th>Phase</th><th>CSV</th><th>From</th><th>To</th><th>OK</th></tr>%s</table>"

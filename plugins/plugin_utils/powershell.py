@@ -222,22 +222,11 @@ def _last_json_object(text):
 
 
 def _stderr_text(stderr):
-    """Readable error text from stderr, which PowerShell writes as CLIXML under WinRM."""
+    """Readable error text from stderr, which PowerShell writes as CLIXML under WinRM (``clixml.py``)."""
     if not stderr:
         return ""
-    if "#< CLIXML" in stderr:
-        try:
-            from ansible.plugins.shell.powershell import _parse_clixml
-        except ImportError:  # pragma: no cover - ansible-core without the helper
-            _parse_clixml = None
-        if _parse_clixml is not None:
-            start = stderr.index("#< CLIXML")
-            try:
-                parsed = _parse_clixml(stderr[start:].encode("utf-8"))
-                return (stderr[:start] + parsed.decode("utf-8", "replace")).strip()
-            except Exception:  # pylint: disable=broad-except
-                pass
-    return stderr.strip()
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.clixml import error_text  # see load_operation
+    return error_text(stderr).strip()
 
 
 def parse_result(operation, rc, stdout, stderr):

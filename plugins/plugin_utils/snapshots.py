@@ -4,17 +4,28 @@
 
 """Pure logic of wsfc.csv.csv_snapshot and csv_snapshot_info: no I/O.
 
-- Provider choice. ``Win32_ShadowCopy.Create`` takes only ``Volume`` and ``Context``, so VSS chooses the
-  provider itself, as documented in "Selecting Providers"
-  (https://learn.microsoft.com/en-us/windows/win32/vss/selecting-providers): a hardware provider if one is
-  available, else a software provider, else the system provider. :func:`choose_provider` predicts that choice
-  from ``Win32_ShadowProvider`` and refuses a request it cannot honour (``hardware`` with none registered,
-  ``software`` or a provider ID that VSS would not pick) before anything is created.
-- Return codes of ``Win32_ShadowCopy.Create`` (0-13, from the method's page) as readable errors.
+Snapshots are taken with DiskShadow (why, and its scripts: :mod:`diskshadow`).
+
+- Provider choice. DiskShadow's ``add volume <volume> [provider <providerid>]`` names the provider, or lets VSS
+  choose as "Selecting Providers" documents (https://learn.microsoft.com/en-us/windows/win32/vss/
+  selecting-providers): a hardware provider that supports the volume, else a software provider, else the system
+  provider. :func:`choose_provider` turns ``provider`` (``auto``, ``hardware``, ``software`` or an ID) into the ID
+  to pass (none for ``auto``) and refuses, before anything is created, one that is not registered.
+- Provider types: Win32_ShadowProvider.Type 1 is ``system`` (the Microsoft Software Shadow Copy provider, VSS's
+  system provider), 2 ``software`` (another software provider), 3 ``hardware``. A hardware snapshot surfaces on
+  the node that asked for it; a system or software one on the CSV's coordinator (``provider_kind``: where).
+- Consistency: a shadow copy made with writers (Win32_ShadowCopy ``NoWriters`` false) is application-consistent,
+  one made without is crash-consistent.
+- Limits: MaxShadowCopies (default 64) bounds only client-accessible shadow copies; "For other types of shadow
+  copies ... The maximum number of shadow copies is 512 per volume" (Registry Keys and Values for Backup and
+  Restore, https://learn.microsoft.com/en-us/windows/win32/backup/registry-keys-for-backup-and-restore). DiskShadow's
+  ``persistent`` context is not client-accessible, so a new snapshot is refused (or warned about) when the volume
+  already has 512.
 - The registry of shadow copies this collection created (a JSON file on the node, since Win32_ShadowCopy has
-  no tag): which entries identify the snapshot of a CSV and tag, which vanished.
+  no tag): which entries identify the snapshot of a CSV and tag, which vanished, and whether a shadow copy is still
+  the one recorded (same volume, same creation time) before it is deleted.
 - Result shaping: ``surfaced_on`` is the shadow copy's ``ServiceMachine`` (the machine whose VSS service created
-  it), ``local_reads`` whether that is the node the task runs on.
+  it), ``local_reads`` whether that is the node the task runs on, ``exposed_path`` the folder it is exposed at.
 """
 
 from __future__ import annotations
@@ -25,33 +36,10 @@ import re
 REGISTRY_DIR = "C:\\ProgramData\\wsfc.csv"
 REGISTRY_PATH = REGISTRY_DIR + "\\snapshots.json"
 DEFAULT_TAG = "wsfc.csv"
-CONTEXT = "ClientAccessible"
+SHADOW_COPIES_PER_VOLUME = 512
 
 # Win32_ShadowProvider.Type (https://learn.microsoft.com/en-us/previous-versions/windows/desktop/vsswmi/win32-shadowprovider)
 PROVIDER_TYPES = {0: "Unknown", 1: "System", 2: "Software", 3: "Hardware"}
-
-# Win32_ShadowCopy.Create return codes
-# (https://learn.microsoft.com/en-us/previous-versions/windows/desktop/vsswmi/create-method-in-class-win32-shadowcopy)
-# with what to do next.
-CREATE_RETURN_CODES = {
-    1: ("Access denied", "run the task as an account in the node's local Administrators or Backup Operators group"),
-    2: ("Invalid argument", "check the CSV path"),
-    3: ("Specified volume not found", "check that the CSV is Online and mounted on this node"),
-    4: ("Specified volume not supported", "the provider does not support this volume; try another provider"),
-    5: ("Unsupported shadow copy context", "this is a bug in wsfc.csv; report it"),
-    6: ("Insufficient storage", "the shadow storage (diff area) is full: enlarge it with vssadmin resize "
-                                "shadowstorage or delete old shadow copies, then run the task again"),
-    7: ("Volume is in use", "wait for the other operation on the volume to finish, then run the task again"),
-    8: ("Maximum number of shadow copies reached", "delete old shadow copies (state=absent), then run the task again"),
-    9: ("Another shadow copy operation is already in progress", "wait until the other backup or snapshot finishes, "
-                                                                "then run the task again"),
-    10: ("Shadow copy provider vetoed the operation", "read the provider's entries in the node's Application event "
-                                                      "log, fix the cause, then run the task again"),
-    11: ("Shadow copy provider not registered", "install or re-register the VSS provider on this node, or use "
-                                                "provider=auto"),
-    12: ("Shadow copy provider failure", "read the VSS and provider entries in the node's Application event log"),
-    13: ("Unknown error", "read the VSS entries in the node's Application event log"),
-}
 
 _GUID = re.compile(r"^\{?[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}\}?$")
 
@@ -78,8 +66,14 @@ def normalize_id(value):
 
 
 def provider_kind(provider):
-    """``hardware`` for Type 3, ``software`` for the system (1) and software (2) providers."""
+    """Where its snapshots surface: ``hardware`` (Type 3) on the asking node, ``software`` (system or software
+    provider) on the CSV's coordinator."""
     return "hardware" if int(provider.get("type") or 0) == 3 else "software"
+
+
+def provider_type(provider):
+    """``system``, ``software`` or ``hardware``: the provider's Win32_ShadowProvider.Type."""
+    return {1: "system", 2: "software", 3: "hardware"}.get(int(provider.get("type") or 0), "software")
 
 
 def default_provider(providers):
@@ -91,52 +85,77 @@ def default_provider(providers):
     return None
 
 
+def _names(providers):
+    return ", ".join("%s %s (%s)" % (p.get("name"), p.get("id"), PROVIDER_TYPES.get(int(p.get("type") or 0), "?"))
+                     for p in providers) or "none"
+
+
 def choose_provider(requested, providers, node, csv):
-    """Return ``(provider, note)``: the provider Create will use, or raise SnapshotError when it cannot honour
-    ``requested`` (``auto``, ``hardware``, ``software`` or a provider ID)."""
+    """Return ``(provider_id, provider, note)``: the ID to give DiskShadow's ``add volume`` (None: VSS chooses), the
+    provider that will (or, for auto, should) take the snapshot, and a note; raise SnapshotError when ``requested``
+    (``auto``, ``hardware``, ``software`` or a provider ID) cannot be honoured on this node."""
     chosen = default_provider(providers)
-    names = ", ".join("%s %s (%s)" % (p.get("name"), p.get("id"), PROVIDER_TYPES.get(int(p.get("type") or 0), "?"))
-                      for p in providers) or "none"
     if chosen is None:
         raise SnapshotError("No VSS provider is registered on %s, so no snapshot of %s can be taken. Check the "
                             "Volume Shadow Copy service on %s." % (node, csv, node))
     req = str(requested or "auto").strip()
-    kind = provider_kind(chosen)
     if req.lower() == "auto":
-        return chosen, "the %s provider %s (%s), chosen by VSS (provider=auto)" % (kind, chosen.get("name"), chosen.get("id"))
+        return None, chosen, "the %s provider %s (%s), chosen by VSS (provider=auto)" % (
+            provider_type(chosen), chosen.get("name"), chosen.get("id"))
     if req.lower() == "hardware":
-        if kind != "hardware":
+        hardware = [p for p in providers if int(p.get("type") or 0) == 3]
+        if not hardware:
             raise SnapshotError("provider=hardware, but no hardware VSS provider is registered on %s (registered: %s). "
                                 "Nothing was created for %s. Install the storage vendor's provider, or use "
-                                "provider=auto or software." % (node, names, csv))
-        return chosen, "the hardware provider %s (%s)" % (chosen.get("name"), chosen.get("id"))
+                                "provider=auto or software." % (node, _names(providers), csv))
+        if len(hardware) > 1:
+            raise SnapshotError("provider=hardware, but %d hardware VSS providers are registered on %s (%s). Nothing "
+                                "was created for %s. Name the one to use by its ID." % (
+                                    len(hardware), node, _names(hardware), csv))
+        return hardware[0]["id"], hardware[0], "the hardware provider %s (%s)" % (
+            hardware[0].get("name"), hardware[0].get("id"))
     if req.lower() == "software":
-        if kind != "software":
-            raise SnapshotError("provider=software, but the hardware provider %s is registered on %s and "
-                                "Win32_ShadowCopy.Create lets VSS choose, which prefers hardware. Nothing was created "
-                                "for %s. Use provider=auto or hardware, or run the task on a node without the "
-                                "hardware provider." % (chosen.get("name"), node, csv))
-        return chosen, "the software provider %s (%s)" % (chosen.get("name"), chosen.get("id"))
+        system = next((p for p in providers if int(p.get("type") or 0) == 1), None)
+        if system is None:
+            raise SnapshotError("provider=software, but the system provider (Microsoft Software Shadow Copy "
+                                "provider) is not registered on %s (registered: %s). Nothing was created for %s. Use "
+                                "provider=auto or a provider ID." % (node, _names(providers), csv))
+        return system["id"], system, "the system provider %s (%s)" % (system.get("name"), system.get("id"))
     wanted = normalize_id(req)
     if wanted is None:
         raise SnapshotError("provider must be auto, hardware, software or a provider ID like "
-                            "{b5946137-7b9f-4925-af80-51abd60b20d5}, got %r" % req)
+                            "{b5946137-7b9f-4925-af80-51abd60b20d5}, got %r" % req[:120])
     match = next((p for p in providers if normalize_id(p.get("id")) == wanted), None)
     if match is None:
         raise SnapshotError("The VSS provider %s is not registered on %s (%s). Nothing was created for %s. "
-                            "Use one of the registered providers or provider=auto." % (wanted, node, names, csv))
-    if normalize_id(chosen.get("id")) != wanted:
-        raise SnapshotError("VSS would use %s (%s) on %s, not the requested provider %s: Win32_ShadowCopy.Create "
-                            "cannot select a provider. Nothing was created for %s. Use provider=auto or %s."
-                            % (chosen.get("name"), chosen.get("id"), node, wanted, csv, chosen.get("id")))
-    return chosen, "the %s provider %s (%s)" % (kind, chosen.get("name"), chosen.get("id"))
+                            "Use one of the registered providers or provider=auto." % (
+                                wanted, node, _names(providers), csv))
+    return match["id"], match, "the %s provider %s (%s)" % (provider_type(match), match.get("name"), match.get("id"))
 
 
-def create_error(code, node, csv):
-    """The message for a non-zero Win32_ShadowCopy.Create return code."""
-    meaning, step = CREATE_RETURN_CODES.get(int(code), ("Undocumented return code", "read the node's event log"))
-    return ("Creating a snapshot of %s on %s failed: Win32_ShadowCopy.Create returned %s (%s). Nothing was "
-            "created. Next: %s." % (csv, node, code, meaning, step))
+def consistency(shadow):
+    """``application`` when writers took part in the shadow copy (NoWriters false), ``crash`` when none did."""
+    no_writers = shadow.get("no_writers")
+    if no_writers is None:
+        return None
+    return "crash" if no_writers else "application"
+
+
+def volume_shadows(csv, shadows):
+    """The shadow copies of ``csv``'s volume among ``shadows`` (by the volume names this node gives it)."""
+    names = set(str(v).rstrip("\\").lower() for v in csv.get("volume_names") or [])
+    return [s for s in shadows if str(s.get("volume_name") or "").rstrip("\\").lower() in names]
+
+
+def limit_problem(csv, shadows, node):
+    """A message when one more shadow copy of ``csv`` would be past the per-volume limit, else None."""
+    count = len(volume_shadows(csv, shadows))
+    if count + 1 <= SHADOW_COPIES_PER_VOLUME:
+        return None
+    return ("The volume of %s already has %d shadow copies on %s; a volume keeps at most %d (Registry Keys and Values "
+            "for Backup and Restore, MaxShadowCopies), so one more could not be kept, or VSS could delete an older "
+            "one. Delete old shadow copies of the volume (vssadmin list shadows), or run with on_limit=warn to try "
+            "anyway." % (csv["name"], count, node, SHADOW_COPIES_PER_VOLUME))
 
 
 # ---- the registry of our shadow copies --------------------------------------------------------------------
@@ -161,6 +180,21 @@ def parse_registry(text):
 def tagged(entries, csv, tag):
     """Registry entries of ``csv`` (name, case-insensitive) with ``tag``."""
     return [e for e in entries if str(e.get("csv", "")).lower() == str(csv).lower() and e.get("tag") == tag]
+
+
+def recorded_mismatch(entry, shadow, csv=None):
+    """Why ``shadow`` is not the shadow copy ``entry`` recorded (another volume, another creation time), or None.
+
+    Before deleting a shadow copy the collection checks that it is still the one it created: a registry entry
+    records the volume (``volume_name``, older entries only the CSV) and the creation time (``created``)."""
+    recorded = entry.get("volume_name")
+    names = [recorded] if recorded else list((csv or {}).get("volume_names") or [])
+    volume = str(shadow.get("volume_name") or "").rstrip("\\").lower()
+    if names and volume not in [str(n).rstrip("\\").lower() for n in names]:
+        return "it is a shadow copy of %s, not of %s" % (shadow.get("volume_name"), recorded or (csv or {}).get("name"))
+    if entry.get("created") and shadow.get("install_date") and entry["created"] != shadow["install_date"]:
+        return "it was created at %s, not at %s" % (shadow["install_date"], entry["created"])
+    return None
 
 
 def split_existing(entries, shadows):
@@ -196,13 +230,16 @@ def shape_snapshot(shadow, node, providers, csv=None, tag=None):
         "volume_name": shadow.get("volume_name"),
         "provider_id": shadow.get("provider_id"),
         "provider_name": provider.get("name") if provider else None,
-        "provider_type": provider_kind(provider) if provider else None,
+        "provider_type": provider_type(provider) if provider else None,
+        "consistency": consistency(shadow),
+        "exposed_path": str(shadow.get("exposed_name") or "").rstrip("\\") or None,
         "originating_machine": shadow.get("originating_machine"),
         "service_machine": shadow.get("service_machine"),
         "surfaced_on": short_name(surfaced).upper() if surfaced else None,
         "local_reads": same_machine(surfaced, node),
         "created": shadow.get("install_date"),
         "client_accessible": shadow.get("client_accessible"),
+        "persistent": shadow.get("persistent"),
     }
     if csv is not None:
         out["csv"] = csv
@@ -211,11 +248,8 @@ def shape_snapshot(shadow, node, providers, csv=None, tag=None):
     return out
 
 
-def registry_entry(snapshot, csv, volume, tag):
-    """What the registry records for a snapshot this collection created."""
-    return {"id": snapshot["id"], "csv": csv, "volume": volume, "tag": tag, "provider_id": snapshot.get("provider_id"),
-            "provider_type": snapshot.get("provider_type"), "device_object": snapshot.get("device_object"),
-            "created": snapshot.get("created")}
+def same_path(a, b):
+    return bool(a) and bool(b) and str(a).rstrip("\\").lower() == str(b).rstrip("\\").lower()
 
 
 def csv_for_volume(csvs, volume_name):

@@ -5,6 +5,10 @@ The lab is started with ``python -m wsfc_lab up`` (as a user would) and always
 stopped again. Everything is driven through the real ``ansible`` and
 ``ansible-playbook`` commands, with the collection taken from
 ANSIBLE_COLLECTIONS_PATH (``make collection`` installs the built tarball there).
+
+WSFC_LAB_CONNECTION=psrp runs every scenario over ansible-core's ``psrp``
+connection instead of ``winrm`` (the lab's inventory then says
+``ansible_connection: psrp``; every lab node serves both protocols).
 """
 
 from __future__ import annotations
@@ -25,6 +29,11 @@ BIN = Path(sys.executable).parent
 
 # The collection as `make collection` builds and installs it, unless the caller points elsewhere.
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(HERE.parent.parent / "build" / "collections"))
+
+# The one setting that moves every scenario from winrm to psrp (python -m wsfc_lab up --connection).
+CONNECTION = os.environ.get("WSFC_LAB_CONNECTION", "winrm")
+if CONNECTION not in ("winrm", "psrp"):
+    raise RuntimeError("WSFC_LAB_CONNECTION must be winrm or psrp, not %r" % CONNECTION)
 
 
 def _command(name):
@@ -97,8 +106,10 @@ def module_result(result):
 
 
 def start_lab(topology, workdir, *extra):
+    """Start a lab; its inventory uses WSFC_LAB_CONNECTION's connection unless ``extra`` names one."""
+    connection = [] if "--connection" in extra else ["--connection", CONNECTION]
     subprocess.run([sys.executable, "-m", "wsfc_lab", "up", "--topology", str(topology_path(topology)),
-                    "--workdir", str(workdir)] + list(extra), check=True, capture_output=True, text=True)
+                    "--workdir", str(workdir)] + connection + list(extra), check=True, capture_output=True, text=True)
     return Lab(workdir)
 
 

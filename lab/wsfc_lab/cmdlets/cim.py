@@ -7,7 +7,11 @@ return codes follow ``lab/reference/wmi.json`` (each citing Microsoft's page). M
   copies visible on the node (surfaced there, or requested from there) and the registered providers.
 - ``Invoke-CimMethod -ClassName Win32_ShadowCopy -MethodName Create -Arguments @{Volume=...; Context=...}``:
   ``Cluster.create_snapshot``; the result carries ``ReturnValue`` and the out parameter ``ShadowID``, as the
-  method's OutParameters object does. A non-zero code leaves nothing behind.
+  method's OutParameters object does. A non-zero code leaves nothing behind. The method's page documents one
+  context, its default ``ClientAccessible``, and VSS_SNAPSHOT_CONTEXT says such a shadow copy "is created without
+  writer involvement" and "Only the system provider ... can create this type of shadow copy"
+  (https://learn.microsoft.com/en-us/windows/win32/api/vss/ne-vss-vss_snapshot_context): so the lab makes it
+  with the system provider even when a hardware provider is registered, crash-consistent (``NoWriters`` true).
 - ``Remove-CimInstance -InputObject <Win32_ShadowCopy>``: ``Cluster.delete_snapshot``.
 
 Everything else documented (other classes, ``-Filter``, ``-Query``, ``-CimSession``, ``-ComputerName``, other
@@ -103,8 +107,14 @@ def shadow_object(doc: DocumentedCim, model: Cluster, snap: dict) -> CimInstance
         # ServiceMachine: the machine whose VSS service created the shadow copy, where it is surfaced.
         "OriginatingMachine": snap.get("originating_machine", snap["node"]), "ServiceMachine": snap["node"],
         "InstallDate": EPOCH + timedelta(seconds=float(snap.get("created", 0.0))),
-        "ClientAccessible": snap.get("context", "ClientAccessible") == "ClientAccessible", "Persistent": True,
+        # The attributes the class page documents, from how the shadow copy was made (wsfc_lab.vss): its context
+        # (persistent, writers, client-accessible), its provider, and where it is exposed (a mounted folder).
+        "ClientAccessible": bool(snap.get("client_accessible", True)),
+        "Persistent": bool(snap.get("persistent", True)), "NoAutoRelease": bool(snap.get("persistent", True)),
+        "NoWriters": not snap.get("writers", False),
         "HardwareAssisted": snap.get("provider_type") == "hardware",
+        "ExposedName": (snap.get("exposed") or {}).get("path"), "ExposedLocally": bool(snap.get("exposed")),
+        "ExposedRemotely": False,
     })
 
 

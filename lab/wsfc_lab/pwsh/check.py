@@ -26,6 +26,7 @@ from typing import Any
 
 from tree_sitter import Node
 
+from wsfc_lab.programs import find_program
 from wsfc_lab.pwsh import dotnet_methods, dotnet_static
 from wsfc_lab.pwsh.builtins import BUILTINS
 from wsfc_lab.pwsh.cmdlet import NotModelled
@@ -116,6 +117,8 @@ def _check_command(script: Script, node: Node, name_node: Node, name: str, refer
     canonical = ALIASES.get(name.lower(), name)
     if canonical.lower() in functions:
         return
+    if find_program(name) is not None:
+        return  # a native program the lab models (wsfc_lab.programs); its arguments are its own
     if any(ch in name for ch in "\\/") or name.lower().endswith((".exe", ".ps1", ".cmd", ".bat", ".com")):
         raise _refuse_not_modelled(script, name_node, f"running the program or script '{name}'")
     builtin = BUILTINS.get(canonical.lower())

@@ -20,6 +20,7 @@ from typing import Any, Callable
 
 from tree_sitter import Node
 
+from wsfc_lab.programs import find_program
 from wsfc_lab.pwsh import dotnet, dotnet_methods, dotnet_static
 from wsfc_lab.pwsh.cmdlet import NotModelled, PSError
 from wsfc_lab.pwsh.errors import (BreakLoop, ContinueLoop, ErrorRecord, ExitScript, FlowControl, PSRuntimeError,
@@ -1036,6 +1037,15 @@ class Interp:
         canonical = self.resolve_command_name(name)
         call = CommandCall(name, canonical, args, cmd, self, redirect)
         fn = self.functions.get(canonical.lower())
+        program = find_program(name) if fn is None else None
+        if program is not None:
+            result = self.run_program(program, name, args, cmd)
+            return [] if redirect in ("out-null", "all-null") else result
+        if fn is None and (any(ch in name for ch in "\\/") or name.lower().endswith(
+                (".exe", ".ps1", ".cmd", ".bat", ".com"))):
+            err = not_modelled(f"running the program or script '{name}'")  # as check.py refuses it statically
+            err.record.position = self.script.position(cmd)
+            raise err
         try:
             if fn is not None:
                 positional, named_args = self.split_function_args(args, self.param_specs(fn))
@@ -1052,6 +1062,32 @@ class Interp:
             return []
         return result
 
+    def run_program(self, program: Any, name: str, args: list[Arg], cmd: Node) -> list[Any]:
+        """A native program the lab models (wsfc_lab.programs): its arguments as strings (a parameter-like word
+        such as ``-s`` as written, an array as one argument per element), its standard output as lines,
+        ``$LASTEXITCODE`` its exit code and ``$?`` whether that is 0."""
+        from wsfc_lab.programs import ProgramNotModelled
+        argv: list[str] = []
+        for a in args:
+            if a.kind == "param":
+                argv.append(self.script.text(a.node).strip())
+            elif a.kind == "splat":
+                raise not_modelled(f"splatting arguments to the program {name}")
+            elif a.value is not None:
+                argv.extend(to_string(v) for v in as_list(a.value))
+        try:
+            code, stdout = program(getattr(self.host, "context", None), self.host.node, argv)
+        except ProgramNotModelled as exc:
+            err = not_modelled(str(exc))
+            err.record.position = self.script.position(cmd)
+            raise err from None
+        self.global_scope.vars["lastexitcode"] = Var("LASTEXITCODE", int(code))
+        self.dollar_q = int(code) == 0
+        lines = str(stdout).replace("\r\n", "\n").split("\n")
+        if lines and lines[-1] == "":
+            lines.pop()
+        return lines
+
     def eval_command_target(self, node: Node) -> Any:
         inner = named(node)
         n = inner[0] if inner else node
@@ -1059,6 +1095,8 @@ class Interp:
             kids = named(n)
             if kids:
                 return self.eval(kids[0])
+            return self.script.text(n)
+        if n.type == "command_name":  # & diskshadow.exe: a bare program name after the call operator
             return self.script.text(n)
         return self.eval(n)
 

@@ -25,6 +25,23 @@ are read as text in the console's input code page (OEM 437, like the output
 stream) and split into lines as ``TextReader.ReadLine`` does (CRLF, LF or CR);
 with no stdin ``$input`` enumerates nothing. ``-InputFormat XML`` with stdin
 is not modelled.
+
+A PowerShell started by the script: ansible-core 2.16-2.18's ``winrm`` plugin
+wraps every command in a PowerShell of its own, so a command that is already a
+``powershell.exe -EncodedCommand`` line arrives as a script that is nothing
+but that line (it ran every Windows module so: the bootstrap wrapper inside
+reads the module's payload from ``$input``). The lab runs such a script,
+and only such a script (one ``powershell`` command with bare-word arguments,
+nothing else on the line), as the child process it is; a script that does
+more with powershell.exe is refused as any unmodelled program is. The child gets the parent's standard
+input, output and error: a native command that is the whole pipeline and
+whose output nothing captures writes to the console's handles
+(about_Redirection: "stdin isn't connected to the PowerShell pipeline";
+Microsoft does not say more, and this inheritance is what ansible-core's
+wrapped modules rely on to read their payload). The parent's exit code is
+that of its last command, 0 or 1: "If the last command is an external program
+... that sets an exit code other than 0 or 1, that exit code is converted to
+1" (about_PowerShell_exe, -Command).
 """
 
 from __future__ import annotations
@@ -177,6 +194,11 @@ def stdin_lines(stdin: bytes, encoding: str = "cp437") -> list[str]:
     return lines
 
 
+# A script that is only a command line starting powershell.exe with bare-word arguments (no variable, quote,
+# pipe, redirection or second statement): what ansible-core 2.16-2.18's winrm plugin makes of an encoded command.
+_CHILD_POWERSHELL = re.compile(r"^\s*(powershell(?:\.exe)?)((?:[ \t]+[A-Za-z0-9+/=-]+)+)\s*$", re.IGNORECASE)
+
+
 def _not_modelled(what: str) -> tuple[int, bytes, bytes]:
     return 1, b"", (f"wsfc_lab: {what} is not modelled by the lab; only powershell.exe (Windows PowerShell 5.1) "
                     "commands are run.\r\n").encode("utf-8")
@@ -249,6 +271,11 @@ def run_powershell_command(command: str, arguments: list[str], stdin: bytes, hos
         return _not_modelled(f"powershell.exe -{sw}")
     if script is None:
         return _not_modelled("an interactive powershell.exe (no -Command or -EncodedCommand)")
+    child = _CHILD_POWERSHELL.match(script)
+    if child is not None and not from_stdin:
+        # The whole script starts another powershell.exe (see the module docstring): it inherits the handles.
+        code, out, err = run_powershell_command(child.group(1), child.group(2).split(), stdin, host)
+        return (0 if code == 0 else 1), out, err
     lines: list[str] = []
     if stdin and not from_stdin:
         if not "text".startswith(input_format or "t"):

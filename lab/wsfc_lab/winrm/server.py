@@ -45,8 +45,8 @@ from http.server import BaseHTTPRequestHandler
 from typing import Callable, Literal
 from urllib.parse import urlsplit
 
-from . import encryption, soap
-from .auth import AuthFailed, CredentialStore, NTLMAcceptor, check_basic
+from . import encryption, psrp, soap
+from .auth import AuthFailed, CredentialStore, HTTPAcceptor, KerberosService, check_basic
 from .shell import (
     CommandNotFound,
     ReceiveTimeout,
@@ -60,7 +60,9 @@ from .tls import TLSMaterial
 
 log = logging.getLogger(__name__)
 
-__all__ = ["WinRMEndpoint"]
+__all__ = ["TRANSPORTS", "WinRMEndpoint"]
+
+TRANSPORTS = ("ntlm", "kerberos", "basic-https")
 
 SOAP_CONTENT_TYPE = "application/soap+xml;charset=UTF-8"
 DEFAULT_OPERATION_TIMEOUT = 60.0  # Windows' default MaxTimeoutms-bounded OperationTimeout
@@ -80,7 +82,7 @@ class _Connection:
     __slots__ = ("acceptor", "user")
 
     def __init__(self) -> None:
-        self.acceptor: NTLMAcceptor | None = None
+        self.acceptor: HTTPAcceptor | None = None
         self.user: str | None = None
 
 
@@ -215,12 +217,19 @@ class WinRMEndpoint:
     holding all arguments joined by spaces, as Windows passes them on to the
     process command line).
 
+    ``psrp_runner(node, script, input_objects) -> PipelineResult`` runs the
+    script of a PSRP pipeline (the ``Microsoft.PowerShell`` session
+    configuration, :mod:`.psrp`); without it the endpoint serves WinRS only,
+    and a PowerShell resource URI gets the resource-not-found fault.
+
     ``credentials`` maps user names (``user``, ``DOMAIN\\user`` or
     ``user@domain``) to passwords.
 
     ``transport`` is ``"ntlm"`` (HTTP, NTLM auth via Negotiate or NTLM,
-    message encryption required) or ``"basic-https"`` (HTTPS with *tls*,
-    Basic auth).
+    message encryption required), ``"kerberos"`` (HTTP, Negotiate with
+    Kerberos for the *kerberos* service principal, or NTLM, as a domain-joined
+    node accepts by default; message encryption required) or
+    ``"basic-https"`` (HTTPS with *tls*, Basic auth).
 
     ``operation_timeout_cap`` bounds how long one Receive waits before
     answering the ``w:TimedOut`` fault (tests set ~1 s so long commands
@@ -235,16 +244,20 @@ class WinRMEndpoint:
         *,
         host: str = "127.0.0.1",
         port: int = 0,
-        transport: Literal["ntlm", "basic-https"] = "ntlm",
+        transport: Literal["ntlm", "kerberos", "basic-https"] = "ntlm",
         tls: TLSMaterial | None = None,
         on_event: Callable[[dict], None] | None = None,
         operation_timeout_cap: float | None = None,
         drop_reply: Callable[[], bool] | None = None,
+        psrp_runner: psrp.PipelineRunner | None = None,
+        kerberos: KerberosService | None = None,
     ) -> None:
-        if transport not in ("ntlm", "basic-https"):
+        if transport not in TRANSPORTS:
             raise ValueError(f"unsupported transport {transport!r}")
         if transport == "basic-https" and tls is None:
             raise ValueError("transport 'basic-https' needs tls material (make_tls_material)")
+        if transport == "kerberos" and kerberos is None:
+            raise ValueError("transport 'kerberos' needs the node's Kerberos service (KerberosService)")
         self.node = node
         self.host = host
         self.transport = transport
@@ -256,6 +269,8 @@ class WinRMEndpoint:
         self._on_event = on_event
         self._store = CredentialStore(credentials)
         self._shells = ShellService(node, runner, on_event)
+        self._psrp = psrp.PSRPService(node, psrp_runner, on_event) if psrp_runner is not None else None
+        self._kerberos = kerberos if transport == "kerberos" else None
         self._server = _Server((host, port), self, tls.server_context() if tls else None)
         self.port: int = self._server.server_address[1]
         self._serve_thread: threading.Thread | None = None
@@ -295,6 +310,8 @@ class WinRMEndpoint:
         self._server.server_close()
         conn_threads = self._server.close_connections()
         stuck_runners = self._shells.stop(timeout)
+        if self._psrp is not None:
+            stuck_runners += self._psrp.stop(timeout)
         me = threading.current_thread()
         for t in conn_threads:
             if t is not me:
@@ -318,6 +335,9 @@ class WinRMEndpoint:
     def _challenge_headers(self) -> list[tuple[str, str]]:
         if self.transport == "ntlm":
             return [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "NTLM")]
+        if self.transport == "kerberos":
+            # A domain member's listener offers what its ServiceAuthType enables by default ([MS-WSMV] 2.2.4.34).
+            return [("WWW-Authenticate", "Negotiate"), ("WWW-Authenticate", "Kerberos")]
         return [("WWW-Authenticate", 'Basic realm="WSMAN"'), ("WWW-Authenticate", "Negotiate")]
 
     def _handle_post(self, h: _Handler) -> None:
@@ -352,17 +372,19 @@ class WinRMEndpoint:
                 h.reply(200, soap.identify_response(False), content_type=SOAP_CONTENT_TYPE)
                 return
 
-        if self.transport == "ntlm":
-            self._handle_ntlm(h, body, content_type)
-        else:
+        if self.transport == "basic-https":
             self._handle_basic(h, body, content_type)
+        else:
+            self._handle_negotiate(h, body, content_type)
 
-    def _handle_ntlm(self, h: _Handler, body: bytes, content_type: str) -> None:
+    def _handle_negotiate(self, h: _Handler, body: bytes, content_type: str) -> None:
+        """Negotiate/NTLM/Kerberos (RFC 4559): 401 with a challenge until the context is made, then sealed SOAP."""
         state = h.conn_state
         authz = h.headers.get("Authorization")
+        final: list[tuple[str, str]] = []
         if authz:
             scheme, _, token_b64 = authz.strip().partition(" ")
-            if scheme.lower() not in ("negotiate", "ntlm"):
+            if scheme.lower() not in ("negotiate", "ntlm", "kerberos"):
                 h.reply(401, headers=self._challenge_headers())
                 return
             try:
@@ -372,7 +394,7 @@ class WinRMEndpoint:
                 h.reply(401, headers=self._challenge_headers(), close=True)
                 return
             if state.acceptor is None or state.acceptor.complete:
-                state.acceptor = NTLMAcceptor(self._store)
+                state.acceptor = HTTPAcceptor(self._store, self._kerberos)
                 state.user = None
             try:
                 out = state.acceptor.step(token)
@@ -382,22 +404,30 @@ class WinRMEndpoint:
                 self._auth_failed(exc.user)
                 h.reply(401, headers=self._challenge_headers(), close=True)
                 return
-            if out is not None:
+            if not state.acceptor.complete:
+                if out is None:  # a handshake that neither goes on nor ends
+                    state.acceptor = None
+                    self._auth_failed(None)
+                    h.reply(401, headers=self._challenge_headers(), close=True)
+                    return
                 h.reply(401, headers=[("WWW-Authenticate", f"{scheme} {base64.b64encode(out).decode()}")])
                 return
             state.user = state.acceptor.user
+            if out is not None:  # the last leg's token (Kerberos AP-REP, SPNEGO accept-complete) goes with the 200
+                final = [("WWW-Authenticate", f"{scheme} {base64.b64encode(out).decode()}")]
         if state.acceptor is None or state.user is None:
             h.reply(401, headers=self._challenge_headers())
             return
         if not body:
-            h.reply(200)
+            h.reply(200, headers=final)
             return
-        if not encryption.is_encrypted_content_type(content_type):
+        protocol = encryption.protocol_of(content_type)
+        if protocol is None:
             log.info("%s: rejected unencrypted message from %s (AllowUnencrypted=false)", self.node, state.user)
             h.reply(500, close=True)
             return
         try:
-            plain = encryption.decrypt(body, state.acceptor)
+            plain = encryption.decrypt(body, state.acceptor, protocol)
         except encryption.EncryptionError as exc:
             log.info("%s: could not unseal message: %s", self.node, exc)
             state.acceptor = None
@@ -408,7 +438,8 @@ class WinRMEndpoint:
         if status == 503:
             h.reply(503, close=True)
             return
-        h.reply(status, encryption.encrypt(response, state.acceptor), content_type=encryption.CONTENT_TYPE)
+        h.reply(status, encryption.encrypt(response, state.acceptor, protocol), headers=final,
+                content_type=encryption.content_type(protocol))
 
     def _handle_basic(self, h: _Handler, body: bytes, content_type: str) -> None:
         scheme, _, value = h.headers.get("Authorization", "").strip().partition(" ")
@@ -457,17 +488,33 @@ class WinRMEndpoint:
             soap.ACTION_RECEIVE: self._op_receive,
             soap.ACTION_SIGNAL: self._op_signal,
         }
+        resource = req.resource_uri or ""
+        if psrp.is_psrp_resource(resource) and self._psrp is not None:
+            if psrp.configuration_of(resource).lower() != psrp.DEFAULT_CONFIGURATION.lower():
+                raise soap.resource_not_found(resource)
+            handlers = {
+                soap.ACTION_CREATE: self._psrp_create,
+                soap.ACTION_DELETE: self._psrp_delete,
+                soap.ACTION_COMMAND: self._psrp_command,
+                soap.ACTION_SEND: self._psrp_send,
+                soap.ACTION_RECEIVE: self._psrp_receive,
+                soap.ACTION_SIGNAL: self._psrp_signal,
+            }
+        elif resource.lower() != soap.SHELL_CMD_URI.lower():
+            if action not in handlers:
+                raise soap.action_not_supported(action)
+            raise soap.resource_not_found(resource)
         handler = handlers.get(action)
         if handler is None:
             raise soap.action_not_supported(action)
-        if (req.resource_uri or "").lower() != soap.SHELL_CMD_URI.lower():
-            raise soap.resource_not_found(req.resource_uri or "")
         try:
             return handler(req, user, h)
         except ShellNotFound as exc:
             raise soap.shell_not_found(exc.shell_id) from None
         except CommandNotFound:
             raise soap.command_not_found() from None
+        except psrp.NotAPipeline as exc:
+            raise soap.invalid_request(str(exc)) from None
 
     def _shell_id(self, req: soap.WSManRequest) -> str:
         shell_id = req.selectors.get("ShellId")
@@ -482,7 +529,7 @@ class WinRMEndpoint:
         ns = soap.NS["rsp"]
         inputs = (shell_el.findtext(f"{{{ns}}}InputStreams") or "stdin").strip()
         outputs = (shell_el.findtext(f"{{{ns}}}OutputStreams") or "stdout stderr").strip()
-        shell = self._shells.create_shell(user, h.client_address[0], inputs, outputs)
+        shell = self._shells.create_shell(user, h.client_address[0], inputs, outputs, self._mechanism(h))
         address = f"{self.scheme}://{h.headers.get('Host') or f'{self.host}:{self.port}'}/wsman"
         return soap.create_response(
             req,
@@ -555,3 +602,80 @@ class WinRMEndpoint:
         code = (signal.findtext(f"{{{soap.NS['rsp']}}}Code") or "").strip()
         self._shells.signal(shell_id, command_id, code)
         return soap.signal_response(req)
+
+    # ----------------------------------------------------------------- PSRP ([MS-PSRP] 3.1.5.3)
+
+    def _mechanism(self, h: _Handler) -> str:
+        acceptor = h.conn_state.acceptor
+        return "basic" if self.transport == "basic-https" else (acceptor.mechanism if acceptor else "ntlm")
+
+    def _psrp_create(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        shell_el = req.body_child("rsp", "Shell")
+        if shell_el is None:
+            raise soap.invalid_request("The rsp:Shell element is missing.")
+        creation = shell_el.find("{http://schemas.microsoft.com/powershell}creationXml")
+        if creation is None or not (creation.text or "").strip():
+            raise soap.invalid_request("The creationXml element is missing.")
+        pool = self._psrp.create_pool(shell_el.get("ShellId"), user, h.client_address[0], self._mechanism(h),
+                                      _b64(creation.text))
+        ns = soap.NS["rsp"]
+        address = f"{self.scheme}://{h.headers.get('Host') or f'{self.host}:{self.port}'}/wsman"
+        return soap.create_response(
+            req, address=address, shell_id=pool.id, owner=user, client_ip=h.client_address[0],
+            input_streams=(shell_el.findtext(f"{{{ns}}}InputStreams") or "stdin pr").strip(),
+            output_streams=(shell_el.findtext(f"{{{ns}}}OutputStreams") or "stdout").strip(),
+            resource_uri=req.resource_uri or "")
+
+    def _psrp_delete(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        self._psrp.delete_pool(self._shell_id(req))
+        return soap.delete_response(req)
+
+    def _psrp_command(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        line = req.body_child("rsp", "CommandLine")
+        if line is None:
+            raise soap.invalid_request("The rsp:CommandLine element is missing.")
+        arguments = "".join(a.text or "" for a in line.findall(f"{{{soap.NS['rsp']}}}Arguments"))
+        command_id = self._psrp.command(self._shell_id(req), line.get("CommandId"), _b64(arguments))
+        return soap.command_response(req, command_id)
+
+    def _psrp_send(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        shell_id = self._shell_id(req)
+        send = req.body_child("rsp", "Send")
+        streams = send.findall(f"{{{soap.NS['rsp']}}}Stream") if send is not None else []
+        if not streams:
+            raise soap.invalid_request("The rsp:Send element has no rsp:Stream.")
+        for stream in streams:
+            self._psrp.send(shell_id, stream.get("CommandId"), stream.get("Name") or "stdin", _b64(stream.text))
+        return soap.send_response(req)
+
+    def _psrp_receive(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        shell_id = self._shell_id(req)
+        receive = req.body_child("rsp", "Receive")
+        desired = receive.find(f"{{{soap.NS['rsp']}}}DesiredStream") if receive is not None else None
+        command_id = desired.get("CommandId") if desired is not None else None
+        timeout = req.operation_timeout if req.operation_timeout is not None else DEFAULT_OPERATION_TIMEOUT
+        if self.operation_timeout_cap is not None:
+            timeout = min(timeout, self.operation_timeout_cap)
+        try:
+            result = self._psrp.receive(shell_id, command_id, timeout)
+        except ReceiveTimeout:
+            raise soap.operation_timed_out() from None
+        if result.done and self.drop_reply is not None and self.drop_reply():
+            raise DropConnection()
+        chunks = [base64.b64encode(c).decode("ascii") for c in result.chunks]
+        return soap.psrp_receive_response(req, command_id.upper() if command_id else None, chunks, result.done)
+
+    def _psrp_signal(self, req: soap.WSManRequest, user: str, h: _Handler) -> bytes:
+        signal = req.body_child("rsp", "Signal")
+        command_id = signal.get("CommandId") if signal is not None else None
+        if signal is None or not command_id:
+            raise soap.invalid_request("The rsp:Signal element has no CommandId.")
+        self._psrp.signal(self._shell_id(req), command_id, (signal.findtext(f"{{{soap.NS['rsp']}}}Code") or "").strip())
+        return soap.signal_response(req)
+
+
+def _b64(text: str | None) -> bytes:
+    try:
+        return base64.b64decode((text or "").strip(), validate=True)
+    except (binascii.Error, ValueError):
+        raise soap.invalid_request("The stream content is not valid base64.") from None

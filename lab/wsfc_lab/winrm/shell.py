@@ -28,7 +28,8 @@ Signal
     accepted and have no effect (the runner cannot be interrupted).
 
 Events
-    ``on_event`` gets one ``winrm.command`` event per finished runner call,
+    ``on_event`` gets one ``winrm.command`` event per finished runner call
+    (``protocol: winrs``, ``auth``: how the shell's client authenticated),
     without argument text (it may carry secrets). Errors in the callback are
     swallowed; a runner exception becomes exit code 1 with the error on
     stderr. Neither can take the server down.
@@ -82,6 +83,7 @@ class Command:
     sent_stdout: int = 0
     sent_stderr: int = 0
     end_reported: bool = False
+    auth: str | None = None
 
 
 @dataclass
@@ -91,6 +93,7 @@ class Shell:
     client_ip: str
     input_streams: str
     output_streams: str
+    auth: str | None = None  # the authentication that opened it (ntlm, kerberos, basic), for the events
     commands: dict[str, Command] = field(default_factory=dict)
 
 
@@ -131,11 +134,12 @@ class ShellService:
 
     # ----------------------------------------------------------------- shells
 
-    def create_shell(self, owner: str, client_ip: str, input_streams: str, output_streams: str) -> Shell:
+    def create_shell(self, owner: str, client_ip: str, input_streams: str, output_streams: str,
+                     auth: str | None = None) -> Shell:
         with self._cond:
             if self._stopping:
                 raise ServiceStopping()
-            shell = Shell(new_guid(), owner, client_ip, input_streams, output_streams)
+            shell = Shell(new_guid(), owner, client_ip, input_streams, output_streams, auth)
             self._shells[shell.id] = shell
             return shell
 
@@ -169,7 +173,7 @@ class ShellService:
             if self._stopping:
                 raise ServiceStopping()
             shell = self._shell(shell_id)
-            cmd = Command(new_guid(), command, list(arguments))
+            cmd = Command(new_guid(), command, list(arguments), auth=shell.auth)
             shell.commands[cmd.id] = cmd
             return cmd.id
 
@@ -266,6 +270,8 @@ class ShellService:
                 {
                     "op": "winrm.command",
                     "node": self.node,
+                    "protocol": "winrs",
+                    "auth": cmd.auth,
                     "ok": rc == 0,
                     "rc": rc,
                     "command": cmd.command,

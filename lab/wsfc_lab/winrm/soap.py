@@ -1,10 +1,11 @@
 """WS-Management SOAP envelopes: parse what clients send, build what Windows answers.
 
-Only the shapes that the WinRS (``windows/shell/cmd``) resource uses are
-modelled, because that is all pywinrm and ansible's ``winrm`` connection
-plugin speak: ``transfer/Create`` and ``transfer/Delete`` of a shell,
+Only the shapes that the WinRS (``windows/shell/cmd``) and PowerShell
+(``powershell/<configuration>``, PSRP) resources use are modelled, because
+that is all pywinrm, pypsrp and ansible's ``winrm``/``psrp`` connection
+plugins speak: ``transfer/Create`` and ``transfer/Delete`` of a shell,
 ``shell/Command``, ``shell/Send``, ``shell/Receive``, ``shell/Signal``
-([MS-WSMV] 3.1.4.x), plus the DMTF ``Identify`` request.
+([MS-WSMV] 3.1.4.x, [MS-PSRP] 3.1.5.3), plus the DMTF ``Identify`` request.
 
 Responses copy the layout of real Windows answers (captured in pywinrm's own
 test fixtures, ``winrm/tests/conftest.py``): ``s:`` / ``a:`` / ``w:`` /
@@ -170,7 +171,7 @@ def action_not_supported(action: str) -> WSManFault:
 
 
 def resource_not_found(resource_uri: str) -> WSManFault:
-    """A ResourceURI other than the cmd shell (the lab serves WinRS only).
+    """A ResourceURI the lab does not serve (the cmd shell and the Microsoft.PowerShell configuration are served).
 
     wsman.h: ``ERROR_WSMAN_RESOURCE_NOT_FOUND`` 0x80338000 (2150858752),
     reported as WS-Addressing ``DestinationUnreachable``.
@@ -313,18 +314,20 @@ def create_response(
     client_ip: str,
     input_streams: str,
     output_streams: str,
+    resource_uri: str = SHELL_CMD_URI,
 ) -> bytes:
+    """A shell's CreateResponse; ``resource_uri`` is the cmd shell's or, for PSRP, the session configuration's."""
     body = (
         "<x:ResourceCreated>"
         f"<a:Address>{escape(address)}</a:Address>"
         "<a:ReferenceParameters>"
-        f"<w:ResourceURI>{SHELL_CMD_URI}</w:ResourceURI>"
+        f"<w:ResourceURI>{escape(resource_uri)}</w:ResourceURI>"
         f'<w:SelectorSet><w:Selector Name="ShellId">{shell_id}</w:Selector></w:SelectorSet>'
         "</a:ReferenceParameters>"
         "</x:ResourceCreated>"
         f'<rsp:Shell xmlns:rsp="{NS["rsp"]}">'
         f"<rsp:ShellId>{shell_id}</rsp:ShellId>"
-        f"<rsp:ResourceUri>{SHELL_CMD_URI}</rsp:ResourceUri>"
+        f"<rsp:ResourceUri>{escape(resource_uri)}</rsp:ResourceUri>"
         f"<rsp:Owner>{escape(owner)}</rsp:Owner>"
         f"<rsp:ClientIP>{escape(client_ip)}</rsp:ClientIP>"
         "<rsp:IdleTimeOut>PT7200.000S</rsp:IdleTimeOut>"
@@ -379,6 +382,28 @@ def receive_response(
             f'<rsp:CommandState CommandId="{command_id}" State="{STATE_DONE}">'
             f"<rsp:ExitCode>{int(exit_code)}</rsp:ExitCode></rsp:CommandState>"
         )
+    parts.append("</rsp:ReceiveResponse>")
+    return _envelope(
+        "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse", req.message_id, "".join(parts)
+    )
+
+
+def psrp_receive_response(req: WSManRequest, command_id: str | None, chunks: list[str], done: bool) -> bytes:
+    """A ReceiveResponse carrying PSRP data on ``stdout`` ([MS-PSRP] 3.2.5.3.8).
+
+    ``chunks`` are base64 texts, one ``Stream`` element each. For the runspace
+    pool (no ``command_id``) the streams carry no CommandId and there is no
+    CommandState; for a pipeline, the response that delivers its final
+    PIPELINE_STATE says ``Done`` (PSRP has no exit code: the state message
+    says how the pipeline ended).
+    """
+    parts = ["<rsp:ReceiveResponse>"]
+    for b64 in chunks:
+        cid = f' CommandId="{command_id}"' if command_id else ""
+        parts.append(f'<rsp:Stream Name="stdout"{cid}>{b64}</rsp:Stream>')
+    if command_id:
+        state = STATE_DONE if done else STATE_RUNNING
+        parts.append(f'<rsp:CommandState CommandId="{command_id}" State="{state}"/>')
     parts.append("</rsp:ReceiveResponse>")
     return _envelope(
         "http://schemas.microsoft.com/wbem/wsman/1/windows/shell/ReceiveResponse", req.message_id, "".join(parts)

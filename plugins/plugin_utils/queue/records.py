@@ -17,7 +17,8 @@ node's queue runs in parallel as one task across the play's hosts.
 
 Every record here follows the run record that ``wsfc.csv.backup_report``
 reads (see :mod:`backup_report`): ``csv``, ``node``, ``state``, ``read``,
-``start``, ``end``, ``bytes``, ``provider``, ``provider_type``,
+``start``, ``end``, ``bytes``, ``provider``, ``provider_type`` (system,
+software or hardware), ``consistency`` (application or crash),
 ``snapshot_id``, ``job_id``, ``exit_code``, ``message``.
 """
 
@@ -90,7 +91,8 @@ def normalize_items(reads):
 def record(item, node, **fields):
     """One CSV's entry in the run record, with every key the report reads."""
     out = {"csv": item["csv"], "node": node, "state": "skipped", "read": item.get("read"), "start": None,
-           "end": None, "bytes": None, "provider": None, "provider_type": None, "snapshot_id": None,
+           "end": None, "bytes": None, "provider": None, "provider_type": None, "consistency": None,
+           "snapshot_id": None,
            "job_id": None, "exit_code": None, "message": None}
     out.update(fields)
     return out
@@ -146,7 +148,7 @@ def failover_source(item, snapshot):
     (wbadmin takes its own) it is the coordinator the plan read from.
     """
     if snapshot:
-        if snapshot.get("provider_type") != "software":
+        if snapshot.get("provider_type") == "hardware":
             return None
         return snapshot.get("surfaced_on") or item.get("source")
     return item.get("source")

@@ -151,7 +151,7 @@ class QueueSteps(object):
             if predicted is not None:
                 snapshot = predicted.get("snapshot") or {}
                 entry.update(read=read_kind(snapshot, item.get("read")), provider=snapshot.get("provider_name"),
-                             provider_type=snapshot.get("provider_type"))
+                             provider_type=snapshot.get("provider_type"), consistency=snapshot.get("consistency"))
         return entry
 
     # ---- the queue's callables ------------------------------------------------------------------------------
@@ -166,7 +166,9 @@ class QueueSteps(object):
                 return Job(item, entry)
             snapshot = made["snapshot"]
             entry.update(snapshot_id=snapshot.get("id"), provider=snapshot.get("provider_name"),
-                         provider_type=snapshot.get("provider_type"), read=read_kind(snapshot, item.get("read")))
+                         provider_type=snapshot.get("provider_type"), consistency=snapshot.get("consistency"),
+                         read=read_kind(snapshot, item.get("read")))
+            entry.setdefault("warnings", []).extend(made.get("warnings") or [])
             note = moved_before_start(item, snapshot, self.node)
             if note:
                 entry.setdefault("warnings", []).append(note)
@@ -299,7 +301,10 @@ class QueueSteps(object):
         return args
 
     def _snapshot_args(self, item):
-        return {"name": item["csv"], "provider": self.args["provider"], "tag": snapshot_tag(self.args["run_id"])}
+        args = {"name": item["csv"], "provider": self.args["provider"], "tag": snapshot_tag(self.args["run_id"])}
+        if self.args.get("snapshot_busy_timeout") is not None:
+            args["busy_timeout"] = self.args["snapshot_busy_timeout"]
+        return args
 
     def _job_args(self, item, name, snapshot):
         args = {"name": name, "state": "started", "method": self.args["method"], "csv": item["csv"],
@@ -307,8 +312,9 @@ class QueueSteps(object):
         for key in ("run_as_password", "log_dir", "command"):
             if self.args.get(key):
                 args[key] = self.args[key]
-        if snapshot:
-            args["snapshot_path"] = snapshot["device_object"].rstrip("\\") + "\\"
+        if snapshot and snapshot.get("exposed_path"):
+            # the folder csv_snapshot exposed the snapshot at, never its device object (see backup_jobs.build_argv)
+            args["snapshot_path"] = str(snapshot["exposed_path"]).rstrip("\\") + "\\"
         if self.args["method"] == "copy":
             args["target"] = copy_target(self.args["target"], self.args["run_id"], item)
         elif self.args.get("target"):

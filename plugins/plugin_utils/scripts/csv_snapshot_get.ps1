@@ -4,7 +4,8 @@
 #   registry: the path of the registry file, e.g. C:\ProgramData\wsfc.csv\snapshots.json.
 # Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-ClusterSharedVolume, Get-ClusterSharedVolumeState -Node
 #   (FailoverClusters.json);
-#   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json);
+#   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json: NoWriters
+#   says whether writers took part, ExposedName where the shadow copy is exposed);
 #   Test-Path, Get-Content (Microsoft.PowerShell.Management.json).
 # The volume names this node gives each CSV (what Win32_ShadowCopy.VolumeName holds for a snapshot of it here), read
 # with one Get-ClusterSharedVolumeState -Node call: one entry per CSV, instead of one call per CSV answering for
@@ -43,6 +44,9 @@ $shadows = @(Get-CimInstance -ClassName Win32_ShadowCopy | ForEach-Object {
         service_machine = [string]$_.ServiceMachine
         install_date = $installed
         client_accessible = $_.ClientAccessible
+        persistent = $_.Persistent
+        no_writers = $_.NoWriters
+        exposed_name = [string]$_.ExposedName
     }
 })
 $registry = $null

@@ -1,24 +1,57 @@
-# csv_snapshot_remove: delete shadow copies wsfc.csv created and rewrite its registry on this node.
-# Arguments: ids, keep, registry, registry_dir
-#   ids: the shadow copy IDs to delete (each must be in the registry); keep: the registry entries that remain.
-#   An ID that no longer exists is reported as missing, never an error.
-# Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-CimInstance -ClassName Win32_ShadowCopy, Remove-CimInstance
-#   (CimCmdlets.json; wmi.json notes a shadow copy is deleted by removing its instance); New-Item, Set-Content
-#   (Microsoft.PowerShell.Management.json).
+# csv_snapshot_remove: delete shadow copies wsfc.csv created (DiskShadow unexpose, delete shadows id) and rewrite its
+# registry on this node.
+# Arguments: targets, keep, script_dir, registry, registry_dir
+#   targets: the registry entries to delete, each with the DiskShadow lines that delete it (lines, lines_exposed: the
+#   same with unexpose first), the volume names and creation time it must still have (volume_names, created) and
+#   the script file to use (script); keep: the registry entries that remain whatever happens.
+#   A shadow copy that no longer exists is reported as missing, never an error. One whose volume or creation time
+#   is not the recorded one is left alone (mismatched) and its entry kept, as is the entry of one DiskShadow could
+#   not delete (failed, with DiskShadow's output); the exposure folder of a deleted one is removed when it is there.
+# Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-CimInstance -ClassName Win32_ShadowCopy
+#   (CimCmdlets.json; wmi.json); New-Item, Set-Content, Remove-Item, Test-Path (Microsoft.PowerShell.Management.json).
+#   Program: diskshadow.exe (windows-commands/diskshadow, delete-shadows, unexpose).
 $removed = @()
 $missing = @()
-foreach ($id in @($WsfcArgs.ids)) {
-    $wanted = [string]$id
+$mismatched = @()
+$failed = @()
+$stay = @()
+New-Item -ItemType Directory -Path ([string]$WsfcArgs.script_dir) -Force | Out-Null
+foreach ($target in @($WsfcArgs.targets)) {
+    $wanted = [string]$target.entry.id
     $shadow = Get-CimInstance -ClassName Win32_ShadowCopy | Where-Object { $_.ID -eq $wanted } | Select-Object -First 1
     if ($null -eq $shadow) {
         $missing += $wanted
+        continue
     }
-    else {
-        Remove-CimInstance -InputObject $shadow
-        $removed += $wanted
+    $installed = $null
+    if ($null -ne $shadow.InstallDate) { $installed = $shadow.InstallDate.ToUniversalTime().ToString('o') }
+    $names = @($target.volume_names | ForEach-Object { ([string]$_).TrimEnd('\') })
+    $volume = ([string]$shadow.VolumeName).TrimEnd('\')
+    $created = [string]$target.created
+    if (($names.Count -gt 0 -and $names -notcontains $volume) -or ($created -ne '' -and $null -ne $installed -and $created -ne $installed)) {
+        $mismatched += [ordered]@{ id = $wanted; volume_name = [string]$shadow.VolumeName; created = $installed }
+        $stay += $target.entry
+        continue
     }
+    $lines = @($target.lines)
+    if ([string]$shadow.ExposedName -ne '') { $lines = @($target.lines_exposed) }
+    Set-Content -LiteralPath ([string]$target.script) -Value $lines -Encoding ASCII
+    $ErrorActionPreference = 'Continue'
+    $output = @(& diskshadow.exe /s ([string]$target.script) 2>&1 | ForEach-Object { [string]$_ })
+    $code = $LASTEXITCODE
+    $ErrorActionPreference = 'Stop'
+    Remove-Item -LiteralPath ([string]$target.script)
+    $after = Get-CimInstance -ClassName Win32_ShadowCopy | Where-Object { $_.ID -eq $wanted } | Select-Object -First 1
+    if ($code -ne 0 -or $null -ne $after) {
+        $failed += [ordered]@{ id = $wanted; exit_code = $code; output = $output }
+        $stay += $target.entry
+        continue
+    }
+    $removed += $wanted
+    $folder = [string]$target.entry.exposed_path
+    if ($folder -ne '' -and (Test-Path -LiteralPath $folder)) { Remove-Item -LiteralPath $folder }
 }
-$registry = [ordered]@{ version = 1; snapshots = @($WsfcArgs.keep) }
+$registry = [ordered]@{ version = 2; snapshots = @(@($WsfcArgs.keep) + @($stay)) }
 New-Item -ItemType Directory -Path ([string]$WsfcArgs.registry_dir) -Force | Out-Null
 Set-Content -LiteralPath ([string]$WsfcArgs.registry) -Value ($registry | ConvertTo-Json -Depth 4 -Compress) -Encoding UTF8
-[ordered]@{ node = $env:COMPUTERNAME; removed = $removed; missing = $missing } | ConvertTo-Json -Depth 3 -Compress
+[ordered]@{ node = $env:COMPUTERNAME; removed = $removed; missing = $missing; mismatched = $mismatched; failed = $failed } | ConvertTo-Json -Depth 4 -Compress

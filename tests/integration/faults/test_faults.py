@@ -206,6 +206,25 @@ def test_a_snapshot_that_cannot_be_made_fails_only_its_csv(lab2, tmp_path, reaso
     run.assert_nothing_left(lab2)
 
 
+def test_a_node_whose_vss_slot_another_product_holds_is_waited_for_and_the_run_succeeds(lab2, tmp_path):
+    """Issue 12: only one shadow copy set can be in creation on a machine; while another product holds BR-NODE2's
+    (300 s of lab time, 6 s here), its snapshot is tried again with backoff and taken once the slot frees."""
+    before, mark = run.owners(lab2), len(lab2.events())
+    lab2.fault("vss_busy", node="BR-NODE2", for_s=300, during="snapshot")  # from its first creation on
+    result = run.backup(lab2, tmp_path, "-e", "csv_backup_strategy=coordinator")
+    assert result.returncode == 0, result.stdout[-4000:]
+    creates = [e for e in lab2.events()[mark:] if e["op"] == "snap.create" and e["node"] == "BR-NODE2"]
+    assert creates[0]["ok"] is False and creates[0]["hresult"] == "VSS_E_SNAPSHOT_SET_IN_PROGRESS"
+    assert creates[-1]["ok"] is True and all(not e["ok"] for e in creates[:-1])
+    reads = run.reads(lab2, mark)
+    assert sorted(e["csv"] for e in reads) == sorted(before) and all(e["ok"] for e in reads)
+    report, dummy = run.report(tmp_path)
+    assert report["summary"]["result"] == "succeeded"
+    assert any("kept BR-NODE2 busy" in w for w in report["warnings"]), report["warnings"]
+    assert run.owners(lab2) == before
+    run.assert_nothing_left(lab2)
+
+
 def test_a_backup_still_running_when_polling_gives_up_is_stopped_and_reported(lab2, tmp_path):
     before, mark = run.owners(lab2), len(lab2.events())
     result = run.backup(lab2, tmp_path, "-e", "csv_backup_strategy=coordinator", "-e", "csv_backup_job_timeout=3")

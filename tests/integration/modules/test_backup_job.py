@@ -174,23 +174,25 @@ def _seconds(iso):
 
 @pytest.mark.parametrize("node, locality", [("N1", "local"), ("N2", "smb")])
 def test_copy_of_a_csv_snapshot_end_to_end(lab, node, locality):
-    """csv_snapshot on a node, backup_job method=copy of its device object there, then both removed."""
+    """csv_snapshot on a node, backup_job method=copy of the folder it exposed it at there, then both removed."""
     run, snap = _on(lab, node, "csv_snapshot", {"name": "Small", "tag": "copy-" + node})
     assert run.returncode == 0, run.stdout
-    device, snap_id = snap["snapshot"]["device_object"], snap["snapshot"]["id"]
-    assert snap["snapshot"]["surfaced_on"] == "N1"  # software provider: the coordinator of Small
+    folder, snap_id = snap["snapshot"]["exposed_path"], snap["snapshot"]["id"]
+    assert snap["snapshot"]["surfaced_on"] == "N1"  # the system provider: the coordinator of Small
     name = "small-copy-" + node.lower()
-    args = {"name": name, "method": "copy", "snapshot_path": device + "\\", "target": "D:\\backup\\small",
+    args = {"name": name, "method": "copy", "snapshot_path": folder + "\\", "target": "D:\\backup\\small",
             "poll_interval": 0.2, "timeout": 120, "log_lines": 8}
 
     mark = len(lab.events())
     run, result = _on(lab, node, "backup_job", args)
     assert run.returncode == 0, run.stdout
     (register,) = _ops(lab, mark, "task.register")
-    assert "/BYTES" in register["args"]["argument"] and device in register["args"]["argument"]
+    assert "/BYTES" in register["args"]["argument"] and folder in register["args"]["argument"]
+    assert snap["snapshot"]["device_object"] not in register["args"]["argument"]
     (read,) = _ops(lab, mark, "backup.read")
     assert read["ok"] and read["read"] == locality and read["node"] == node and read["coordinator"] == "N1"
     assert read["args"]["snapshot"] == snap_id
+    assert (read["provider"], read["consistency"]) == ("system", "application")
     (end,) = _ops(lab, mark, "job.end")
     assert result["state"] == "succeeded" and result["exit_code"] == end["exit_code"] == 1 and result["node"] == node
     assert result["bytes"] == read["bytes"] == end["bytes"] == 20 * 10 ** 9
@@ -220,5 +222,12 @@ def test_copy_of_a_csv_snapshot_end_to_end(lab, node, locality):
 
     run, dropped = _on(lab, node, "csv_snapshot", {"name": "Small", "state": "absent"})
     assert run.returncode == 0 and snap_id in dropped["removed"], run.stdout
+
+    # the raw device object is not a source the copy method reads (robocopy does not document it)
+    mark = len(lab.events())
+    run, refused = _on(lab, node, "backup_job", dict(args, name=name + "-dev",
+                                                     snapshot_path=snap["snapshot"]["device_object"] + "\\"))
+    assert run.returncode != 0 and "not from its device object" in refused["msg"]
+    assert _ops(lab, mark, "task.register") == []
     state = lab.state()
     assert state["snapshots"] == [] and state["jobs"] == [] and state["reads"] == []

@@ -68,13 +68,16 @@ def test_target_backs_up_two_csvs_and_leaves_nothing(lab, tmp_path):
         assert read["read"] == job["read"] == ("local" if owners[csv] == node else "smb")
         assert read["bytes"] == job["bytes"] == int(lab.state()["csvs"][csv]["used_gb"] * 10 ** 9)
         assert read["args"]["snapshot"] == job["snapshot_id"]
+        assert (read["provider"], read["consistency"]) == (job["provider_type"], job["consistency"])
+        assert (job["provider_type"], job["consistency"]) == ("system", "application")
     assert [j["read"] for j in saved["check"]["jobs"]] == [jobs[c]["read"] for c in saved["reads"]]
 
     # One snapshot and one job per CSV, each removed again; state=absent removed nothing (nothing was left).
     created = [e for e in _ops(lab, mark, "snap.create") if e["ok"]]
     assert sorted(e["snapshot"] for e in created) == sorted(j["snapshot_id"] for j in jobs.values())
     for event in created:
-        assert event["surfaced_on"] == event["coordinator"] and event["provider_type"] == "software"
+        assert event["surfaced_on"] == event["coordinator"] and event["provider_type"] == "system"
+        assert event["consistency"] == "application" and event["tool"] == "diskshadow"
     deleted = [e["args"]["id"] for e in _ops(lab, mark, "snap.delete") if e["ok"]]
     assert sorted(deleted) == sorted(j["snapshot_id"] for j in jobs.values())
     ends = dict((e["args"]["task"], e) for e in _ops(lab, mark, "job.end"))
@@ -100,7 +103,7 @@ def test_absent_stops_a_job_left_running_and_deletes_its_snapshot_once(lab):
     (running,) = lab.state()["jobs"]
     (snapshot,) = lab.state()["snapshots"]
     assert running["task"] == job["job_id"] and running["state"] == "running" and running["node"] == "Q2"
-    assert snapshot["id"] == job["snapshot_id"] and snapshot["node"] == "Q1"  # software: on Big's coordinator
+    assert snapshot["id"] == job["snapshot_id"] and snapshot["node"] == "Q1"  # system provider: on Big's coordinator
 
     clear = {"reads": ["Big"], "run_id": "left1", "state": "absent"}
     mark = len(lab.events())
@@ -129,6 +132,29 @@ def test_absent_stops_a_job_left_running_and_deletes_its_snapshot_once(lab):
     assert unchanged["cleared"] == [{"csv": "Big", "job_id": job["job_id"], "job_removed": False,
                                      "snapshots_removed": []}]
     assert _ops(lab, mark, "task.unregister") == [] and _ops(lab, mark, "snap.delete") == []
+
+
+def test_a_node_whose_vss_slot_stays_held_reports_node_and_reason_for_each_csv(lab):
+    # Another product holds Q2's VSS creation slot for 2000 s of lab time (40 s): no snapshot can be requested from
+    # Q2 within snapshot_busy_timeout; the queue reports why for each CSV, starts no job and leaves nothing.
+    lab.fault("vss_busy", node="Q2", for_s=2000)
+    mark = len(lab.events())
+    args = {"reads": ["Smaller", "Small"], "run_id": "busy1", "target": "\\\\backup\\share", "poll_interval": 0.5,
+            "snapshot_busy_timeout": 2, "fail_on_error": False}
+    run, queue = _queue(lab, "Q2", args)
+    assert run.returncode == 0, run.stdout
+    assert queue["counts"] == {"failed": 2}
+    for job in queue["jobs"]:
+        assert job["state"] == "failed" and job["snapshot_id"] is None and job["job_id"].endswith(
+            ("-000", "-001"))
+        assert ("%s on Q2: csv_snapshot failed: Creating a snapshot of %s on Q2 failed: another shadow copy "
+                "operation was in progress on Q2 for 2 s" % (job["csv"], job["csv"])) in job["message"]
+    failed = list(_ops(lab, mark, "snap.create"))
+    assert len(failed) >= 4 and all(not e["ok"] and e["hresult"] == "VSS_E_SNAPSHOT_SET_IN_PROGRESS"
+                                    and e["node"] == "Q2" for e in failed)
+    assert _ops(lab, mark, "job.start") == [] and _ops(lab, mark, "backup.read") == []
+    state = lab.state()
+    assert state["snapshots"] == [] and state["jobs"] == []
 
 
 @pytest.mark.parametrize("args, words", [

@@ -117,7 +117,12 @@ def test_csv_snapshot_of_the_drop_csv_is_taken_and_removed(lab):
     gone = module_result(_module(lab, "wsfc.csv.csv_snapshot", {"name": DROP, "tag": "badinput", "state": "absent"}))
     assert gone["changed"] is True, gone
     assert lab.state()["snapshots"] == []
-    _check_events(lab, mark, ["csv_snapshot_get", "csv_snapshot_create", "csv_snapshot_remove"])
+    events = _check_events(lab, mark, ["csv_snapshot_get", "csv_snapshot_create", "csv_snapshot_remove"])
+    # DiskShadow took the CSV's path (never its name) as data: both of its runs succeeded, none failed a command
+    assert [e["ok"] for e in events if e["op"] == "diskshadow.run"] == [True, True]
+    assert not [e for e in events if e["op"] == "diskshadow.error"]
+    (created,) = [e for e in events if e["op"] == "snap.create"]
+    assert created["args"]["csv"] == DROP and created["args"]["volume"] == "C:\\ClusterStorage\\Volume1"
 
 
 def test_backup_job_takes_hostile_targets_log_dirs_and_placeholders_as_data(lab):

@@ -40,6 +40,8 @@ def test_balanced_reads_every_csv_once_and_locally(lab4, balanced):
     reads = run.reads(lab4, mark)
     assert sorted(e["csv"] for e in reads) == sorted(before)
     assert all(e["ok"] and e["read"] == "local" for e in reads), reads
+    # software-only cluster: Microsoft's system provider, with writers (DiskShadow's persistent context)
+    assert all((e["provider"], e["consistency"]) == ("system", "application") for e in reads), reads
     moves = [e for e in lab4.events()[mark:] if e["op"] == "csv.move" and e["ok"]]
     assert len(moves) == 8  # four moves there, four back
 
@@ -68,6 +70,8 @@ def test_the_report_matches_the_event_log_and_the_window_is_near_the_lower_bound
     for entry in report["jobs"]:
         read = [e for e in reads if e["csv"] == entry["csv"]][0]
         assert entry["node"] == read["node"] and entry["read"] == read["read"]
+        assert (entry["provider_type"], entry["consistency"]) == (read["provider"], read["consistency"])
+    assert summary["crash_consistent"] == [] and not [w for w in report["warnings"] if "crash-consistent" in w]
     for name in ("report.json", "report.md", "report.html"):
         assert (run_dir / name).stat().st_size > 0
     assert str(run_dir) in result.stdout  # the play says where the report is
@@ -176,3 +180,44 @@ def test_network_findings_are_listed_or_stop_the_run_before_anything_changes(tmp
         warned = run.backup(lab, tmp_path / "r2", "--check")
         assert warned.returncode == 0 and "network findings:" in warned.stdout
         assert "on SN-NODE1:" in warned.stdout
+
+
+HARDWARE = """\
+cluster: HWCLUSTER
+time_scale: 200
+nodes:
+  - {name: HW1, disk_gbps: 8, nics: [{name: E0, gbps: 10}]}
+  - {name: HW2, disk_gbps: 8, nics: [{name: E0, gbps: 10}]}
+  - {name: HW3, disk_gbps: 8, nics: [{name: E0, gbps: 10}]}
+csvs:
+  - {name: Cluster Disk 1, path: 'C:\\ClusterStorage\\Volume1', size_gb: 500, used_gb: 200, owner: HW1}
+  - {name: Cluster Disk 2, path: 'C:\\ClusterStorage\\Volume2', size_gb: 500, used_gb: 200, owner: HW1}
+  - {name: Cluster Disk 3, path: 'C:\\ClusterStorage\\Volume3', size_gb: 500, used_gb: 200, owner: HW1}
+vss: {hardware_provider: true}
+"""
+
+
+def test_with_a_hardware_provider_every_read_is_a_local_application_consistent_hardware_snapshot(tmp_path):
+    """Issue 12: on a cluster with a hardware VSS provider the default run (provider auto, balanced) reads every CSV
+    from a hardware snapshot surfaced on the node that asked, with writers, and the planner needs no move for it."""
+    with running_lab(HARDWARE, tmp_path / "lab") as lab:
+        before, mark = run.owners(lab), len(lab.events())
+        result = run.backup(lab, tmp_path / "reports")
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+        reads = run.reads(lab, mark)
+        assert sorted(e["csv"] for e in reads) == sorted(before)
+        assert all(e["ok"] and e["read"] == "local" for e in reads), reads
+        assert all((e["provider"], e["consistency"]) == ("hardware", "application") for e in reads), reads
+        creates = [e for e in lab.events()[mark:] if e["op"] == "snap.create" and e["ok"]]
+        assert sorted(e["args"]["csv"] for e in creates) == sorted(before)
+        for read in reads:  # surfaced on the node that asked, which is the node that read it
+            (made,) = [e for e in creates if e["snapshot"] == read["args"]["snapshot"]]
+            assert made["node"] == made["surfaced_on"] == read["node"] and made["provider_type"] == "hardware"
+        # all three CSVs are HW1's, yet balanced spread them without moving any: hardware snapshots are local anywhere
+        assert not [e for e in lab.events()[mark:] if e["op"] == "csv.move"]
+        assert len(set(e["node"] for e in reads)) > 1
+        report, dummy = run.report(tmp_path / "reports")
+        assert all((j["provider_type"], j["consistency"]) == ("hardware", "application") for j in report["jobs"])
+        assert report["summary"]["local_reads"] == 3 and report["summary"]["moves_made"] == 0
+        assert run.owners(lab) == before
+        run.assert_nothing_left(lab)

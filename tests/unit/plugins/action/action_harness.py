@@ -19,7 +19,7 @@ import inspect
 import sys
 import time
 
-from ansible.errors import AnsibleAction
+from ansible.errors import AnsibleAction, AnsibleActionFail
 from ansible.parsing.dataloader import DataLoader
 from ansible.playbook.play_context import PlayContext
 from ansible.playbook.task import Task
@@ -37,6 +37,17 @@ DEFAULT_ADDRESS = "127.0.0.1"  # the address the lab's nodes are reached at, and
 def action_class(name):
     """The ``ActionModule`` class of ``plugins/action/<name>.py``."""
     return importlib.import_module("%s.action.%s" % (PLUGINS, name)).ActionModule
+
+
+def task_result(exc):
+    """What the task executor makes of an ``AnsibleAction`` an action raised: its result and, for an
+    ``AnsibleActionFail``, ``failed`` and ``msg``. ansible-core 2.16-2.20 put those two in ``exc.result``; 2.21
+    adds them only when it turns the exception into the task's result, so they are added here if missing."""
+    result = dict(exc.result)
+    if isinstance(exc, AnsibleActionFail):
+        result.setdefault("failed", True)
+        result.setdefault("msg", exc.message)
+    return result
 
 
 class FakeConnection:
@@ -173,4 +184,4 @@ class ActionHarness:
         try:
             return action.run(task_vars=task_vars)
         except AnsibleAction as exc:
-            return dict(exc.result)
+            return task_result(exc)

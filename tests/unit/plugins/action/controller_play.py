@@ -28,7 +28,7 @@ from ansible.vars.manager import VariableManager
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils import runner
 
-from .action_harness import ActionHarness, FakeConnection, action_class
+from .action_harness import ActionHarness, FakeConnection, action_class, task_result
 
 try:  # ansible-core 2.19+: only strings tagged trusted are templated
     from ansible._internal._datatag._tags import TrustedAsTemplate
@@ -118,7 +118,7 @@ class ControllerPlay:
         try:
             return action.run(task_vars=self.task_vars(check_mode=check_mode, **task_vars))
         except AnsibleAction as exc:  # an AnsibleActionFail becomes what the executor makes of it: failed, msg
-            return dict(exc.result)
+            return task_result(exc)
         finally:
             runner._exec = real  # pylint: disable=protected-access
 

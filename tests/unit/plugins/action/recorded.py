@@ -60,9 +60,15 @@ def document(action, name, operation, index=0):
     return json.loads(lines[-1])
 
 
-# The structured error of an operation that failed on the node, as the lab printed it: Remove-CimInstance's CIM
-# generic failure (HRESULT 0x80041001) under the snapshot_delete_fails fault, inside the shared wsfc_error envelope.
-STRUCTURED_ERROR = ("csv_snapshot", "remove_fails", "csv_snapshot_remove")
+# The structured error of an operation that failed on the node, as the lab printed it: Move-ClusterSharedVolume's
+# refusal under the move_fails fault, inside the shared wsfc_error envelope. (Until csv_snapshot deleted shadow
+# copies with DiskShadow, whose failures are its output and exit code, this was Remove-CimInstance's generic failure.)
+STRUCTURED_ERROR = ("csv_owner", "move_fails", "csv_owner_move")
+
+
+def structured_error_of():
+    """The ``wsfc_error`` document of STRUCTURED_ERROR (message, category, error_id), to assert on it."""
+    return document(*STRUCTURED_ERROR)["wsfc_error"]
 
 
 def structured_error(operation):

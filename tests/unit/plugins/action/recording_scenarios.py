@@ -24,7 +24,7 @@ import time
 from dataclasses import dataclass, field
 
 from ansible_collections.wsfc.csv.plugins.filter.backup_plan import backup_plan
-from ansible_collections.wsfc.csv.plugins.plugin_utils import runner
+from ansible_collections.wsfc.csv.plugins.plugin_utils import diskshadow, runner
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import OperationError
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import copy_target, job_name, snapshot_tag
 
@@ -131,7 +131,7 @@ class KilledQueue:
             snapshot = self._task(lab, "csv_snapshot", {"name": csv, "tag": snapshot_tag(self.run_id)})["snapshot"]
             self._task(lab, "backup_job", {
                 "name": job_name(self.run_id, index), "csv": csv, "method": "copy", "state": "started",
-                "snapshot_path": snapshot["device_object"].rstrip("\\") + "\\",
+                "snapshot_path": snapshot["exposed_path"].rstrip("\\") + "\\",
                 "target": copy_target(TARGET, self.run_id, {"csv": csv})})
 
     def _task(self, lab, action, args):
@@ -251,13 +251,14 @@ class BackupRun(Scenario):
         snap = self._task(lab, node, "csv_snapshot", {"name": read["csv"], "tag": "report-run"})["snapshot"]
         job = self._task(lab, node, "backup_job", {
             "name": "report-" + read["csv"].replace(" ", "-"), "csv": read["csv"], "method": "copy",
-            "snapshot_path": snap["device_object"], "target": TARGET + "\\" + read["csv"].replace(" ", ""),
+            "snapshot_path": snap["exposed_path"], "target": TARGET + "\\" + read["csv"].replace(" ", ""),
             "poll_interval": 0.2})
         self._task(lab, node, "csv_snapshot", {"name": read["csv"], "tag": "report-run", "state": "absent"})
         self._task(lab, node, "backup_job", {"name": job["name"], "state": "absent"})
         return {"csv": read["csv"], "node": node, "state": job["state"], "read": read["read"],
                 "coordinator": read["source"], "provider": snap["provider_name"],
-                "provider_type": snap["provider_type"], "snapshot_id": snap["id"], "job_id": job["job_id"],
+                "provider_type": snap["provider_type"], "consistency": snap["consistency"],
+                "snapshot_id": snap["id"], "job_id": job["job_id"],
                 "bytes": job["bytes"], "exit_code": job["exit_code"], "start": job["start"], "end": job["end"],
                 "message": ""}
 
@@ -272,6 +273,16 @@ def _lock_text(run_id, owner):
     """A lock file's text as backup_lock_acquire.ps1 writes it (the time does not matter: it is compared whole)."""
     return json.dumps({"run_id": run_id, "owner": owner, "created": "2026-01-05T01:00:00Z", "node": "NODE1"},
                       separators=(",", ":"))
+
+
+def _other_tool(csv, path):
+    """csv_snapshot_create's arguments as another tool would use DiskShadow: its own registry, not wsfc.csv's."""
+    name = diskshadow.exposure_name(csv, "other-tool")
+    mount = diskshadow.exposure_path(csv, "other-tool")
+    return {"csv": csv, "tag": "other-tool", "mount": mount, "script_dir": diskshadow.SCRIPT_DIR,
+            "script": diskshadow.script_path(name, "create"), "cleanup_script": diskshadow.script_path(name, "cleanup"),
+            "lines": diskshadow.create_lines(path, None, mount), "provider_id": "", "entries": [],
+            "registry": "C:\\ProgramData\\OtherTool\\shadows.json", "registry_dir": "C:\\ProgramData\\OtherTool"}
 
 
 def _job(**args):
@@ -409,6 +420,15 @@ SCENARIOS = {
         Scenario("no_hardware_provider", "provider=hardware but only the system provider is registered",
                  args={"name": "Cluster Disk 3", "provider": "hardware"}, ops=["csv_snapshot_get"],
                  expect={"failed": True}),
+        Scenario("create_busy", "another product holds NODE1's VSS creation slot for 60 s of lab time (fault "
+                 "vss_busy): the first creation finds it busy, the one after the wait succeeds",
+                 args={"name": "Cluster Disk 3", "tag": "busy"}, setup=[fault("vss_busy", node="NODE1", for_s=60)],
+                 ops=["csv_snapshot_get", "csv_snapshot_create", "csv_snapshot_create"], expect={"changed": True}),
+        Scenario("create_busy_gives_up", "the slot is held for an hour of lab time and busy_timeout=0: one try, "
+                 "then the task fails naming the node and the reason",
+                 args={"name": "Cluster Disk 1", "tag": "busy2", "busy_timeout": 0},
+                 setup=[fault("vss_busy", node="NODE1", for_s=3600)],
+                 ops=["csv_snapshot_get", "csv_snapshot_create"], expect={"failed": True}),
         Scenario("create_dropped", "the connection drops during the create (the node took the snapshot)",
                  args={"name": "Cluster Disk 3", "tag": "dropped"}, setup=[Drop("NODE1", 2)],
                  ops=["csv_snapshot_get", "csv_snapshot_create!"], expect={"unreachable": True}),
@@ -436,11 +456,8 @@ SCENARIOS = {
                  setup=[Drop("NODE1")], ops=["csv_snapshot_get!", "csv_snapshot_get"], expect={"changed": False}),
         Scenario("foreign_and_vanished", "a shadow copy of Cluster Disk 3 another tool took (not in wsfc.csv's "
                  "registry), and NODE2 went down, losing the snapshot of Cluster Disk 2 surfaced there",
-                 setup=[Operation("csv_snapshot_create", {
-                     "volume": "C:\\ClusterStorage\\Volume3\\", "provider_id": "", "csv": "Cluster Disk 3",
-                     "tag": "other-tool", "entries": [], "registry": "C:\\ProgramData\\OtherTool\\shadows.json",
-                     "registry_dir": "C:\\ProgramData\\OtherTool"}),
-                     fault("node_down", node="NODE2")],
+                 setup=[Operation("csv_snapshot_create", _other_tool("Cluster Disk 3", "C:\\ClusterStorage\\Volume3")),
+                        fault("node_down", node="NODE2")],
                  ops=["csv_snapshot_get"], expect={"changed": False}),
     ],
     "backup_lock": [

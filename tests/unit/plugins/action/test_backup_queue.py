@@ -128,10 +128,11 @@ def test_check_mode_reads_each_snapshot_it_would_take_and_changes_nothing(node, 
 
 def test_check_mode_predicts_where_each_snapshot_would_be_read(node, run):
     result = _run(node, run, "check_mode", check_mode=True)
-    # Cluster Disk 2's coordinator is NODE2: its software snapshot would surface there, so NODE1 reads it over SMB.
-    assert [(j["csv"], j["read"], j["provider_type"]) for j in result["jobs"]] == [
-        ("Cluster Disk 1", "local", "software"), ("Cluster Disk 2", "smb", "software"),
-        ("Cluster Disk 3", "local", "software")]
+    # Cluster Disk 2's coordinator is NODE2: its system (software) snapshot would surface there, so NODE1 reads it
+    # over SMB; DiskShadow's persistent context involves the writers.
+    assert [(j["csv"], j["read"], j["provider_type"], j["consistency"]) for j in result["jobs"]] == [
+        ("Cluster Disk 1", "local", "system", "application"), ("Cluster Disk 2", "smb", "system", "application"),
+        ("Cluster Disk 3", "local", "system", "application")]
     assert all(j["job_id"] is None and j["snapshot_id"] is None for j in result["jobs"])
     assert result["diff"] == {"before": {"jobs": []},
                               "after": {"jobs": ["Cluster Disk 1", "Cluster Disk 2", "Cluster Disk 3"]}}
@@ -172,9 +173,14 @@ def test_each_csv_is_snapshotted_then_backed_up_from_the_snapshot_into_its_own_f
     assert set(a["tag"] for a in created) == {snapshot_tag("q-run")}
     starts = node.args_of("backup_job_start")
     for i, (start, volume) in enumerate(zip(starts, ("Volume1", "Volume2", "Volume3"))):
-        device = document(ACTION, "run", "csv_snapshot_create", i)["shadow"]["device_object"]
+        shadow = document(ACTION, "run", "csv_snapshot_create", i)["shadow"]
         assert start["name"] == "csv-q-run-%03d" % i
-        assert device + "\\" in start["argument"] and "%s\\q-run\\%s" % (TARGET, volume) in start["argument"]
+        # robocopy reads the folder the snapshot is exposed at (its trailing backslash doubled before the quote),
+        # never its device object
+        folder = shadow["exposed_name"].rstrip("\\")
+        assert '"robocopy.exe" "%s\\\\"' % folder in start["argument"]
+        assert shadow["device_object"] not in start["argument"]
+        assert "%s\\q-run\\%s" % (TARGET, volume) in start["argument"]
 
 
 def test_never_more_jobs_run_at_once_than_concurrency_and_the_next_starts_when_one_is_removed(node, run):
@@ -191,7 +197,8 @@ def test_never_more_jobs_run_at_once_than_concurrency_and_the_next_starts_when_o
 def test_every_job_and_snapshot_is_removed_after_its_job_ends(node, run):
     result = _run(node, run, "run")
     assert [a["name"] for a in node.args_of("backup_job_stop")] == ["csv-q-run-%03d" % i for i in range(3)]
-    assert [a["ids"] for a in node.args_of("csv_snapshot_remove")] == [[i] for i in _created("run")]
+    assert [[t["entry"]["id"] for t in a["targets"]] for a in node.args_of("csv_snapshot_remove")] == [
+        [i] for i in _created("run")]
     assert all(j["snapshot_removed"] is True and not j.get("cleanup_errors") for j in result["jobs"])
     stops = [i for i, c in enumerate(node.calls) if c.operation == "backup_job_stop"]
     removes = [i for i, c in enumerate(node.calls) if c.operation == "csv_snapshot_remove"]
@@ -227,7 +234,7 @@ def test_absent_clears_the_jobs_and_snapshots_a_killed_run_left(node, run):
                                "backup_job_status", "csv_snapshot_get"]
     assert result["changed"] is True and "failed" not in result
     assert result["msg"] == "NODE1: removed the jobs and snapshots of run q-killed for 1 CSV(s)"
-    removed = node.args_of("csv_snapshot_remove")[0]["ids"]
+    removed = [t["entry"]["id"] for t in node.args_of("csv_snapshot_remove")[0]["targets"]]
     assert removed == killed and len(removed) == 1
     assert result["cleared"] == [
         {"csv": "Cluster Disk 1", "job_id": "\\wsfc.csv\\csv-q-killed-000", "job_removed": True,
@@ -308,8 +315,8 @@ def test_a_snapshot_whose_answer_dropped_is_read_again_and_not_taken_twice(node,
     job = result["jobs"][0]
     assert result["counts"] == {"succeeded": 1} and "failed" not in result
     # the backup used the snapshot the dropped create had made, found by the second read, and removed it
-    assert node.args_of("csv_snapshot_remove") == [dict(node.args_of("csv_snapshot_remove")[0],
-                                                        ids=[job["snapshot_id"]])]
+    (remove,) = node.args_of("csv_snapshot_remove")
+    assert [t["entry"]["id"] for t in remove["targets"]] == [job["snapshot_id"]]
     assert [e["id"] for e in _registry("snapshot_dropped", 1)] == [job["snapshot_id"]]
 
 

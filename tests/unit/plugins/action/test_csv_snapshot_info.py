@@ -8,7 +8,7 @@ diff.
 from __future__ import annotations
 
 from .checks import says_what_to_do
-from .recorded import answers, structured_error
+from .recorded import answers, structured_error, structured_error_of
 
 ACTION = "csv_snapshot_info"
 SYSTEM_PROVIDER = "{B5946137-7B9F-4925-AF80-51ABD60B20D5}"
@@ -29,8 +29,11 @@ def test_without_snapshots_it_lists_the_providers_and_the_one_vss_would_choose(n
     result = run(ACTION)
     assert result["snapshots"] == [] and result["vanished"] == []
     assert result["providers"] == [{"id": SYSTEM_PROVIDER, "name": "Microsoft Software Shadow Copy provider 1.0",
-                                    "type": "System", "kind": "software", "version": "1.0.0.7"}]
-    assert result["auto_provider"]["kind"] == "software"
+                                    "type": "System", "kind": "software", "provider_type": "system",
+                                    "version": "1.0.0.7"}]
+    assert result["auto_provider"]["kind"] == "software" and result["auto_provider"]["provider_type"] == "system"
+    assert [(v["csv"], v["shadow_copies"], v["limit"]) for v in result["volumes"]] == [
+        ("Cluster Disk %d" % n, 0, 512) for n in range(1, 5)]
     assert node.operations == ["csv_snapshot_get"]
     assert node.calls[0].args == {"registry": "C:\\ProgramData\\wsfc.csv\\snapshots.json"}
 
@@ -40,6 +43,9 @@ def test_lists_each_snapshot_with_its_csv_tag_and_where_it_is_read(node, run):
     result = run(ACTION)
     assert _csvs(result) == [("Cluster Disk 1", "wsfc.csv", True), ("Cluster Disk 2", "run-7", True)]
     assert [(s["surfaced_on"], s["local_reads"]) for s in result["snapshots"]] == [("NODE1", True), ("NODE2", False)]
+    assert [(s["consistency"], s["provider_type"]) for s in result["snapshots"]] == [("application", "system")] * 2
+    assert all(s["exposed_path"].startswith("C:\\ProgramData\\wsfc.csv\\exposed\\snap-") for s in result["snapshots"])
+    assert [v["shadow_copies"] for v in result["volumes"]] == [1, 1, 0, 0]
 
 
 def test_reading_is_never_a_change_and_check_mode_reads_the_same(node, run):
@@ -91,7 +97,8 @@ def test_a_dropped_read_is_retried_on_a_reset_connection(node, run, harness):
 def test_an_error_on_the_node_fails_the_task_naming_the_node(node, run):
     node.answer(structured_error("csv_snapshot_get"))
     result = run(ACTION)
-    assert result["failed"] is True and result["msg"].startswith("csv_snapshot_get failed on NODE1: Generic failure")
+    assert result["failed"] is True and result["msg"].startswith(
+        "csv_snapshot_get failed on NODE1: " + structured_error_of()["message"])
     assert node.operations == ["csv_snapshot_get"]
 
 

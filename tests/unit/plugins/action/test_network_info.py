@@ -9,7 +9,7 @@ connection's is 127.0.0.1, the address every lab node is reached at) or from man
 from __future__ import annotations
 
 from .checks import says_what_to_do
-from .recorded import answers, structured_error
+from .recorded import answers, structured_error, structured_error_of
 
 ACTION = "network_info"
 
@@ -79,7 +79,8 @@ def test_a_dropped_read_is_retried_on_a_reset_connection(node, run, harness):
 def test_an_error_on_the_node_fails_the_task_naming_the_node(node, run):
     node.answer(structured_error("network_info"))
     result = run(ACTION)
-    assert result["failed"] is True and result["msg"].startswith("network_info failed on NODE1: Generic failure")
+    assert result["failed"] is True and result["msg"].startswith(
+        "network_info failed on NODE1: " + structured_error_of()["message"])
     assert node.operations == ["network_info"]
 
 

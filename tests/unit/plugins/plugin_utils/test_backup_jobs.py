@@ -13,9 +13,17 @@ def test_argv_per_method():
     assert bj.build_argv("wbadmin", "N1", volume="C:\\ClusterStorage\\Volume1\\", target="\\\\b\\s") == [
         "wbadmin.exe", "start", "backup", "-backupTarget:\\\\b\\s", "-include:C:\\ClusterStorage\\Volume1", "-quiet"]
     assert bj.build_argv("wbadmin", "N1", vms=["VM1", "VM2"], target="T")[4] == "-hyperv:VM1,VM2"
-    copy = bj.build_argv("copy", "N1", snapshot_path="\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\",
-                         target="D:\\b")
-    assert copy[:3] == ["robocopy.exe", "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\", "D:\\b"]
+    exposed = "C:\\ProgramData\\wsfc.csv\\exposed\\snap-0123456789abcdef0123\\"
+    copy = bj.build_argv("copy", "N1", snapshot_path=exposed, target="D:\\b")
+    assert copy[:3] == ["robocopy.exe", exposed, "D:\\b"]
+
+
+@pytest.mark.parametrize("device", ["\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\",
+                                    "\\\\.\\HarddiskVolumeShadowCopy3", "//?/GLOBALROOT/Device/HarddiskVolumeShadowCopy3"])
+def test_copy_never_reads_a_device_path(device):
+    # robocopy's page documents a source directory; reading a shadow copy's device object is not documented
+    with pytest.raises(bj.BackupJobError, match="not from its device object"):
+        bj.build_argv("copy", "N1", snapshot_path=device, target="D:\\b")
 
 
 @pytest.mark.parametrize("method, kwargs, needle", [

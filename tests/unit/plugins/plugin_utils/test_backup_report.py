@@ -107,3 +107,21 @@ def test_what_set_stats_publishes_has_no_jinja_opener_left():
     assert out == {"errors": ["{ { lookup('pipe', 'id') }} failed", "{ % raw %}"], "n": 3,
                    "{ #key#}": [{"csv": "x{ {y}}"}], "plain": "a { b } c"}
     assert not re.search(r"\{[{%#]", json.dumps(out))
+
+
+def test_provider_type_and_consistency_per_csv_and_a_warning_for_crash_consistent_ones():
+    run = _run()
+    run["jobs"][0].update(provider="Array provider", provider_type="hardware", consistency="application")
+    run["jobs"][1].update(provider="Microsoft Software Shadow Copy provider 1.0", provider_type="system",
+                          consistency="crash")
+    report = build_report(run)
+    assert [(j["csv"], j["provider_type"], j["consistency"]) for j in report["jobs"]] == [
+        ("Disk A", "hardware", "application"), ("Disk B", "system", "crash")]
+    assert report["summary"]["crash_consistent"] == ["Disk B"]
+    (warning,) = [w for w in report["warnings"] if "crash-consistent" in w]
+    assert warning.startswith("1 CSV(s) were backed up crash-consistent") and "Disk B" in warning
+    markdown = render_markdown(report)
+    assert "| Array provider (hardware, application) |" in markdown
+    assert "Microsoft Software Shadow Copy provider 1.0 (system, crash)" in render_html(report)
+    clean = build_report(_run())
+    assert clean["summary"]["crash_consistent"] == [] and not [w for w in clean["warnings"] if "crash" in w]

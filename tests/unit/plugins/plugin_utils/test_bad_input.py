@@ -1,7 +1,7 @@
 # -*- coding: utf-8 -*-
 """Hostile input is data or a clear refusal, never code (issue 5, "Bad input").
 
-Two places turn values into something a program parses:
+Three places turn values into something a program parses:
 
 - the operation scripts: arguments go as base64 JSON on standard input (``powershell.build_input``); the script
   text never depends on them;
@@ -9,7 +9,9 @@ Two places turn values into something a program parses:
   small model of how cmd.exe (``/d /s /c "..."``: quote state toggled by ``"``, metacharacters only outside
   quotes, ``%``/``!`` expansion everywhere) and the Microsoft C runtime (``CommandLineToArgvW`` rules) read the
   line checks that every value either comes back as exactly the argument it was, or is refused with a message
-  that names it and says what to do.
+  that names it and says what to do;
+- the DiskShadow script csv_snapshot writes (``diskshadow.create_lines``): DiskShadow documents no quoting, so a
+  CSV's path is one word of a safe alphabet or refused, naming it; its name never goes into the script.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils import backup_jobs, powershell
+from ansible_collections.wsfc.csv.plugins.plugin_utils import backup_jobs, diskshadow, powershell
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError
 
 CORPUS = [
@@ -142,7 +144,8 @@ def _check_action(argv, log):
 def test_corpus_in_every_position_of_the_command_line(value):
     outcomes = set()
     for argv, log in (
-        (["robocopy.exe", "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy1\\", value, "/E"], "C:\\l\\a.log"),
+        (["robocopy.exe", "C:\\ProgramData\\wsfc.csv\\exposed\\snap-0123456789abcdef0123\\", value, "/E"],
+         "C:\\l\\a.log"),
         (["wbadmin.exe", "start", "backup", "-backupTarget:" + value, "-quiet"], "C:\\l\\a.log"),
         ([value, "--flag"], "C:\\l\\a.log"),
         (["tool.exe"], "C:\\logs\\" + value + "\\job.log"),
@@ -162,6 +165,22 @@ def test_corpus_as_placeholder_values_is_substituted_as_text_once(value):
     assert argv == ["mytool.exe", "--src=\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3\\",
                     "--to=" + value, value, "NODE1"]  # "{target}" as a CSV name stays literal text
     _check_action(argv, "C:\\l\\a.log")
+
+
+@pytest.mark.parametrize("value", CORPUS + ["C:\\Cluster Storage\\Volume1", "C:\\ClusterStorage\\Volume #1",
+                                            "C:\\ClusterStorage\\Vol%VSS_SHADOW_1%", "C:\\ClusterStorage\\Volümé",
+                                            "relative\\path", "C:\\ClusterStorage\\a\"b", ""],
+                         ids=lambda v: repr(v[:30]))
+def test_a_hostile_or_unquotable_path_never_becomes_diskshadow_syntax(value):
+    """Every value is either refused, naming it, or one word of ASCII letters, digits, '.', '_', '-' and '\\'."""
+    try:
+        lines = diskshadow.create_lines(value, None, diskshadow.exposure_path("Cluster Disk 1", "wsfc.csv"))
+    except diskshadow.UnsafeValue as exc:
+        assert "cannot be passed to DiskShadow as data" in str(exc) and "Rename" in str(exc)
+        assert repr(value[:120])[1:-1][:40] in str(exc)
+        return
+    volume = lines[3][len("add volume "):]
+    assert re.fullmatch(r"[A-Za-z]:\\(?:[A-Za-z0-9._-]+\\)*", volume) and volume.rstrip("\\") == value.rstrip("\\")
 
 
 @pytest.mark.parametrize("value", CORPUS + ["", "-job", ".hidden", "a" * 81, "a/b", "a\\b", "a b"],

@@ -21,16 +21,18 @@ def test_default_provider_follows_selecting_providers(providers, expected):
     assert S.default_provider(providers) == expected
 
 
-def test_auto_reports_its_choice():
-    provider, note = S.choose_provider("auto", [SYSTEM, HARD], "N2", "Disk A")
-    assert provider == HARD and "hardware" in note and HARD["id"] in note and "provider=auto" in note
+def test_auto_lets_vss_choose_and_reports_what_it_will_choose():
+    provider_id, provider, note = S.choose_provider("auto", [SYSTEM, HARD], "N2", "Disk A")
+    assert provider_id is None and provider == HARD  # no provider named to add volume: VSS selects
+    assert "hardware" in note and HARD["id"] in note and "provider=auto" in note
 
 
 @pytest.mark.parametrize("requested, providers, words", [
     ("hardware", [SYSTEM], ["no hardware VSS provider", "N2", "Disk A", "provider=auto"]),
-    ("software", [SYSTEM, HARD], ["prefers hardware", "N2", "Disk A"]),
+    ("hardware", [SYSTEM, HARD, dict(HARD, id="{44444444-4444-4444-4444-444444444444}")],
+     ["2 hardware VSS providers", "Name the one to use by its ID"]),
+    ("software", [HARD], ["system provider", "not registered", "N2"]),
     ("{33333333-3333-3333-3333-333333333333}", [SYSTEM], ["not registered", "N2", "Disk A"]),
-    (SYSTEM["id"], [SYSTEM, HARD], ["VSS would use", HARD["id"], "Disk A"]),
     ("fast", [SYSTEM], ["provider must be"]),
     ("auto", [], ["No VSS provider", "N2"]),
 ])
@@ -41,26 +43,44 @@ def test_refused_provider_requests(requested, providers, words):
         assert word in str(err.value)
 
 
-def test_accepted_provider_requests():
-    assert S.choose_provider("hardware", [SYSTEM, HARD], "N", "C")[0] == HARD
-    assert S.choose_provider("SOFTWARE", [SYSTEM], "N", "C")[0] == SYSTEM
-    assert S.choose_provider(SYSTEM["id"].lower().strip("{}"), [SYSTEM], "N", "C")[0] == SYSTEM
+def test_hardware_software_and_ids_are_named_to_diskshadow():
+    assert S.choose_provider("hardware", [SYSTEM, HARD], "N", "C")[:2] == (HARD["id"], HARD)
+    # DiskShadow can name the provider, so software is honoured even where VSS would choose hardware
+    assert S.choose_provider("SOFTWARE", [SYSTEM, HARD], "N", "C")[:2] == (SYSTEM["id"], SYSTEM)
+    assert S.choose_provider(SYSTEM["id"].lower().strip("{}"), [SYSTEM, HARD], "N", "C")[:2] == (SYSTEM["id"], SYSTEM)
+    assert S.choose_provider(SOFT["id"], [SYSTEM, SOFT], "N", "C")[2].startswith("the software provider Vendor")
 
 
-@pytest.mark.parametrize("code, words", [
-    (6, ["Insufficient storage", "vssadmin resize shadowstorage"]),
-    (11, ["provider not registered", "re-register"]),
-    (4, ["volume not supported"]),
-    (99, ["Undocumented return code"]),
-])
-def test_create_errors_name_node_csv_and_next_step(code, words):
-    message = S.create_error(code, "NODE2", "Disk A")
-    for word in ["NODE2", "Disk A", "returned %d" % code, "Nothing was created", "Next:"] + words:
-        assert word in message
+@pytest.mark.parametrize("provider, kind, where", [(SYSTEM, "system", "software"), (SOFT, "software", "software"),
+                                                   (HARD, "hardware", "hardware")])
+def test_provider_type_and_where_its_snapshots_surface(provider, kind, where):
+    assert S.provider_type(provider) == kind and S.provider_kind(provider) == where
 
 
-def test_every_documented_code_has_a_message():
-    assert sorted(S.CREATE_RETURN_CODES) == list(range(1, 14))
+@pytest.mark.parametrize("no_writers, expected", [(False, "application"), (True, "crash"), (None, None)])
+def test_consistency_is_whether_writers_took_part(no_writers, expected):
+    assert S.consistency({"no_writers": no_writers}) == expected
+
+
+def test_the_per_volume_limit_counts_the_shadow_copies_of_that_volume_only():
+    csv = {"name": "Disk A", "volume_names": ["\\\\?\\Volume{a}\\"]}
+    mine = [{"volume_name": "\\\\?\\Volume{A}\\"}] * 511
+    other = [{"volume_name": "\\\\?\\Volume{b}\\"}] * 5
+    assert S.limit_problem(csv, mine + other, "N1") is None
+    message = S.limit_problem(csv, mine + [{"volume_name": "\\\\?\\Volume{a}"}], "N1")
+    assert "already has 512 shadow copies on N1" in message and "on_limit=warn" in message
+    assert len(S.volume_shadows(csv, mine + other)) == 511
+
+
+def test_a_recorded_entry_must_still_match_its_shadow_copy():
+    entry = {"id": "{A}", "volume_name": "\\\\?\\Volume{a}\\", "created": "2026-01-05T01:00:00.0000000Z"}
+    shadow = {"volume_name": "\\\\?\\Volume{A}", "install_date": "2026-01-05T01:00:00.0000000Z"}
+    assert S.recorded_mismatch(entry, shadow) is None
+    assert "not of" in S.recorded_mismatch(entry, dict(shadow, volume_name="\\\\?\\Volume{b}\\"))
+    assert "created at" in S.recorded_mismatch(entry, dict(shadow, install_date="2026-01-06T00:00:00.0000000Z"))
+    older = {"id": "{A}", "csv": "Disk A", "created": shadow["install_date"]}  # no volume_name: the CSV's names
+    assert S.recorded_mismatch(older, shadow, {"name": "Disk A", "volume_names": ["\\\\?\\Volume{a}\\"]}) is None
+    assert S.recorded_mismatch(older, shadow, {"name": "Disk A", "volume_names": ["\\\\?\\Volume{z}\\"]})
 
 
 def test_registry_parsing_and_tags():
@@ -94,7 +114,8 @@ def test_shape_snapshot_reports_where_it_is_surfaced(service, node, surfaced, lo
               "device_object": "\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy3"}
     out = S.shape_snapshot(shadow, node, [SYSTEM], "Disk A", "t")
     assert out["surfaced_on"] == surfaced and out["local_reads"] is local
-    assert out["id"] == "{AAAAAAAA-0000-0000-0000-000000000001}" and out["provider_type"] == "software"
+    assert out["id"] == "{AAAAAAAA-0000-0000-0000-000000000001}" and out["provider_type"] == "system"
+    assert out["consistency"] is None and out["exposed_path"] is None  # not read: not claimed
     assert out["csv"] == "Disk A" and out["tag"] == "t"
 
 

@@ -106,6 +106,7 @@ FAILOVER_PLAN = {"nodes": {"N1": [{"csv": "A", "index": 0, "read": "local", "sou
 def test_a_software_snapshot_breaks_on_a_failover_of_its_coordinator_a_hardware_one_does_not():
     item = {"csv": "A", "source": "N1"}
     assert failover_source(item, {"provider_type": "software", "surfaced_on": "N4"}) == "N4"
+    assert failover_source(item, {"provider_type": "system", "surfaced_on": "N4"}) == "N4"  # Microsoft's provider
     assert failover_source(item, {"provider_type": "hardware", "surfaced_on": "N2"}) is None
     assert failover_source(item, None) == "N1"
 

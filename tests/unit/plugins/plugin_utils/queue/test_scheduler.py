@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 from ansible.errors import AnsibleConnectionFailure
-from ansible.plugins.loader import shell_loader
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils import runner
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import TASK_PATH, status_args
+from ansible_collections.wsfc.csv.plugins.plugin_utils.diskshadow import exposure_name, exposure_path
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import job_name, snapshot_tag
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import (
     build_script,
@@ -36,13 +36,12 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.steps import QueueS
 ANSWERS = json.loads((Path(__file__).parent / "fixtures" / "queue_answers.json").read_text())
 NODE, OTHER, RUN = "BR-NODE2", "BR-NODE1", "fixture1"  # as recorded
 RECORDED = {"csv": "Cluster Disk 3", "volume": "Volume3", "job": "csv-fixture1-000",
-            "snapshot": "{3B8BC202-E3E9-482E-99B8-08D8553353AC}"}
+            "snapshot": ANSWERS["csv_snapshot created"]["snapshot"]["id"]}
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)  # the node's time at the fake clock's 0
 ROBOCOPY_BYTES = 100000000000  # the Copied column of the recorded robocopy summary
 OPERATIONS = ("backup_job_status", "csv_owner_get")
-# Each operation's command line, as the runner sends it through the PowerShell shell plugin.
-COMMANDS = dict((shell_loader.get("powershell")._encode_script(build_script(load_operation(name))), name)
-                for name in OPERATIONS)
+# Each operation's command line, as the runner sends it to the connection.
+COMMANDS = dict((runner.command_line(build_script(load_operation(name))), name) for name in OPERATIONS)
 
 
 def iso(seconds):
@@ -66,8 +65,6 @@ def _dropped(operation, args, read_only):
     """The error the real runner raises when the connection drops under ``operation``."""
 
     class Dropping:
-        _shell = shell_loader.get("powershell")
-
         def exec_command(self, cmd, in_data=None, sudoable=True):
             raise AnsibleConnectionFailure("failed to transmit request to the host: connection reset by peer")
 
@@ -85,9 +82,10 @@ def change_interrupted(module):
         "backup_job": ("backup_job_start", {"name": RECORDED["job"], "task_path": TASK_PATH, "execute": "cmd.exe",
                                             "argument": "/d /s /c", "user": "NT AUTHORITY\\SYSTEM", "password": "",
                                             "log_dir": "C:\\ProgramData\\wsfc.csv\\jobs"}),
-        "csv_snapshot": ("csv_snapshot_create", {"volume": "C:\\ClusterStorage\\Volume3\\", "provider_id": "",
-                                                 "registry": "", "registry_dir": "", "csv": RECORDED["csv"],
-                                                 "tag": snapshot_tag(RUN), "entries": []}),
+        "csv_snapshot": ("csv_snapshot_create", {"csv": RECORDED["csv"], "tag": snapshot_tag(RUN), "mount": "",
+                                                 "script_dir": "", "script": "", "lines": [], "cleanup_script": "",
+                                                 "provider_id": "", "registry": "", "registry_dir": "",
+                                                 "entries": []}),
     }[module]
     return _dropped(operation, args, read_only=False)
 
@@ -196,7 +194,8 @@ class FakeNode:
         if state == "started":
             if task is not None:
                 return self.answer("backup_job started again", csv, start=iso(task["start"]))
-            assert args["snapshot_path"] == "\\\\?\\GLOBALROOT\\Device\\%s\\" % _device(csv), args
+            # the folder csv_snapshot exposed the CSV's snapshot at, never its device object
+            assert args["snapshot_path"] == exposure_path(csv, snapshot_tag(RUN)) + "\\", args
             assert args["target"] == "\\\\backup01\\csv\\%s\\Volume%s" % (RUN, csv.split()[-1]), args
             self.tasks[name] = {"csv": csv, "start": self.clock.now, "stopped": False,
                                 "end": self.clock.now + self.durations[csv]}
@@ -240,7 +239,8 @@ class FakeNode:
         n = csv.split()[-1]
         text = json.dumps(ANSWERS[key])
         for old, new in ((RECORDED["csv"], csv), (RECORDED["volume"], "Volume" + n),
-                         (RECORDED["job"], job_name(RUN, int(n) - 1)), (RECORDED["snapshot"], _snapshot_id(csv))):
+                         (RECORDED["job"], job_name(RUN, int(n) - 1)), (RECORDED["snapshot"], _snapshot_id(csv)),
+                         (exposure_name(RECORDED["csv"], snapshot_tag(RUN)), exposure_name(csv, snapshot_tag(RUN)))):
             text = text.replace(json.dumps(old)[1:-1], json.dumps(new)[1:-1])
         text = re.sub(r"HarddiskVolumeShadowCopy\d+", _device(csv), text)
         answer = json.loads(text)
@@ -272,8 +272,6 @@ def _device(csv):
 
 class _Connection:
     """The node below the real runner: decodes the operation and its arguments and answers as the script did."""
-
-    _shell = shell_loader.get("powershell")
 
     def __init__(self, node):
         self.node = node
@@ -316,7 +314,8 @@ def test_two_at_a_time_over_five_csvs_starts_the_next_as_soon_as_one_ends_and_re
         start = [t for t, csv in node.starts() if csv == csv_name(n)][0]
         assert entry["start"] == iso(start) and entry["end"] == iso(ends[n])
         assert entry["bytes"] == ROBOCOPY_BYTES and entry["bytes_measured"] is True
-        assert entry["exit_code"] == 1 and entry["read"] == "local" and entry["provider_type"] == "software"
+        assert entry["exit_code"] == 1 and entry["read"] == "local" and entry["provider_type"] == "system"
+        assert entry["consistency"] == "application"
         assert entry["job_id"] == TASK_PATH + job_name(RUN, n - 1) and entry["snapshot_id"] == _snapshot_id(csv_name(n))
         assert entry["snapshot_removed"] is True and "cleanup_errors" not in entry
         assert entry["message"] == "%s on %s backed up with copy (%d bytes), local read" % (
@@ -418,7 +417,7 @@ def test_a_snapshot_that_cannot_be_made_fails_its_csv_and_the_next_one_starts_at
     two = entries[1]
     assert two["state"] == "failed" and two["snapshot_id"] is None and two["start"] is None
     assert two["message"] == "%s on %s: csv_snapshot failed: %s" % (csv_name(2), NODE, refused["msg"])
-    assert "Insufficient storage" in two["message"]
+    assert "VSS_E_INSUFFICIENT_STORAGE" in two["message"]
     assert [e["state"] for e in entries] == ["succeeded", "failed", "succeeded"]
     assert node.snapshots == {} and node.tasks == {}
 
@@ -543,7 +542,7 @@ def test_clear_removes_the_job_and_the_snapshots_a_killed_run_left():
 def test_plan_says_what_the_snapshot_would_give_and_changes_nothing():
     node = FakeNode({1: 100})
     entry = node.steps().plan(item(1, read="smb"))
-    assert entry["state"] == "skipped" and entry["read"] == "local" and entry["provider_type"] == "software"
+    assert entry["state"] == "skipped" and entry["read"] == "local" and entry["provider_type"] == "system"
     assert entry["message"] == "would back up %s on %s with copy" % (csv_name(1), NODE)
     assert node.calls == [(0, "csv_snapshot present", csv_name(1))] and node.snapshots == {}
 
