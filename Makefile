@@ -57,8 +57,9 @@ test: kerberos-setup
 	$(NOX) -s matrix -- --table-only --main-passed $(CHECKS)
 	@echo "make test: all checks passed"
 
+MATRIX_JOBS ?= 3
 matrix-sessions: $(STAMP)
-	$(NOX) -s matrix -- --sessions-only
+	$(NOX) -s matrix -- --sessions-only --jobs $(MATRIX_JOBS)
 
 # Every other ansible-core of meta/runtime.yml in a nox virtual environment of its own (units, sanity, the lab runs on
 # winrm and psrp), two at a time; logs and the table in $(BUILD)/matrix. One core: make matrix SESSION=core-2.16.

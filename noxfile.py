@@ -163,7 +163,10 @@ def _collection(session, tmp):
     shutil.rmtree(tmp / "collections", ignore_errors=True)
     session.run("ansible-galaxy", "collection", "build", "--output-path", str(tmp / "dist"), str(ROOT), silent=True)
     tarball = glob.glob(str(tmp / "dist" / "wsfc-csv-*.tar.gz"))[0]
-    session.run("ansible-galaxy", "collection", "install", "-p", str(tmp / "collections"), tarball, silent=True)
+    # --force and this session's own collections path: ansible-galaxy skips an install ("Nothing to do") when the
+    # collection is already in a configured path, such as the main build's that `make` exports.
+    session.run("ansible-galaxy", "collection", "install", "--force", "-p", str(tmp / "collections"), tarball,
+                silent=True, env={"ANSIBLE_COLLECTIONS_PATH": str(tmp / "collections")})
     return tmp / "collections"
 
 
