@@ -1,6 +1,6 @@
 # wsfc.csv developer entry points. Both main commands work on a fresh machine with only Python 3.11 and pip:
 #   make demo   - start the 4-node lab cluster, back it up with the csv_backup playbook (report in build/demo/reports), stop the lab
-#   make test   - every check: unit, lab, sanity, lint, integration, then the other ansible-core versions (make matrix)
+#   make test   - every check (unit, lab, sanity, lint, integration on winrm, psrp and Kerberos) and the ansible-core matrix
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(abspath $(VENV))/bin

@@ -9,7 +9,11 @@ plans all four strategies (the result's ``comparison`` always holds them), so
 each figure includes the other three; the ``strategy`` only chooses which plan
 comes back. Run from the repository root::
 
-    python bench/plan_speed.py [--nodes 64] [--csvs 1000] [--repeat 3] [--seed 1]
+    python bench/plan_speed.py [--nodes 64] [--csvs 1000] [--repeat 3] [--seed 1] [--target-gbps 25]
+
+With ``--target-gbps`` every node also writes to one share of that ingress
+(``\\\\backup01\\csv``), so every read of a plan shares one resource: the
+simulator's worst case.
 """
 
 import argparse
@@ -68,15 +72,20 @@ def main():
     parser.add_argument("--csvs", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--target-gbps", type=float, default=None, help="ingress of a share every node writes to (default: no target)")
     args = parser.parse_args()
     plan_backup = _import_planner()
     cluster, network = make_cluster(args.nodes, args.csvs, args.seed)
-    print("planning %d nodes x %d CSVs (best of %d runs)" % (args.nodes, args.csvs, args.repeat))
+    target = {}
+    if args.target_gbps:
+        target = {"target": "\\\\backup01\\csv", "targets": [{"path": "\\\\backup01\\csv", "gbps": args.target_gbps}]}
+    print("planning %d nodes x %d CSVs (best of %d runs)%s" % (
+        args.nodes, args.csvs, args.repeat, ", target %g Gb/s" % args.target_gbps if target else ""))
     for strategy in ("balanced", "coordinator", "consolidate", "remote", "all"):
         best, plan = None, None
         for dummy in range(args.repeat):
             start = time.perf_counter()
-            plan = plan_backup(cluster, network, strategy=strategy)
+            plan = plan_backup(cluster, network, strategy=strategy, **target)
             elapsed = time.perf_counter() - start
             best = elapsed if best is None else min(best, elapsed)
         print("%-12s %7.3f s   window %9.0f s   %4d moves   ratio to lower bound %.3f"

@@ -19,6 +19,8 @@ SCRIPTS = ROOT / "plugins" / "plugin_utils" / "scripts"
 sys.path.insert(0, str(ROOT.parent))  # noqa: E402 - for the pure plugin_utils module below
 REFERENCE = Reference.load_default()
 SECRET = "Pa55-w0rd!-never-shown"
+SYSTEM_START = {"user": "NT AUTHORITY\\SYSTEM", "password": "", "logon": "service_account", "time_limit_s": 60,
+                "priority": 6}
 
 
 def _backup_jobs():
@@ -40,7 +42,13 @@ class Clock:
         return self.t
 
 
+ACCOUNTS = [{"name": "LAB\\backup", "password": SECRET, "groups": ["Administrators"]},
+            {"name": "LAB\\gmsa-backup$", "kind": "gmsa", "groups": ["Backup Operators"]},
+            {"name": "LAB\\nobody", "password": SECRET}]
+
+
 def _model(**extra):
+    extra.setdefault("accounts", ACCOUNTS)
     topo = parse_topology({"cluster": "C1", "time_scale": 1, "nodes": [
         {"name": "N1", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]},
         {"name": "N2", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]}],
@@ -63,11 +71,12 @@ def _operation(model, name, args, node="N2", ok=True):
     return result
 
 
-def _start(model, name, argv, node="N2", password=SECRET, user="LAB\\backup", log_dir=BJ.DEFAULT_LOG_DIR):
+def _start(model, name, argv, node="N2", password=SECRET, user="LAB\\backup", log_dir=BJ.DEFAULT_LOG_DIR, ok=True,
+           timeout=3600):
     execute, argument = BJ.build_action(argv, BJ.log_path(name))
-    return _operation(model, "backup_job_start", {"name": name, "task_path": BJ.TASK_PATH, "execute": execute,
-                                                  "argument": argument, "user": user, "password": password,
-                                                  "log_dir": log_dir}, node)
+    logon = BJ.task_logon(user, password)
+    return _operation(model, "backup_job_start", BJ.start_args(name, execute, argument, user, password, logon, timeout,
+                                                               log_dir), node, ok=ok)
 
 
 def _status(model, name, node="N2", csv="", log_lines=BJ.SUMMARY_LINES):
@@ -148,7 +157,8 @@ def test_second_start_of_a_running_task_is_ignored_and_stop_terminates_it():
     assert len(_ops(model, "job.start")) == 1
     clock.t = 3
     stopped = _stop(model, "wb3")
-    assert stopped == {"node": "N2", "stopped": True, "removed": True, "log_removed": True}
+    assert stopped == {"node": "N2", "stopped": True, "removed": True, "processes_stopped": 2, "log_removed": True}
+    assert [e["args"]["name"] for e in _ops(model, "process.stop")] == ["wbadmin.exe"]  # cmd.exe ended with the task
     assert scheduler(model).read_file("N2", BJ.log_path("wb3")) is None
     assert task.last_result == SCHED_S_TASK_TERMINATED
     (read,) = _ops(model, "backup.read")
@@ -209,7 +219,7 @@ def test_robocopy_from_a_shadow_copy_device_object_is_refused():
     execute, argument = BJ.build_action(["robocopy.exe", snap["device_object"] + "\\", "D:\\b", "/E"],
                                         BJ.log_path("rc2b"))
     result = _operation(model, "backup_job_start", {"name": "rc2b", "task_path": BJ.TASK_PATH, "execute": execute,
-                                                    "argument": argument, "user": "SYSTEM", "password": "",
+                                                    "argument": argument, **SYSTEM_START,
                                                     "log_dir": BJ.DEFAULT_LOG_DIR}, "N1", ok=False)
     assert result.exit_code == 1 and "does not say a shadow copy's device object" in result.stderr
     assert _ops(model, "backup.read") == [] and _ops(model, "job.start") == []
@@ -255,7 +265,7 @@ def test_user_command_that_names_nothing_it_reads_is_refused():
     result = _start_raw = None
     execute, argument = BJ.build_action(argv, BJ.log_path("uc2"))
     result = _operation(model, "backup_job_start", {"name": "uc2", "task_path": BJ.TASK_PATH, "execute": execute,
-                                                    "argument": argument, "user": "SYSTEM", "password": ""},
+                                                    "argument": argument, **SYSTEM_START},
                         ok=False)
     assert result.exit_code == 1 and b"not modelled" in (result.stdout + result.stderr).encode()
     del _start_raw
@@ -341,7 +351,7 @@ def test_a_log_folder_that_does_not_exist_fails_like_cmd_without_running_the_too
     argv = BJ.build_argv("copy", "N1", snapshot_path=_folder(snap), target="D:\\b")
     execute, argument = BJ.build_action(argv, "C:\\NoSuchFolder\\rc.log")
     _operation(model, "backup_job_start", {"name": "rc12", "task_path": BJ.TASK_PATH, "execute": execute,
-                                           "argument": argument, "user": "SYSTEM", "password": "", "log_dir": ""},
+                                           "argument": argument, **SYSTEM_START, "log_dir": ""},
                "N1")
     (end,) = _ops(model, "job.end")
     assert end["exit_code"] == 1 and not end["ok"] and "path" in end["error"]
@@ -375,3 +385,190 @@ def test_get_content_tail_and_get_item_file_times():
     out = json.loads(result.stdout)
     assert out["tail"] == ["two", "three"] and out["all"] == ["one", "two", "three"]
     assert out["written"].startswith("2026-01-05T01:00:42") and out["length"] == 17 and out["name"] == "a.log"
+
+
+# ---- accounts, logon types, run levels and settings (wsfc_lab.jobs module doc) ---------------------------------
+def _ps(model, source, node="N1"):
+    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
+                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
+    return run_script("$ErrorActionPreference = 'Stop'\n" + source, host)
+
+
+def _copy_action(model, name, node="N1", number=7):
+    snap = _snapshot(model, node, number)
+    argv = BJ.build_argv("copy", node, snapshot_path=_folder(snap), target="D:\\b\\" + name)
+    return BJ.build_action(argv, BJ.log_path(name))
+
+
+def _old_way(model, name, user, password=None, node="N1", run_level=None):
+    """Register a task as backup_job_start.ps1 did before (-User [-Password], no -RunLevel, no -Settings)."""
+    execute, argument = _copy_action(model, name, node)
+    model.fs.mkdir(node, BJ.DEFAULT_LOG_DIR)
+    source = ("$a = New-ScheduledTaskAction -Execute '%s' -Argument '%s'\n" % (execute, argument.replace("'", "''")) +
+              "$null = Register-ScheduledTask -TaskName '%s' -TaskPath '%s' -Action $a -User '%s'%s%s\n"
+              % (name, BJ.TASK_PATH, user, " -Password '%s'" % password if password else "",
+                 " -RunLevel %s" % run_level if run_level else "") +
+              "Start-ScheduledTask -TaskName '%s' -TaskPath '%s'\n" % (name, BJ.TASK_PATH))
+    return _ps(model, source, node)
+
+
+def test_an_administrator_task_without_run_level_highest_has_a_filtered_token_and_robocopy_b_fails():
+    model, clock = _model()
+    result = _old_way(model, "old1", "LAB\\backup", SECRET)
+    assert result.exit_code == 0, result.stderr
+    clock.t = 100
+    status = _status(model, "old1", node="N1")
+    assert status["last_result"] == 16 and BJ.job_state(status, "copy") == "failed"
+    assert any("Backup and Restore Files user rights" in line for line in status["log_tail"])
+    (end,) = _ops(model, "job.end")
+    assert not end["ok"] and "user rights" in end["error"] and _ops(model, "backup.read") == []
+    (reg,) = _ops(model, "task.register")
+    assert (reg["args"]["logon_type"], reg["args"]["run_level"]) == ("Password", "Limited")
+    assert SECRET not in json.dumps(model.events())
+
+
+def test_the_same_task_with_run_level_highest_copies():
+    model, clock = _model()
+    assert _old_way(model, "old2", "LAB\\backup", SECRET, run_level="Highest").exit_code == 0
+    clock.t = 100
+    assert BJ.job_state(_status(model, "old2", node="N1"), "copy") == "succeeded"
+
+
+def test_wbadmin_without_run_level_highest_fails_before_reading():
+    model, clock = _model()
+    argv = BJ.build_argv("wbadmin", "N1", volume="C:\\ClusterStorage\\Volume1", target="\\\\backup\\share")
+    execute, argument = BJ.build_action(argv, BJ.log_path("wbold"))
+    model.fs.mkdir("N1", BJ.DEFAULT_LOG_DIR)
+    source = ("$a = New-ScheduledTaskAction -Execute '%s' -Argument '%s'\n" % (execute, argument) +
+              "$null = Register-ScheduledTask -TaskName wbold -TaskPath '%s' -Action $a -User 'LAB\\backup' "
+              "-Password '%s'\nStart-ScheduledTask -TaskName wbold -TaskPath '%s'\n"
+              % (BJ.TASK_PATH, SECRET, BJ.TASK_PATH))
+    assert _ps(model, source).exit_code == 0
+    (end,) = _ops(model, "job.end")
+    assert end["exit_code"] == 1 and not end["ok"] and model.state()["snapshots"] == []
+
+
+def test_a_gmsa_registered_with_user_and_no_password_never_starts():
+    model, clock = _model()
+    assert _old_way(model, "old3", "LAB\\gmsa-backup$").exit_code == 0
+    clock.t = 100
+    status = _status(model, "old3", node="N1")
+    assert status["last_run"] is None and BJ.job_state(status, "copy") == "not_started"
+    (start,) = _ops(model, "task.start")
+    assert "not logged on" in start["args"]["not_started"] and _ops(model, "job.start") == []
+
+
+def test_a_gmsa_with_a_password_logon_principal_and_an_administrator_with_run_level_highest_copy():
+    model, clock = _model()
+    for number, name, user, password in ((7, "g1", "LAB\\gmsa-backup$", None), (8, "a1", "LAB\\backup", SECRET)):
+        execute, argument = _copy_action(model, name, number=number)
+        logon = BJ.task_logon(user, password)
+        _operation(model, "backup_job_start", BJ.start_args(name, execute, argument, user, password, logon, 7200), "N1")
+    clock.t = 1000
+    assert [BJ.job_state(_status(model, n, node="N1"), "copy") for n in ("g1", "a1")] == ["succeeded"] * 2
+    regs = {r["args"]["task"]: r["args"] for r in _ops(model, "task.register")}
+    gmsa, admin = regs[BJ.TASK_PATH + "g1"], regs[BJ.TASK_PATH + "a1"]
+    assert (gmsa["logon_type"], gmsa["run_level"], gmsa["password_given"]) == ("Password", "Highest", False)
+    assert (admin["logon_type"], admin["run_level"], admin["password_given"]) == ("Password", "Highest", True)
+    assert gmsa["settings"] == {"allow_start_if_on_batteries": True, "dont_stop_if_going_on_batteries": True,
+                                "execution_time_limit_s": 7200.0, "priority": BJ.TASK_PRIORITY}
+
+
+def test_system_registers_as_a_service_account_principal():
+    model, clock = _model()
+    execute, argument = _copy_action(model, "s1")
+    _operation(model, "backup_job_start", BJ.start_args("s1", execute, argument, BJ.SYSTEM_ACCOUNT, None,
+                                                        "service_account", 60), "N1")
+    (reg,) = _ops(model, "task.register")
+    assert (reg["args"]["user"], reg["args"]["logon_type"]) == (BJ.SYSTEM_ACCOUNT, "ServiceAccount")
+
+
+@pytest.mark.parametrize("user,password,logon,message", [
+    ("LAB\\stranger", SECRET, "password", "No mapping between account names and security IDs was done."),
+    ("LAB\\backup", "wrong", "password", "The user name or password is incorrect."),
+    ("LAB\\stranger$", None, "gmsa", "No mapping between account names and security IDs was done."),
+    ("LAB\\backup", None, "gmsa", "The user name or password is incorrect."),  # a user, not a gMSA: no password
+    ("LAB\\gmsa-backup$", "x", "password", "The user name or password is incorrect."),
+])
+def test_register_refuses_unknown_accounts_and_wrong_passwords(user, password, logon, message):
+    model, clock = _model()
+    execute, argument = _copy_action(model, "bad")
+    result = _operation(model, "backup_job_start", BJ.start_args("bad", execute, argument, user, password, logon, 60),
+                        "N1", ok=False)
+    assert result.exit_code == 1 and message in result.stderr.replace("_x000D__x000A_", "")
+    assert scheduler(model).find("N1", BJ.TASK_PATH, "bad") is None
+    assert SECRET not in json.dumps(model.events())
+
+
+def test_an_account_without_the_batch_logon_right_never_starts():
+    model, clock = _model()
+    execute, argument = _copy_action(model, "nb")
+    _operation(model, "backup_job_start", BJ.start_args("nb", execute, argument, "LAB\\nobody", SECRET, "password", 60),
+               "N1")
+    status = _status(model, "nb", node="N1")
+    assert status["exists"] and BJ.job_state(status, "copy") == "not_started"
+    (start,) = _ops(model, "task.start")
+    assert "Log on as a batch job" in start["args"]["not_started"]
+
+
+def test_on_demand_tasks_are_not_stopped_at_their_execution_time_limit():
+    # "If a task is started on demand, the ExecutionTimeLimit setting is bypassed" (ITaskSettings page)
+    model, clock = _model()
+    execute, argument = _copy_action(model, "lim")
+    _operation(model, "backup_job_start", BJ.start_args("lim", execute, argument, BJ.SYSTEM_ACCOUNT, None,
+                                                        "service_account", 1), "N1")
+    clock.t = 5
+    assert BJ.job_state(_status(model, "lim", node="N1"), "copy") == "running"
+
+
+def test_a_priority_outside_0_to_10_is_refused():
+    model, clock = _model()
+    result = _ps(model, "$s = New-ScheduledTaskSettingsSet -Priority 11")
+    assert result.exit_code == 1 and "0-10" in result.stderr
+    assert "not modelled" in _ps(model, "$s = New-ScheduledTaskSettingsSet -WakeToRun").stderr
+
+
+@pytest.mark.parametrize("account,message", [
+    ({"name": "svc"}, "expected DOMAIN\\\\name"),
+    ({"name": "LAB\\g$", "kind": "gmsa", "password": "x"}, "a gmsa has no password"),
+    ({"name": "LAB\\g", "kind": "gmsa"}, "ends in '$'"),
+    ({"name": "NT AUTHORITY\\SYSTEM"}, "always exists"),
+    ({"name": "LAB\\u", "kind": "robot"}, "must be one of"),
+])
+def test_topology_accounts_are_validated(account, message):
+    from wsfc_lab.topology import TopologyError
+    with pytest.raises(TopologyError, match=message.replace("$", "\\$").replace("(", "\\(")):
+        _model(accounts=[account])
+
+
+def test_stop_scheduled_task_alone_leaves_the_tool_running_and_stop_process_ends_it():
+    # Microsoft does not document that Stop-ScheduledTask ends the processes cmd.exe started: the lab keeps the
+    # tool running (conservative), so only stopping its process stops the copy.
+    model, clock = _model()
+    execute, argument = _copy_action(model, "orph")
+    _operation(model, "backup_job_start", BJ.start_args("orph", execute, argument, BJ.SYSTEM_ACCOUNT, None,
+                                                        "service_account", 60), "N1")
+    listed = _ps(model, "Get-CimInstance -ClassName Win32_Process | ForEach-Object { '' + $_.Name + ' ' + "
+                        "$_.ProcessId + ' ' + $_.ParentProcessId }")
+    (cmd, tool) = [line.split() for line in listed.stdout.strip().splitlines()]
+    assert cmd[0] == "cmd.exe" and tool[0] == "robocopy.exe" and tool[2] == cmd[1]
+    clock.t = 2
+    assert _ps(model, "Stop-ScheduledTask -TaskName orph -TaskPath '%s'" % BJ.TASK_PATH).exit_code == 0
+    task = scheduler(model).find("N1", BJ.TASK_PATH, "orph")
+    assert task.state == "Ready" and task.last_result == SCHED_S_TASK_TERMINATED
+    (stop,) = _ops(model, "task.stop")
+    assert stop["args"]["tool_left_running"] is True and _ops(model, "job.end") == []
+    assert [p["Name"] for p in scheduler(model).processes("N1")] == ["robocopy.exe"]
+    clock.t = 4
+    assert _ps(model, "Stop-Process -Id %s -Force" % tool[1]).exit_code == 0
+    (end,) = _ops(model, "job.end")
+    assert end["stopped"] and not end["ok"] and scheduler(model).processes("N1") == []
+    assert model.state()["reads"] == []
+    assert _stop(model, "orph", node="N1")["removed"] is True and model.state()["jobs"] == []
+
+
+def test_stop_process_needs_force_and_reports_an_unknown_id():
+    model, clock = _model()
+    assert "not modelled" in _ps(model, "Stop-Process -Id 4").stderr
+    result = _ps(model, "Stop-Process -Id 4 -Force -ErrorAction SilentlyContinue; Stop-Process -Id 4 -Force")
+    assert result.exit_code == 1 and "Cannot find a process with the process identifier 4." in result.stderr

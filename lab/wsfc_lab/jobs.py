@@ -49,6 +49,68 @@ Copied: the bytes the model's read delivered; FAILED: the rest when the copy fai
 and ``Ended :``. The ``Dirs :`` and ``Files :`` rows are not written: the lab does not model files, so it cannot
 count them. wbadmin prints no byte count.
 
+Accounts, logon types and run levels (the topology's ``accounts:``; ``NT AUTHORITY\\SYSTEM`` always exists):
+
+- An account that is neither SYSTEM nor declared is refused by Register-ScheduledTask the way Windows refuses a
+  name it cannot map to a SID: "No mapping between account names and security IDs was done." (ERROR_NONE_MAPPED,
+  1332, https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--1300-1699-). A wrong password,
+  or any password for a gMSA (Active Directory manages it), is refused as "The user name or password is
+  incorrect." (ERROR_LOGON_FAILURE, 1326, same page): the Task Scheduler needs the password of a
+  TASK_LOGON_PASSWORD principal "at registration time" (Principal.LogonType,
+  https://learn.microsoft.com/en-us/windows/win32/taskschd/principal-logontype). Register-ScheduledTask's page
+  does not name these errors; the lab refuses at registration (conservative).
+- Logon types (TASK_LOGON_TYPE, Principal.LogonType page): SYSTEM runs as ServiceAccount ("a Local System, Local
+  Service, or Network Service account"); ServiceAccount for any other account is refused. Password: a user
+  registered with ``-User -Password``, or a gMSA whose principal (New-ScheduledTaskPrincipal,
+  https://learn.microsoft.com/en-us/powershell/module/scheduledtasks/new-scheduledtaskprincipal) has ``-LogonType
+  Password`` and no password. "A gMSA can be used for scheduled tasks" is Microsoft's (Windows Server 2012: Group
+  Managed Service Accounts, https://techcommunity.microsoft.com/t5/core-infrastructure-and-security/
+  windows-server-2012-group-managed-service-accounts/ba-p/255910); that it takes logon type Password without a
+  password is not on a learn.microsoft.com page the lab could find (the cmdlet page documents the parameters
+  only), so the lab accepts only exactly that form for a gMSA and refuses any password for one. A user with
+  ``-LogonType Password`` but no password (the Principal parameter set has no -Password) is refused as a logon
+  failure. A non-SYSTEM account registered with ``-User`` and no password: Register-ScheduledTask's page does not
+  say which logon type it gets; the lab models the conservative one, an interactive token
+  (TASK_LOGON_INTERACTIVE_TOKEN, "User must already be logged on. The task will be run only in an existing
+  interactive session."). The lab has no interactive sessions, so such a task never starts: Start-ScheduledTask
+  returns, the task stays Ready with SCHED_S_TASK_HAS_NOT_RUN and no LastRunTime. S4U, Group and the other logon
+  types are not modelled (refused).
+- "Tasks registered with the TASK_LOGON_PASSWORD or TASK_LOGON_S4U flag start only if the specified user has the
+  'Log on as a batch job' privilege enabled. By default, users of the Administrators and Backup Operators groups
+  have this privilege enabled." (Security Contexts for Tasks,
+  https://learn.microsoft.com/en-us/windows/win32/taskschd/security-contexts-for-running-tasks). An account in
+  neither group never starts (as above); the lab models no other grant of the right.
+- Run level: "by default, when UAC is turned on, tasks run with low level privileges ... If the task's actions
+  must have elevated privileges to run, then you must set the RunLevel property to TASK_RUNLEVEL_HIGHEST"; "If a
+  task is registered using ... the Local System ... account, then the RunLevel property will be ignored" (same
+  page, and Principal.RunLevel, https://learn.microsoft.com/en-us/windows/win32/taskschd/principal-runlevel).
+  UAC is on (the Windows Server default). A non-SYSTEM task without RunLevel Highest therefore runs with the
+  filtered token, which has no backup privilege (the Administrators and Backup Operators groups are among those
+  UAC filters: https://learn.microsoft.com/en-us/windows/security/application-security/application-control/
+  user-account-control/how-it-works). SeBackupPrivilege ("Required to perform backup operations",
+  https://learn.microsoft.com/en-us/windows/win32/secauthz/privilege-constants) is held by SYSTEM and, elevated,
+  by members of Administrators or Backup Operators. Then:
+
+  - robocopy ``/B`` ("Copies files in backup mode", robocopy page) without the privilege copies nothing: the log
+    says robocopy lacks the Backup and Restore Files user rights and the tool exits 16 (the robocopy page
+    documents that 8 and above are failures; it does not print the message or the exact code, so both are the
+    lab's conservative choice).
+  - wbadmin: "you must be a member of the Backup Operators group or the Administrators group" and "you must run
+    wbadmin from an elevated command prompt" (wbadmin start backup page): without both it backs up nothing and
+    exits 1 (wbadmin's exit codes and message text are not documented).
+- Settings (New-ScheduledTaskSettingsSet,
+  https://learn.microsoft.com/en-us/powershell/module/scheduledtasks/new-scheduledtasksettingsset): kept on the
+  task (``execution_time_limit_s``, ``priority``, battery switches) and logged with task.register. Priority must
+  be 0-10 ("The priority level (0-10) of the task. The default is 7.",
+  https://learn.microsoft.com/en-us/windows/win32/taskschd/tasksettings-priority); the lab does not model a
+  priority's effect on throughput (Microsoft documents only the process priority class it maps to). The default
+  ExecutionTimeLimit is 72 hours, but "If a task is started on demand, the ExecutionTimeLimit setting is
+  bypassed. Therefore, a task that is started on demand will not be terminated if it exceeds the
+  ExecutionTimeLimit." (ITaskSettings::get_ExecutionTimeLimit,
+  https://learn.microsoft.com/en-us/windows/win32/api/taskschd/nf-taskschd-itasksettings-get_executiontimelimit):
+  the collection starts its tasks on demand (Start-ScheduledTask), so the lab never stops them at the limit, and
+  a caller must stop an overrunning job itself. Lab nodes have no battery, so the battery switches change nothing.
+
 Job records are in ``model.jobs`` from Start-ScheduledTask until the task is unregistered; events
 ``task.register``, ``task.start``, ``task.stop``, ``task.unregister``, ``job.start`` and ``job.end`` are logged.
 The run-as password is never stored or logged: the lab keeps only whether one was given.
@@ -68,6 +130,20 @@ SCHED_S_TASK_RUNNING = 0x00041301
 SCHED_S_TASK_HAS_NOT_RUN = 0x00041303
 SCHED_S_TASK_TERMINATED = 0x00041306
 
+SYSTEM = "NT AUTHORITY\\SYSTEM"
+LOGON_TYPES_MODELLED = ("Password", "ServiceAccount", "Interactive")
+# SeBackupPrivilege holders (when elevated); group names as the topology gives them, BUILTIN\ optional.
+BACKUP_GROUPS = ("administrators", "backup operators")
+DEFAULT_PRIORITY = 7                 # TaskSettings.Priority: "The default is 7."
+DEFAULT_TIME_LIMIT_S = 72 * 3600     # ExecutionTimeLimit: "By default, a task will be stopped 72 hours after it
+#                                      starts to run" (bypassed for a task started on demand: module doc)
+NO_BACKUP_RIGHTS = "ERROR : You do not have the Backup and Restore Files user rights."
+WBADMIN_NOT_ELEVATED = ("ERROR - wbadmin needs an elevated token of a member of the Backup Operators or "
+                        "Administrators group (wsfc_lab: the wording is the lab's; wbadmin's is not documented).")
+
+# The process id the lab gives the Task Scheduler's host process, the parent of every task's cmd.exe (not listed).
+TASK_SCHEDULER_PID = 1044
+
 SHADOW_DEVICE = re.compile(r"\\\\\?\\GLOBALROOT\\Device\\HarddiskVolumeShadowCopy\d+", re.IGNORECASE)
 CMD_PREFIX = "/d /s /c \""
 # cmd.exe metacharacters that would make a bare token more than a word.
@@ -81,6 +157,10 @@ class ActionNotModelled(Exception):
     """The task's action is not one the lab can run honestly."""
 
 
+class NotModelledPrincipal(Exception):
+    """A principal (logon type) the lab does not model."""
+
+
 @dataclass
 class Task:
     node: str
@@ -90,6 +170,9 @@ class Task:
     argument: str
     user: str
     password_given: bool
+    logon_type: str = "ServiceAccount"
+    run_level: str = "Limited"
+    settings: dict = field(default_factory=dict)
     state: str = "Ready"
     last_run: Any = None            # datetime of the last start
     last_result: int = SCHED_S_TASK_HAS_NOT_RUN
@@ -98,6 +181,15 @@ class Task:
     @property
     def full_name(self) -> str:
         return self.path + self.name
+
+    @property
+    def is_system(self) -> bool:
+        return self.user.lower() == SYSTEM.lower()
+
+
+def _groups(account: Any) -> set[str]:
+    return {g.lower().split("\\")[-1] if g.lower().startswith("builtin\\") else g.lower()
+            for g in getattr(account, "groups", [])}
 
 
 @dataclass
@@ -182,6 +274,7 @@ class Scheduler:
         self.tasks: dict[tuple[str, str, str], Task] = {}
         self.files: dict[tuple[str, str], str] = {}  # log files when the model has no filesystem
         self._shadow_numbers = 0
+        self._pid = 4096
         model.read_listeners.append(self._read_ended)
 
     # ---- files ----------------------------------------------------------------------------------------
@@ -221,8 +314,47 @@ class Scheduler:
         with self.model._lock:
             return [t for (n, _, _), t in self.tasks.items() if n == node]
 
+    def account(self, user: str) -> Any:
+        """The topology's account named ``user`` (case-insensitive), or None; SYSTEM is not in the list."""
+        for account in getattr(self.model.topology, "accounts", []) or []:
+            if account.name.lower() == user.lower():
+                return account
+        return None
+
+    def principal(self, user: str, password: str | None, logon_type: str | None) -> str:
+        """The logon type a task registered for ``user`` gets, or a ModelError as Windows refuses it (module doc).
+
+        ``logon_type`` None: registered with ``-User [-Password]`` (the User parameter set); otherwise the
+        principal's ``-LogonType`` (the Principal set, which takes no password)."""
+        if user.lower() == SYSTEM.lower():
+            if logon_type not in (None, "ServiceAccount"):
+                raise NotModelledPrincipal(f"{SYSTEM} with -LogonType {logon_type}")
+            return "ServiceAccount"   # "The password is ignored for the well-known system accounts"
+        account = self.account(user)
+        if account is None:
+            raise ModelError("No mapping between account names and security IDs was done.", "ObjectNotFound")
+        if logon_type is None:
+            if not password:
+                return "Interactive"
+            if account.kind == "gmsa" or password != account.password:
+                raise ModelError("The user name or password is incorrect.", "AuthenticationError")
+            return "Password"
+        if logon_type == "ServiceAccount":
+            # TASK_LOGON_SERVICE_ACCOUNT: "a Local System, Local Service, or Network Service account"
+            raise ModelError(f"The account {user} is not a service account (TASK_LOGON_SERVICE_ACCOUNT is for "
+                             f"Local System, Local Service or Network Service).", "InvalidArgument")
+        if logon_type == "Password":
+            if account.kind != "gmsa":
+                # "The password must be supplied at registration time", and the Principal set takes none.
+                raise ModelError("The user name or password is incorrect.", "AuthenticationError")
+            return "Password"
+        if logon_type == "Interactive":
+            return "Interactive"
+        raise NotModelledPrincipal(f"-LogonType {logon_type}")
+
     def register(self, node: str, path: str, name: str, execute: str, argument: str, user: str,
-                 password_given: bool, force: bool) -> Task:
+                 password_given: bool, force: bool, logon_type: str = "ServiceAccount", run_level: str = "Limited",
+                 settings: dict | None = None) -> Task:
         with self.model._lock:
             key = self._key(node, path, name)
             existing = self.tasks.get(key)
@@ -233,12 +365,38 @@ class Scheduler:
                                  "ResourceBusy")
             if existing is not None:
                 self._drop_job(existing)
-            task = Task(node, path, name, execute, argument, user, password_given)
+            settings = dict(settings or {})
+            settings.setdefault("priority", DEFAULT_PRIORITY)
+            settings.setdefault("execution_time_limit_s", DEFAULT_TIME_LIMIT_S)
+            settings.setdefault("allow_start_if_on_batteries", False)
+            settings.setdefault("dont_stop_if_going_on_batteries", False)
+            task = Task(node, path, name, execute, argument, user, password_given, logon_type=logon_type,
+                        run_level=run_level, settings=settings)
             self.tasks[key] = task
             self.model.log({"op": "task.register", "node": node, "changed": True,
                             "args": {"task": task.full_name, "user": user, "password_given": password_given,
+                                     "logon_type": logon_type, "run_level": run_level, "settings": dict(settings),
                                      "execute": execute, "argument": argument}})
             return task
+
+    def why_not_started(self, task: Task) -> str | None:
+        """Why the Task Scheduler would not start ``task`` (module doc), or None."""
+        if task.is_system:
+            return None
+        if task.logon_type == "Interactive":
+            return f"{task.user} is not logged on (interactive token: the task runs only in an interactive session)"
+        account = self.account(task.user)
+        if account is None or not (_groups(account) & set(BACKUP_GROUPS)):
+            return f"{task.user} has no 'Log on as a batch job' right (not in Administrators or Backup Operators)"
+        return None
+
+    def token(self, task: Task) -> dict:
+        """What the task's process token holds: elevated (full token) and SeBackupPrivilege."""
+        if task.is_system:
+            return {"elevated": True, "backup_privilege": True, "backup_groups": True}
+        groups = bool(_groups(self.account(task.user)) & set(BACKUP_GROUPS))
+        elevated = task.run_level == "Highest"
+        return {"elevated": elevated, "backup_privilege": elevated and groups, "backup_groups": groups}
 
     def unregister(self, task: Task) -> None:
         with self.model._lock:
@@ -250,8 +408,10 @@ class Scheduler:
                             "args": {"task": task.full_name}})
 
     def _drop_job(self, task: Task) -> None:
-        if task.job is not None and task.job in self.model.jobs:
-            self.model.jobs.remove(task.job)
+        job = task.job
+        # A tool left running after its task ended keeps its job record until it exits (it still reads and writes).
+        if job is not None and job in self.model.jobs and not (job["state"] == "running" and job.get("orphaned")):
+            self.model.jobs.remove(job)
         task.job = None
 
     def stop(self, task: Task) -> None:
@@ -261,16 +421,91 @@ class Scheduler:
                 self._stop(task, "the task was stopped")
 
     def _stop(self, task: Task, why: str) -> None:
+        """Stop-ScheduledTask (or Unregister-ScheduledTask) of a running task.
+
+        The task's own process, cmd.exe, ends and the task's last result is SCHED_S_TASK_TERMINATED ("The last run
+        of the task was terminated by the user"). Whether the Task Scheduler also ends the processes cmd.exe started
+        is not documented (Stop-ScheduledTask,
+        https://learn.microsoft.com/en-us/powershell/module/scheduledtasks/stop-scheduledtask; TerminateProcess
+        "terminates the specified process and all of its threads", not its children:
+        https://learn.microsoft.com/en-us/windows/win32/api/processthreadsapi/nf-processthreadsapi-terminateprocess),
+        so the lab models the conservative case: the tool keeps running, reading and writing its log, until it
+        ends or is stopped itself (Stop-Process of its process, ``kill``).
+        """
         job = task.job
         task.state = "Ready"
         task.last_result = SCHED_S_TASK_TERMINATED
-        self.model.log({"op": "task.stop", "node": task.node, "changed": True, "args": {"task": task.full_name}})
-        if job is None:
-            return
-        job["state"] = "stopped"
-        for key in list(job["reads"]):
-            self.model.cancel_read(key, f"{why} (job {job['id']})")
-        self._finish(job, None, stopped=True)
+        alive = job is not None and job["state"] == "running"
+        self.model.log({"op": "task.stop", "node": task.node, "changed": True,
+                        "args": {"task": task.full_name, "why": why,
+                                 "tool_left_running": bool(alive and job["processes"].get("tool"))}})
+        if alive:
+            job["processes"].pop("cmd", None)
+            job["orphaned"] = True
+
+    # ---- processes (Win32_Process, Stop-Process) ------------------------------------------------------------
+    def _new_pid(self) -> int:
+        self._pid += 4
+        return self._pid
+
+    def processes(self, node: str) -> list[dict]:
+        """The processes of running jobs on ``node``: each job's cmd.exe (while its task runs) and its tool.
+
+        Win32_Process (https://learn.microsoft.com/en-us/windows/win32/cimwin32prov/win32-process): Name,
+        ProcessId, ParentProcessId (the tool's is its cmd.exe, also after cmd.exe ended: "It is possible that the
+        process identified by ParentProcessId is terminated"), CommandLine, CreationDate. Other processes of the
+        node are not modelled.
+        """
+        with self.model._lock:
+            self.model._tick()
+            out = []
+            for job in self.model.jobs:
+                if job["node"] != node or job["state"] != "running":
+                    continue
+                for role in ("cmd", "tool"):
+                    proc = job["processes"].get(role)
+                    if proc:
+                        out.append(dict(proc))
+            return out
+
+    def kill(self, node: str, pid: int) -> bool:
+        """Stop-Process -Id ``pid``: end that process (TerminateProcess: not its children). False: no such process.
+
+        The tool ended this way copies nothing more and writes nothing more to its log. cmd.exe, when it still
+        runs, then exits, and the task's last result is 1; when cmd.exe itself is ended the task ends with 1 too
+        and the tool keeps running. Neither exit code is documented (the lab's choice).
+        """
+        with self.model._lock:
+            self.model._tick()
+            for job in list(self.model.jobs):
+                if job["node"] != node or job["state"] != "running":
+                    continue
+                role = next((r for r, p in job["processes"].items() if p and p["ProcessId"] == pid), None)
+                if role is None:
+                    continue
+                task = next((t for t in self.tasks.values() if t.job is job), None)
+                if role == "cmd":
+                    job["processes"].pop("cmd", None)
+                    job["orphaned"] = True
+                    if task is not None:
+                        task.state, task.last_result = "Ready", 1
+                    self.model.log({"op": "process.stop", "node": node, "changed": True,
+                                    "args": {"pid": pid, "name": "cmd.exe", "job": job["id"]}})
+                    return True
+                cmd_alive = bool(job["processes"].get("cmd"))
+                self.model.log({"op": "process.stop", "node": node, "changed": True,
+                                "args": {"pid": pid, "name": job["processes"]["tool"]["Name"], "job": job["id"]}})
+                job["state"] = "stopped"
+                for key in list(job["reads"]):
+                    self.model.cancel_read(key, f"its process was stopped (job {job['id']})")
+                self._finish(job, None, stopped=True)
+                if task is not None and cmd_alive and not job.get("orphaned"):
+                    task.state, task.last_result = "Ready", 1
+                if task is None:  # its task is gone: nothing keeps the record any more
+                    if job in self.model.jobs:
+                        self.model.jobs.remove(job)
+                return True
+            return False
 
     # ---- jobs -----------------------------------------------------------------------------------------
     def start(self, task: Task) -> dict | None:
@@ -284,9 +519,16 @@ class Scheduler:
                 return task.job
             if model.node(task.node).state != "Up":
                 raise ModelError(f"The node {task.node} is {model.node(task.node).state}.", "ResourceUnavailable")
+            refused = self.why_not_started(task)
+            if refused is not None:
+                # Start-ScheduledTask "starts a registered background task asynchronously": it returns, and the
+                # Task Scheduler does not run the task (LastTaskResult stays SCHED_S_TASK_HAS_NOT_RUN).
+                model.log({"op": "task.start", "node": task.node, "changed": False,
+                           "args": {"task": task.full_name, "not_started": refused}})
+                return None
             try:
                 command = parse_action(task.execute, task.argument)
-                plan = self._plan(task.node, command)
+                plan = self._plan(task.node, command, self.token(task))
             except ActionNotModelled as exc:
                 raise ActionNotModelled(f"running the task action {task.execute} {task.argument!r}: {exc}") from None
             self._drop_job(task)
@@ -294,9 +536,20 @@ class Scheduler:
                    "tool": command.tool, "csvs": sorted({r["csv"] for r in plan["reads"]}), "state": "running",
                    "start": round(model.seconds(), 3), "end": None, "exit_code": None, "bytes": 0,
                    "log": command.log, "reads": [], "snapshots": [s["id"] for s in plan["own_snapshots"]],
-                   "planned_exit": plan["exit_code"], "argv": list(command.argv),
+                   "planned_exit": plan["exit_code"], "argv": list(command.argv), "tool_error": plan.get("error"),
+                   "logon_type": task.logon_type, "run_level": task.run_level,
                    "planned_bytes": sum(int(round(self.model.csv(r["csv"]).used_gb * 1e9)) for r in plan["reads"])}
-            task.job, task.state, task.last_run, task.last_result = job, "Running", model.node_now(task.node), SCHED_S_TASK_RUNNING
+            created = model.node_now(task.node)
+            cmd_pid, tool_pid = self._new_pid(), self._new_pid()
+            inner = task.argument[len(CMD_PREFIX):-1]
+            if command.log:
+                inner = inner[:inner.rfind(" > ")]
+            job["processes"] = {
+                "cmd": {"Name": "cmd.exe", "ProcessId": cmd_pid, "ParentProcessId": TASK_SCHEDULER_PID,
+                        "CommandLine": f"{task.execute} {task.argument}", "CreationDate": created.isoformat()},
+                "tool": {"Name": re.split(r"[\\/]", command.argv[0])[-1], "ProcessId": tool_pid,
+                         "ParentProcessId": cmd_pid, "CommandLine": inner, "CreationDate": created.isoformat()}}
+            task.job, task.state, task.last_run, task.last_result = job, "Running", created, SCHED_S_TASK_RUNNING
             model.jobs.append(job)
             model.log({"op": "task.start", "node": task.node, "changed": True, "args": {"task": task.full_name}})
             model.log({"op": "job.start", "node": task.node, "args": {"job": job["id"], "task": task.full_name,
@@ -376,11 +629,12 @@ class Scheduler:
         source = csv.owner if csv.redirected else node
         return {"csv": csv.name, "snapshot": {"id": None, "node": source, "provider_type": "live"}}
 
-    def _plan(self, node: str, command: Command) -> dict:
+    def _plan(self, node: str, command: Command, token: dict | None = None) -> dict:
         argv = command.argv
         reads: list[dict] = []
         own: list[dict] = []
         exit_code = None
+        token = token or {"elevated": True, "backup_privilege": True, "backup_groups": True}
         if command.tool == "wbadmin":
             words = [a.lower() for a in argv[1:3]]
             if words != ["start", "backup"]:
@@ -408,6 +662,9 @@ class Scheduler:
                 csvs.append(holder)
             if not csvs:
                 raise ActionNotModelled("wbadmin start backup without -include or -hyperv")
+            if not (token["elevated"] and token["backup_groups"]):
+                # wbadmin start backup: Backup Operators or Administrators, from an elevated prompt (module doc)
+                return {"reads": [], "own_snapshots": [], "exit_code": 1, "error": WBADMIN_NOT_ELEVATED}
             seen = set()
             for csv in csvs:
                 if csv.name in seen:
@@ -436,6 +693,9 @@ class Scheduler:
                 if opt.split(":", 1)[0].lower() not in ROBOCOPY_OPTIONS:
                     raise ActionNotModelled(f"the robocopy option {opt!r}")
             source = argv[1]
+            if any(o.lower() == "/b" for o in argv[3:]) and not token["backup_privilege"]:
+                # backup mode without SeBackupPrivilege (filtered token or no backup group): nothing is copied
+                return {"reads": [], "own_snapshots": [], "exit_code": 16, "error": NO_BACKUP_RIGHTS}
             if SHADOW_DEVICE.search(source) or "globalroot" in source.lower():
                 raise ActionNotModelled(f"robocopy from {source!r}: the robocopy page documents a source directory "
                                         f"and does not say a shadow copy's device object works as one; expose the "
@@ -467,10 +727,14 @@ class Scheduler:
             lines = ["-" * 79, "   ROBOCOPY     ::     Robust File Copy for Windows", "-" * 79, "",
                      f"  Started : {self.model.now().strftime('%A, %B %d, %Y %I:%M:%S %p')}",
                      f"   Source : {command.argv[1]}", f"     Dest : {command.argv[2]}", ""]
-            if plan["exit_code"] == 16:
+            if plan.get("error"):
+                lines.append(plan["error"])
+            elif plan["exit_code"] == 16:
                 lines.append(f"ERROR 2 (0x00000002) Accessing Source Directory {command.argv[1]}")
                 lines.append("The system cannot find the file specified.")
             return "\r\n".join(lines) + "\r\n"
+        if command.tool == "wbadmin" and plan.get("error"):
+            return "wbadmin 1.0 - Backup command-line tool\r\n" + plan["error"] + "\r\n"
         if command.tool == "wbadmin":
             return ("wbadmin 1.0 - Backup command-line tool\r\n"
                     "Retrieving volume information...\r\n"
@@ -503,12 +767,13 @@ class Scheduler:
     def _finish(self, job: dict, code: int | None, stopped: bool = False, at: float | None = None) -> None:
         model = self.model
         job["reads"] = []
+        job["processes"] = {}  # the tool exited (or was ended), and cmd.exe with it
         job["end"] = round(model.seconds() if at is None else at, 3)
         job["exit_code"] = code
         if not stopped:
             job["state"] = "exited"
         task = next((t for t in self.tasks.values() if t.job is job), None)
-        if task is not None and not stopped:
+        if task is not None and not stopped and not job.get("orphaned"):
             task.state = "Ready"
             task.last_result = code
         own = set(job["snapshots"])
@@ -525,9 +790,13 @@ class Scheduler:
             event["stopped"] = True
         if job.get("read_failed"):
             event["error"] = job["read_failed"]
+        if job.get("tool_error"):
+            event["error"] = job["tool_error"]
         if job.get("log_error"):
             event["error"] = job["log_error"]
         model.log(event)
+        if job.get("orphaned") and task is None and job in model.jobs:
+            model.jobs.remove(job)  # a tool that outlived its unregistered task: nothing keeps its record
 
     def _log_footer(self, job: dict, code: int | None, ended: datetime) -> str:
         if job["tool"] == "robocopy":

@@ -1,7 +1,8 @@
 """Load and validate a lab topology file (YAML).
 
 A topology describes the cluster the lab simulates: nodes with their disks and
-NICs, CSVs with their coordinators, the VSS providers, and scheduled faults.
+NICs, CSVs with their coordinators, the VSS providers, the accounts scheduled tasks may run as, and scheduled
+faults.
 It is strict on purpose: an unknown key or a dangling reference is an error
 that names the key path, so a typo never silently becomes a default.
 """
@@ -57,6 +58,9 @@ FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason",
 # https://learn.microsoft.com/en-us/windows/win32/backup/registry-keys-for-backup-and-restore#maxshadowcopies)
 MAX_SHADOW_COPIES_DEFAULT = 64
 SHADOW_COPIES_PER_VOLUME = 512
+# Accounts a scheduled task may run as (``accounts:``). ``NT AUTHORITY\SYSTEM`` always exists and needs no entry.
+ACCOUNT_KINDS = ("user", "gmsa")
+SYSTEM_ACCOUNT = "NT AUTHORITY\\SYSTEM"
 TOPOLOGY_DIR = Path(__file__).resolve().parent.parent / "topologies"
 
 
@@ -105,6 +109,17 @@ class Csv:
 
 
 @dataclass
+class Account:
+    name: str                           # DOMAIN\name (a gMSA's name ends in '$')
+    kind: str = "user"                  # user | gmsa (a group managed service account: no password of its own)
+    password: str | None = None         # a user's password; never logged by the lab
+    groups: list[str] = field(default_factory=list)   # local groups on every node, e.g. Administrators
+
+    def __repr__(self) -> str:          # the password stays out of reprs (and so out of tracebacks and logs)
+        return f"Account(name={self.name!r}, kind={self.kind!r}, groups={self.groups!r})"
+
+
+@dataclass
 class Topology:
     cluster: str
     time_scale: float
@@ -114,6 +129,7 @@ class Topology:
     max_shadow_copies: int = MAX_SHADOW_COPIES_DEFAULT   # MaxShadowCopies (client-accessible shadow copies per volume)
     credentials: dict[str, str] = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)
+    accounts: list[Account] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
@@ -240,8 +256,32 @@ def _fault(where: str, data: Any) -> dict:
     return dict(data)
 
 
+def _account(where: str, data: Any) -> Account:
+    _keys(where, data, {"name", "kind", "password", "groups"}, {"name"})
+    name = _name(f"{where}.name", data["name"])
+    if "\\" not in name or name.startswith("\\") or name.endswith("\\"):
+        raise TopologyError(f"{where}.name: expected DOMAIN\\name, got {name!r}")
+    if name.lower() in (SYSTEM_ACCOUNT.lower(), "system"):
+        raise TopologyError(f"{where}.name: {SYSTEM_ACCOUNT} always exists; do not declare it")
+    kind = _choice(f"{where}.kind", data.get("kind", "user"), ACCOUNT_KINDS)
+    password = data.get("password")
+    if password is not None and (not isinstance(password, str) or password == ""):
+        raise TopologyError(f"{where}.password: expected a non-empty string")
+    if kind == "gmsa" and password is not None:
+        # A gMSA's password is generated and rotated by Active Directory; no one supplies it
+        # (https://learn.microsoft.com/en-us/windows-server/identity/ad-ds/manage/group-managed-service-accounts/
+        # group-managed-service-accounts/group-managed-service-accounts-overview).
+        raise TopologyError(f"{where}.password: a gmsa has no password of its own (Active Directory manages it)")
+    if kind == "gmsa" and not name.endswith("$"):
+        raise TopologyError(f"{where}.name: a gmsa's account name ends in '$' (got {name!r})")
+    groups = data.get("groups") or []
+    if not isinstance(groups, list) or not all(isinstance(g, str) and g.strip() for g in groups):
+        raise TopologyError(f"{where}.groups: expected a list of group names")
+    return Account(name=name, kind=kind, password=password, groups=list(groups))
+
+
 def parse_topology(data: Any, origin: str = "topology") -> Topology:
-    _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults"},
+    _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults", "accounts"},
           {"cluster", "nodes", "csvs"})
     nodes = [_node(f"nodes[{i}]", n) for i, n in enumerate(data["nodes"] or [])]
     if not nodes:
@@ -250,13 +290,16 @@ def parse_topology(data: Any, origin: str = "topology") -> Topology:
     vss = _keys("vss", data.get("vss") or {}, {"hardware_provider", "max_shadow_copies"})
     creds = _keys("credentials", data.get("credentials") or {}, {"user", "password"})
     faults = [_fault(f"faults[{i}]", f) for i, f in enumerate(data.get("faults") or [])]
+    if not isinstance(data.get("accounts") or [], list):
+        raise TopologyError("accounts: expected a list")
+    accounts = [_account(f"accounts[{i}]", a) for i, a in enumerate(data.get("accounts") or [])]
     topology = Topology(
         cluster=_name("cluster", data["cluster"]),
         time_scale=_number("time_scale", data.get("time_scale", 1.0), strict=True),
         nodes=nodes, csvs=csvs, hardware_provider=bool(vss.get("hardware_provider", False)),
         max_shadow_copies=_count("vss.max_shadow_copies", vss.get("max_shadow_copies", MAX_SHADOW_COPIES_DEFAULT),
                                  SHADOW_COPIES_PER_VOLUME, minimum=1),
-        credentials=dict(creds), faults=faults,
+        credentials=dict(creds), faults=faults, accounts=accounts,
     )
     _cross_check(topology)
     return topology
@@ -276,6 +319,7 @@ def _cross_check(topology: Topology) -> None:
     _unique("csvs", [c.name for c in topology.csvs])
     _unique("csvs.path", [c.path for c in topology.csvs])
     _unique("vms", [vm.name for c in topology.csvs for vm in c.vms])
+    _unique("accounts", [a.name for a in topology.accounts])
     for i, csv in enumerate(topology.csvs):
         if csv.owner.lower() not in names:
             raise TopologyError(f"csvs[{i}].owner: {csv.owner!r} is not a node")

@@ -17,20 +17,25 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
     BackupJobError,
     build_action,
     build_argv,
+    ended_unexpectedly,
     failure_message,
     job_state,
     log_path,
     next_delay,
     shape,
+    start_args,
     status_args,
+    task_logon,
     validate_name,
+    waiting,
 )
 
 
 class ActionModule(WsfcActionBase):
     """Start a backup job as a scheduled task on the node, wait for it, or stop and remove it."""
 
-    # method, command, run_as_user, run_as_password and log_dir: shared with backup_queue (argument_specs.py).
+    # method, command, run_as_user, run_as_password, run_as_kind and log_dir: shared with backup_queue
+    # (argument_specs.py).
     NEXT_STEP = ("Check the Task Scheduler service on the node and the account the job runs as (run_as_user), "
                  "then run the task again.")
 
@@ -95,6 +100,7 @@ class ActionModule(WsfcActionBase):
                                   target=args.get("target"), vms=args.get("vms"), command=args.get("command"),
                                   csv=csv, name=name)
                 execute, argument = build_action(argv, log_path(name, args.get("log_dir")))
+                logon = task_logon(args["run_as_user"], args.get("run_as_password"), args["run_as_kind"])
             except BackupJobError as exc:
                 return {"failed": True, "node": node, "msg": "backup job %s%s on %s: %s" % (
                     TASK_PATH + name, " for CSV %s" % csv if csv else "", node, exc)}
@@ -104,31 +110,36 @@ class ActionModule(WsfcActionBase):
                 result.update(state="absent", diff={"before": before, "after": after},
                               msg="would start backup job %s on %s" % (TASK_PATH + name, node))
                 return result
-            self._start(args, name, execute, argument)
+            self._start(args, name, execute, argument, logon)
             changed = True
             status = dict(status, exists=True, task_state="Running", last_result=None)
         started = time.monotonic()
-        while args["state"] == "finished" and job_state(status, method) == "running":
+        watched = changed or current == "running"
+        while args["state"] == "finished" and waiting(job_state(status, method), time.monotonic() - started):
             delay = next_delay(time.monotonic() - started, args["timeout"], args["poll_interval"])
             if delay is None:
                 break
             time.sleep(delay)
             status = self._status(args)
         result = shape(status, method, name, changed=changed, log_lines=lines)
+        unexpected = ended_unexpectedly(result["state"], node, csv, TASK_PATH + name, args["run_as_user"]) \
+            if watched and args["state"] == "finished" else None
+        if unexpected:
+            result["state"], result["msg"] = unexpected
+            result["failed"] = True
         result["diff"] = {"before": before, "after": {"job_id": TASK_PATH + name, "state": result["state"]}}
-        if args["state"] == "finished" and result["state"] != "succeeded":
+        if args["state"] == "finished" and result["state"] != "succeeded" and not unexpected:
             result.update(failed=True, msg=failure_message(result, method, csv, args["timeout"]))
         return result
 
-    def _start(self, args, name, execute, argument):
+    def _start(self, args, name, execute, argument, logon):
         """Register and start the task. The password travels only in this operation's encoded arguments: the
         connection's own result logging is censored while it runs, and the script never prints it."""
         previous = self._play_context.no_log
         self._play_context.no_log = True
         try:
-            self.operation("backup_job_start", {
-                "name": name, "task_path": TASK_PATH, "execute": execute, "argument": argument,
-                "user": args["run_as_user"], "password": args.get("run_as_password") or "",
-                "log_dir": (args.get("log_dir") or DEFAULT_LOG_DIR).rstrip("\\")}, read_only=False)
+            self.operation("backup_job_start", start_args(name, execute, argument, args["run_as_user"],
+                                                          args.get("run_as_password"), logon, args["timeout"],
+                                                          args.get("log_dir") or DEFAULT_LOG_DIR), read_only=False)
         finally:
             self._play_context.no_log = previous

@@ -17,7 +17,7 @@ from ansible.utils.display import Display
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.argument_specs import backup_job_options
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, task_logon
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     QueueError,
     copy_target,
@@ -35,7 +35,8 @@ display = Display()
 class ActionModule(WsfcActionBase):
     """Back up a node's CSVs, ``concurrency`` at a time: snapshot, start, poll, clean up."""
 
-    # method, command, run_as_user, run_as_password and log_dir: passed to each job as backup_job takes them.
+    # method, command, run_as_user, run_as_password, run_as_kind and log_dir: passed to each job as backup_job
+    # takes them.
     ARGUMENT_SPEC = {
         **backup_job_options(method_default="copy"),
         "reads": {"type": "list", "elements": "raw", "required": True},
@@ -59,6 +60,9 @@ class ActionModule(WsfcActionBase):
                 raise QueueError("concurrency must be 1 or more, got %d" % args["concurrency"])
             if args["timeout"] < 0 or args["poll_interval"] <= 0:
                 raise QueueError("timeout must be >= 0 and poll_interval > 0")
+            if args["state"] == "present":
+                # the account is checked before any snapshot is taken (backup_jobs.task_logon)
+                task_logon(args["run_as_user"], args.get("run_as_password"), args["run_as_kind"])
             if args["method"] == "copy" and args["state"] == "present":
                 for item in items:
                     copy_target(args.get("target"), args["run_id"], item)

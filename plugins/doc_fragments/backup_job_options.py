@@ -19,7 +19,7 @@ from __future__ import annotations
 
 
 class ModuleDocFragment:  # pylint: disable=too-few-public-methods
-    """method, command, run_as_user, run_as_password and log_dir of a backup job."""
+    """method, command, run_as_user, run_as_password, run_as_kind and log_dir of a backup job."""
 
     DOCUMENTATION = r"""
 options:
@@ -39,14 +39,31 @@ options:
     type: list
     elements: str
   run_as_user:
-    description: The account the backup job's scheduled task runs as.
+    description:
+      - The account the backup job's scheduled task runs as, C(DOMAIN\name); a group managed service account's
+        name ends in C($).
+      - The task is registered with run level Highest (with UAC on, a task otherwise runs with a filtered token
+        that lacks the backup privilege C(robocopy /B) and C(wbadmin) need), normal priority (6), an execution
+        time limit of the job's timeout, and may start and keep running on battery power.
+      - The account must be allowed to log on as a batch job (members of Administrators and Backup Operators are
+        by default) and hold the backup privilege (Administrators or Backup Operators).
     type: str
     default: NT AUTHORITY\SYSTEM
   run_as_password:
     description:
-      - The password of O(run_as_user). Not needed for well-known system accounts.
+      - The password of O(run_as_user), required for an account that is neither C(NT AUTHORITY\SYSTEM) nor a
+        group managed service account, and refused for those (they have none).
       - Never returned or logged; it is not part of the scheduled task's visible arguments.
     type: str
+  run_as_kind:
+    description:
+      - How O(run_as_user) logs on. V(system) is C(NT AUTHORITY\SYSTEM) (logon type ServiceAccount, no password).
+        V(gmsa) is a group managed service account (logon type Password without a password; Active Directory
+        manages it). V(user) is an account with O(run_as_password) (logon type Password).
+      - V(auto) picks V(system) for C(NT AUTHORITY\SYSTEM), V(gmsa) for a name ending in C($), V(user) otherwise.
+    type: str
+    choices: [auto, system, user, gmsa]
+    default: auto
   log_dir:
     description: Folder on the node for the log file of each backup job, C(<job name>.log).
     type: str

@@ -93,6 +93,24 @@ options:
   target_gbps:
     description: A cap on each node's write to the backup target, in Gb/s. No cap by default.
     type: float
+  target:
+    description:
+      - Where the backups go (a share or a folder on the nodes' drives), to find its bandwidth in O(targets).
+      - The listed target it is, or is under (the longest such path), is the one counted. Without it, the only target
+        listed is.
+    type: str
+  targets:
+    description:
+      - Backup targets and their bandwidth, each V({path, gbps}) or, for a folder on one node's drive,
+        V({path, gbps, node}).
+      - For a share (C(\\server\share)), C(gbps) is its ingress, shared by every node that writes to it, and every
+        byte read also leaves its reader's network out, shared with the SMB reads that node serves.
+      - For a drive-letter path, C(gbps) is a node's write rate into it (the node's own drive, no NIC); an entry with
+        C(node) is that node's, one without it every other node's.
+      - The target's ingress term (total bytes / C(gbps)) is part of RV(_value.lower_bound_s). Without a listed
+        target the write path costs nothing but O(target_gbps), as before.
+    type: list
+    elements: dict
 requirements:
   - jmespath (for O(select))
 notes:
@@ -171,8 +189,9 @@ _value:
       type: float
     lower_bound_s:
       description:
-        - No plan can be faster - the total bytes over the allowed nodes' combined read throughput, or the largest
-          CSV on the fastest allowed node, whichever is longer.
+        - No plan can be faster - the total bytes over the allowed nodes' combined read throughput (each node's
+          disk, or its write path when slower), the largest CSV on the fastest allowed node, or the total bytes over
+          the target's ingress (O(targets)), whichever is longest.
       type: float
     ratio_to_lower_bound:
       description: RV(_value.window_s) divided by RV(_value.lower_bound_s).
@@ -192,6 +211,11 @@ _value:
       description: What the plan assumes or what needs attention.
       type: list
       elements: str
+    target:
+      description:
+        - The write path the plan counted - C(path), C(kind) (V(share) or V(local)), C(gbps), and C(floor_s) (total
+          bytes over the share's ingress) or C(node_gbps) (per-node write rates); V(null) when no target is listed.
+      type: dict
     comparison:
       description: The predicted window in seconds of every strategy (V(balanced), V(coordinator), V(consolidate), V(remote)).
       type: dict

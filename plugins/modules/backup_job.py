@@ -20,14 +20,20 @@ description:
     virtual machines. wbadmin takes its own VSS snapshot."
   - "O(method=copy): C(robocopy) from the folder a snapshot is exposed at (the C(exposed_path) that
     M(wsfc.csv.csv_snapshot) returns) to O(target). A device path (C(\\\\?\\GLOBALROOT\\...)) is refused: the
-    robocopy documentation does not say it accepts one as its source. Exit codes 0-7 are success, 8 and above
+    robocopy documentation does not say it accepts one as its source. robocopy runs in backup mode (C(/B)),
+    copies data, attributes, time stamps, ACLs and owners of files (C(/COPY:DATSO)) and data, attributes and time
+    stamps of folders (C(/DCOPY:DAT)), and skips junctions (C(/XJ)). Exit codes 0-7 are success, 8 and above
     failure."
   - "O(method=command): your own backup program. Placeholders C({snapshot_path}), C({volume}), C({node}),
     C({csv}), C({target}) and C({name}) in its arguments are replaced with their values as data."
   - The tool's output goes to a log file on the node (O(log_dir)).
   - O(state=finished) starts the job if needed and polls it with short, separate calls until it ends or
     O(timeout) passes. A job that is still running then is reported as C(running) and left running.
-  - O(state=absent) stops a running job, unregisters its task and deletes its log file.
+  - A job whose task never started (within 30 seconds), vanished, or was stopped by someone else is C(failed),
+    with a message that names the node, the CSV and what happened.
+  - O(state=absent) stops a running job and its tool's processes (Microsoft does not document that stopping the
+    task ends the tool cmd.exe started, so the module ends the job's processes with C(Stop-Process) and checks
+    that they are gone), unregisters its task and deletes its log file.
   - Each status read returns the job's state, its start and end, the bytes it copied (robocopy) and the last
     O(log_lines) lines of its log, in one round trip.
 options:
@@ -66,7 +72,11 @@ options:
     type: list
     elements: str
   timeout:
-    description: Seconds O(state=finished) waits for the job.
+    description:
+      - Seconds O(state=finished) waits for the job.
+      - Also the scheduled task's execution time limit (0 for none). The Task Scheduler documents that a task
+        started on demand, as this module starts it, bypasses that limit, so it is a safety net only; a job still
+        running after O(timeout) is reported as C(running) and left running.
     type: int
     default: 3600
   poll_interval:
@@ -102,6 +112,9 @@ seealso:
   - name: Register-ScheduledTask
     description: The cmdlet that creates the job's task.
     link: https://learn.microsoft.com/en-us/powershell/module/scheduledtasks/register-scheduledtask
+  - name: Security Contexts for Tasks
+    description: Logon types, the batch logon right and run levels of scheduled tasks.
+    link: https://learn.microsoft.com/en-us/windows/win32/taskschd/security-contexts-for-running-tasks
 """
 
 EXAMPLES = r"""
@@ -113,6 +126,15 @@ EXAMPLES = r"""
     target: \\backup01\csv
     run_as_user: CONTOSO\svc-backup
     run_as_password: "{{ vault_backup_password }}"
+    timeout: 14400
+
+- name: The same as a group managed service account (no password; the name ends in $)
+  wsfc.csv.backup_job:
+    name: disk1-nightly-gmsa
+    method: wbadmin
+    csv: Cluster Disk 1
+    target: \\backup01\csv
+    run_as_user: CONTOSO\svc-backup$
     timeout: 14400
 
 - name: Snapshot a CSV
@@ -170,7 +192,10 @@ node:
   returned: always
   type: str
 state:
-  description: C(absent), C(running), C(succeeded), C(failed) or C(cancelled).
+  description:
+    - C(absent), C(running), C(succeeded), C(failed) or C(cancelled).
+    - With O(state=finished), a job this module started or waited for whose task never started, vanished or was
+      stopped by someone else is C(failed).
   returned: always
   type: str
   sample: succeeded

@@ -85,6 +85,27 @@ options:
         description: A cap on each node's write to the backup target in Gb/s; 0 for none.
         type: float
         default: 0.0
+      targets:
+        description:
+          - Backup targets and their bandwidth, for the planner (O(wsfc.csv.backup_plan#filter:targets)); the one counted
+            is the target O(options.target) is, or is under. Each C(gbps) is more than 0.
+          - In a fleet each cluster counts its share of a target's bandwidth, by its answering nodes, as with
+            O(options.fleet_target_gbps).
+        type: list
+        elements: dict
+        default: []
+        suboptions:
+          path:
+            description: The target, a share or a drive-letter path.
+            type: str
+            required: true
+          gbps:
+            description: Its bandwidth in Gb/s (a share's ingress, or a node's write rate into a local folder); more than 0.
+            type: float
+            required: true
+          node:
+            description: For a drive-letter path, the node whose write rate O(options.targets[].gbps) is.
+            type: str
       fleet_target_gbps:
         description:
           - A cap on the total rate into a backup server the clusters of the play share, in Gb/s; 0 for none.

@@ -138,8 +138,9 @@ RETURN = r"""
 jobs:
   description:
     - One entry per CSV, in the order of O(reads), in the form M(wsfc.csv.backup_report) reads.
-    - C(state) is C(succeeded), C(failed), C(cancelled), C(running) (left running, O(on_timeout=leave)) or
-      C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
+    - C(state) is C(succeeded), C(failed) (also a job whose task never started, vanished or was stopped by someone
+      else, said in C(message)), C(cancelled) (stopped by the queue), C(running) (left running,
+      O(on_timeout=leave)) or C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
       C(start) and C(end) are the node's UTC times; C(bytes) what the tool copied (C(bytes_measured=true)) or the
       CSV's used size; C(provider_type) the snapshot's provider type (C(system), C(software) or C(hardware)) and
       C(consistency) whether VSS writers took part in it (C(application)) or not (C(crash)).

@@ -11,7 +11,7 @@ against its spec.
 
 from __future__ import annotations
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import DEFAULT_LOG_DIR, METHODS
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import DEFAULT_LOG_DIR, METHODS, RUN_AS_KINDS
 
 
 def backup_job_options(method_default):
@@ -30,5 +30,6 @@ def backup_job_options(method_default):
         "command": {"type": "list", "elements": "str"},
         "run_as_user": {"type": "str", "default": "NT AUTHORITY\\SYSTEM"},
         "run_as_password": {"type": "str", "no_log": True},
+        "run_as_kind": {"type": "str", "default": "auto", "choices": list(RUN_AS_KINDS)},
         "log_dir": {"type": "str", "default": DEFAULT_LOG_DIR},
     }

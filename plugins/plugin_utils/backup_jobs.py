@@ -37,7 +37,22 @@ SCHED_S_TASK_RUNNING = 0x00041301
 SCHED_S_TASK_HAS_NOT_RUN = 0x00041303
 SCHED_S_TASK_TERMINATED = 0x00041306
 
-ROBOCOPY_OPTIONS = ("/E", "/B", "/COPY:DAT", "/R:1", "/W:1", "/NP", "/BYTES")
+# robocopy (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/robocopy): /E
+# subfolders, empty ones too; /B backup mode ("robocopy overrides file and folder permission settings (ACLs), which
+# might otherwise block access"); /COPY:DATSO data, attributes, time stamps, NTFS ACLs and owner of each file (the
+# default DAT drops ACLs and owners, so a restored file server would lose its permissions; U, auditing, needs the
+# security privilege and is left out); /DCOPY:DAT data, attributes and time stamps of folders; /XJ "Excludes
+# junction points, which are normally included by default" (inside a snapshot a junction leads into live data or
+# loops); /R:1 /W:1 one retry after one second; /NP no progress; /BYTES sizes as bytes (parse_bytes).
+ROBOCOPY_OPTIONS = ("/E", "/B", "/COPY:DATSO", "/DCOPY:DAT", "/XJ", "/R:1", "/W:1", "/NP", "/BYTES")
+
+SYSTEM_ACCOUNT = "NT AUTHORITY\\SYSTEM"
+RUN_AS_KINDS = ("auto", "system", "user", "gmsa")
+# The task's Priority (TaskSettings.Priority, https://learn.microsoft.com/en-us/windows/win32/taskschd/
+# tasksettings-priority): the default 7 is BELOW_NORMAL_PRIORITY_CLASS, "used for background tasks"; 4, 5 and 6 all
+# start the action in NORMAL_PRIORITY_CLASS. 6 is the lowest of them: the backup runs at normal priority, as when
+# started by hand, and no higher.
+TASK_PRIORITY = 6
 DEFAULT_LOG_LINES = 20
 # Lines read from the end of the log at least, whatever log_lines is, so that robocopy's job summary (rule, header,
 # Dirs, Files, Bytes, Times, Speed, Speed, Ended) is inside what is parsed for bytes.
@@ -58,6 +73,50 @@ def validate_name(name):
         raise BackupJobError("name %s is not usable as a job name: use 1-80 letters, digits, '.', '_' or '-', "
                              "starting with a letter or digit" % shown("%s" % (name,)))
     return name
+
+
+def task_logon(user, password=None, kind="auto"):
+    """How the task's account logs on: ``service_account``, ``gmsa`` or ``password`` (backup_job_start.ps1).
+
+    ``NT AUTHORITY\\SYSTEM`` logs on as a service account (TASK_LOGON_SERVICE_ACCOUNT, no password). A group
+    managed service account (``kind`` gmsa, or ``auto`` and a name ending in ``$``) logs on with LogonType Password
+    and no password: Active Directory keeps it (New-ScheduledTaskPrincipal). Any other account needs its password
+    (TASK_LOGON_PASSWORD: "The password must be supplied at registration time"); registered without one, the task
+    would get an interactive token and never start when nobody is logged on, so it is refused here.
+    """
+    user = "%s" % (user or "",)
+    if kind not in RUN_AS_KINDS:
+        raise BackupJobError("run_as_kind %r is not one of %s" % (kind, ", ".join(RUN_AS_KINDS)))
+    if not user.strip():
+        raise BackupJobError("run_as_user is empty: give the account the backup job runs as")
+    system = user.lower() == SYSTEM_ACCOUNT.lower()
+    if kind == "system" or (kind == "auto" and system):
+        if not system:
+            raise BackupJobError("run_as_kind=system is for %s, not %s" % (SYSTEM_ACCOUNT, shown(user)))
+        if password:
+            raise BackupJobError("%s takes no password; remove run_as_password" % SYSTEM_ACCOUNT)
+        return "service_account"
+    if system:
+        raise BackupJobError("%s is run_as_kind system (or auto), not %s" % (SYSTEM_ACCOUNT, kind))
+    if kind == "gmsa" or (kind == "auto" and user.endswith("$")):
+        if password:
+            raise BackupJobError("%s is a group managed service account, which has no password of its own (Active "
+                                 "Directory manages it); remove run_as_password" % shown(user))
+        return "gmsa"
+    if not password:
+        raise BackupJobError("run_as_user %s needs run_as_password: without it the scheduled task would only run "
+                             "while that account is logged on, so it would never start. For a group managed "
+                             "service account end its name with $ (DOMAIN\\name$) or set run_as_kind=gmsa"
+                             % shown(user))
+    return "password"
+
+
+def start_args(name, execute, argument, user, password, logon, timeout, log_dir=None):
+    """The arguments of ``backup_job_start.ps1``: ExecutionTimeLimit is the job's timeout (0: none)."""
+    return {"name": name, "task_path": TASK_PATH, "execute": execute, "argument": argument, "user": user,
+            "password": (password or "") if logon == "password" else "", "logon": logon,
+            "time_limit_s": max(int(timeout or 0), 0), "priority": TASK_PRIORITY,
+            "log_dir": (log_dir or DEFAULT_LOG_DIR).rstrip("\\")}
 
 
 def task_id(name):
@@ -160,17 +219,50 @@ def succeeded(method, exit_code):
 
 
 def job_state(status, method):
-    """``absent``, ``not_started``, ``running``, ``succeeded``, ``failed`` or ``cancelled`` from a status read."""
+    """``absent``, ``not_started``, ``running``, ``succeeded``, ``failed`` or ``cancelled`` from a status read.
+
+    ``Queued`` (TASK_STATE_QUEUED: the Task Scheduler is about to run it) counts as running.
+    """
     if not status.get("exists"):
         return "absent"
     result = status.get("last_result")
-    if status.get("task_state") == "Running" or result == SCHED_S_TASK_RUNNING:
+    if status.get("task_state") in ("Running", "Queued") or result == SCHED_S_TASK_RUNNING:
         return "running"
     if result == SCHED_S_TASK_HAS_NOT_RUN or status.get("last_run") is None:
         return "not_started"
     if result == SCHED_S_TASK_TERMINATED:
         return "cancelled"
     return "succeeded" if succeeded(method, result) else "failed"
+
+
+# Start-ScheduledTask "starts a registered background task asynchronously": a task that has not run yet this long
+# after it was started is taken as never started.
+NOT_STARTED_GRACE_S = 30.0
+
+
+def waiting(state, seconds_since_start):
+    """True while a job just started is to be polled again: running, or not started yet within the grace."""
+    return state == "running" or (state == "not_started" and seconds_since_start < NOT_STARTED_GRACE_S)
+
+
+def ended_unexpectedly(state, node, csv, job, user=None):
+    """After this module started a job: ``(state, message)`` for a task that vanished, never started or was
+    stopped by someone else (each is a failure), or None for any other state."""
+    where = "%s%s: backup job %s" % ("CSV %s on " % csv if csv else "", node or "the node", job)
+    if state == "absent":
+        return "failed", ("%s vanished: its scheduled task was removed by someone else before the job ended, so the "
+                          "backup is incomplete. Find out who removes tasks under %s on %s, then back the CSV up "
+                          "again." % (where, TASK_PATH, node))
+    if state == "not_started":
+        return "failed", ("%s never started: the Task Scheduler has not run it (its last result is still "
+                          "SCHED_S_TASK_HAS_NOT_RUN). Check that the account %s exists, may log on as a batch job "
+                          "(Administrators and Backup Operators may by default) and, for a password account, that "
+                          "run_as_password is current; then back the CSV up again."
+                          % (where, shown(user) if user else "it runs as"))
+    if state == "cancelled":
+        return "failed", ("%s was stopped by someone else before it finished (the Task Scheduler's last result is "
+                          "SCHED_S_TASK_TERMINATED), so the backup is incomplete. Back the CSV up again." % where)
+    return None
 
 
 def parse_bytes(method, log_lines):

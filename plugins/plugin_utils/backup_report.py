@@ -62,8 +62,13 @@ def _job(raw):
         if not raw.get(key):
             raise ReportError("a job record has no %r: %r" % (key, raw))
     state = str(raw["state"]).lower()
+    message = raw.get("message") or ""
     if state not in JOB_STATES:
-        raise ReportError("job of %s has unknown state %r" % (raw["csv"], raw["state"]))
+        # A state the report does not know (a task that never started or vanished, recorded by an older queue):
+        # the job failed, and the report is written all the same, saying so.
+        message = "%s on %s ended in state %r, which is not a success%s" % (
+            raw["csv"], raw["node"], raw["state"], ": " + message if message else "")
+        state = "failed"
     start, end = parse_time(raw.get("start")), parse_time(raw.get("end"))
     return {
         "csv": raw["csv"], "node": raw["node"], "state": state,
@@ -74,7 +79,7 @@ def _job(raw):
         "snapshot_id": raw.get("snapshot_id"), "job_id": raw.get("job_id"),
         "bytes": int(raw.get("bytes") or 0), "exit_code": raw.get("exit_code"),
         "start": start, "end": end, "duration_s": _seconds(start, end),
-        "message": raw.get("message") or "",
+        "message": message,
         "failover": raw.get("failover"),
         "attempts": len(raw.get("attempts") or []),
     }

@@ -58,6 +58,22 @@ def wait_until(lab, predicate, timeout=120, what="the lab to reach the expected 
     raise AssertionError("timed out waiting for %s" % what)
 
 
+def wait_for_quiet(lab, ops, quiet_s=3.0, timeout=60):
+    """Wait until no event of ``ops`` has been logged for ``quiet_s`` seconds: the commands a killed controller had
+    already sent have finished on the nodes (a loaded machine can take several seconds), so what comes after is
+    the next run's."""
+    deadline = time.monotonic() + timeout
+    count, since = None, time.monotonic()
+    while time.monotonic() < deadline:
+        now = len([e for e in lab.events() if e["op"] in ops])
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return
+        time.sleep(0.3)
+    raise AssertionError("the lab did not settle: events %s kept coming for %d s" % (", ".join(ops), timeout))
+
+
 def reading(csv, node=None):
     """A predicate: the lab is reading ``csv`` (on ``node``)."""
     return lambda state: any(r["csv"] == csv and (node is None or r["node"] == node) for r in state["reads"])

@@ -8,7 +8,7 @@ absolute Windows paths; a CSV path is shared by every node, anything else is the
 (files: ``System.IO.FileInfo`` with ``Length`` and the last write time; directories: ``DirectoryInfo``). Wildcards,
 filters, streams, credentials, transactions and other item types are refused as not modelled. Set-Content writes
 each value followed by CRLF unless ``-NoNewline``; Get-Content without ``-Raw`` returns the lines (``-Tail N``: the
-last N).
+last N). ``Stop-Process -Id -Force`` ends the processes of the lab's scheduled tasks (``wsfc_lab.jobs``).
 """
 
 from __future__ import annotations
@@ -264,3 +264,33 @@ def _new_files(ctx: Any, params: dict) -> list[Any]:
             continue
         out.append(_file_object(ctx, path))
     return out
+
+
+@TABLE.register("Stop-Process")
+def stop_process(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    """Stop-Process -Id <pid[]> -Force: the processes of the lab's scheduled tasks (wsfc_lab.jobs).
+
+    The page (https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.management/stop-process):
+    "By default, Stop-Process prompts for confirmation before stopping any process that isn't owned by the current
+    user"; a task's processes run as its account, so without -Force the lab refuses (a prompt is not modelled).
+    An id no process has is a non-terminating error, "Cannot find a process with the process identifier <id>.".
+    -Name, -InputObject and -PassThru are not modelled.
+    """
+    from wsfc_lab.jobs import scheduler
+    for name in ("Name", "InputObject", "PassThru"):
+        if params.get(name) is not None and params.get(name) is not False:
+            raise NotModelled(f"Stop-Process -{name}")
+    if not params.get("Force"):
+        raise NotModelled("Stop-Process without -Force (it prompts for processes of other users)")
+    ids = params.get("Id")
+    ids = list(ids) if isinstance(ids, (list, tuple)) else [ids]
+    for value in ids:
+        pid = int(value)
+        if not ctx.should_process(f"({pid})", "Stop-Process"):
+            continue
+        if not scheduler(ctx.host).kill(ctx.node, pid):
+            ctx.write_error(PSError(f"Cannot find a process with the process identifier {pid}.",
+                                    category="ObjectNotFound", target=pid,
+                                    error_id=f"NoProcessFoundForGivenId,{NS}StopProcessCommand",
+                                    exception="Microsoft.PowerShell.Commands.ProcessCommandException"))
+    return []

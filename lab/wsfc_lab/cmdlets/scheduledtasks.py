@@ -1,26 +1,33 @@
 """ScheduledTasks cmdlets, acting on the lab's Task Scheduler (``wsfc_lab.jobs``).
 
 Parameters follow the documented signatures (the shared cmdlets.json), output properties
-``lab/reference/ScheduledTasks.json`` (copied from the MicrosoftDocs/windows-powershell-docs pages it cites). Tasks are per node. Only what the collection's backup
-jobs need is modelled: tasks with exec actions, registered for a user (``-User``/``-Password``), started on
-demand. Triggers, settings, principals, XML definitions, task folders other than a single path, CIM sessions and
-background jobs are refused as not modelled.
+``lab/reference/ScheduledTasks.json`` (copied from the MicrosoftDocs/windows-powershell-docs pages it cites). Tasks
+are per node. Only what the collection's backup jobs need is modelled: tasks with exec actions, registered for a
+user (``-User``/``-Password``/``-RunLevel``, the User parameter set) or with a principal from
+New-ScheduledTaskPrincipal (``-UserId``/``-LogonType``/``-RunLevel``, the Principal set), with settings from
+New-ScheduledTaskSettingsSet (``-ExecutionTimeLimit``, ``-Priority``, ``-AllowStartIfOnBatteries``,
+``-DontStopIfGoingOnBatteries``), started on demand. What accounts, logon types and run levels do is in
+``wsfc_lab.jobs``. Triggers, other settings, group principals, required privileges, XML definitions, task
+folders other than a single path, CIM sessions and background jobs are refused as not modelled.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from typing import Any, Iterable
 
 from wsfc_lab.cmdlets.documented import Documented
-from wsfc_lab.jobs import ActionNotModelled, Task, scheduler
+from wsfc_lab.jobs import ActionNotModelled, NotModelledPrincipal, Task, scheduler
 from wsfc_lab.model import ModelError
 from wsfc_lab.pwsh.cmdlet import CmdletTable, NotModelled, PSError
 from wsfc_lab.pwsh.objects import PSObject
 
 TABLE = CmdletTable()
 CIM_EXCEPTION = "Microsoft.Management.Infrastructure.CimException"
-_UNMODELLED = ("CimSession", "AsJob", "ThrottleLimit", "Trigger", "Settings", "Principal", "Xml", "RunLevel",
-               "Description")
+_UNMODELLED = ("CimSession", "AsJob", "ThrottleLimit", "Trigger", "Xml", "Description")
+# New-ScheduledTaskSettingsSet parameters the lab models; every other one is refused as not modelled.
+_SETTINGS = ("ExecutionTimeLimit", "Priority", "AllowStartIfOnBatteries", "DontStopIfGoingOnBatteries")
 
 
 def _doc(ctx: Any) -> Documented:
@@ -97,6 +104,73 @@ def new_scheduled_task_action(ctx: Any, params: dict, input_object: Any) -> Iter
     return [action]
 
 
+def _enum_text(value: Any) -> str | None:
+    return None if value is None else str(getattr(value, "name", value))
+
+
+@TABLE.register("New-ScheduledTaskPrincipal")
+def new_scheduled_task_principal(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    """A principal for Register-ScheduledTask -Principal (``Principal`` parameter set of that cmdlet)."""
+    _refuse_unmodelled("New-ScheduledTaskPrincipal", params, ctx)
+    for p in ("GroupId", "ProcessTokenSidType", "RequiredPrivilege", "Id"):
+        if p in params:
+            raise NotModelled(f"New-ScheduledTaskPrincipal -{p}")
+    principal = _doc(ctx).make("MSFT_TaskPrincipal", {}, to_string="MSFT_TaskPrincipal2")
+    # The page: -LogonType and -RunLevel are optional; RunLevel's default is Limited (TASK_RUNLEVEL_LUA, "Tasks
+    # will be run with the least privileges"); no default logon type is documented, so the lab refuses a principal
+    # without one (conservative) rather than guess.
+    logon = _enum_text(params.get("LogonType"))
+    if logon is None:
+        raise NotModelled("New-ScheduledTaskPrincipal without -LogonType (its default is not documented)")
+    principal.lab_principal = {"user": str(params["UserId"]), "logon_type": logon,
+                               "run_level": _enum_text(params.get("RunLevel")) or "Limited"}
+    return [principal]
+
+
+def _seconds(value: Any, what: str) -> float:
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    raise NotModelled(f"{what} given as {type(value).__name__} (the lab takes a [TimeSpan])")
+
+
+@TABLE.register("New-ScheduledTaskSettingsSet")
+def new_scheduled_task_settings_set(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    """Settings for Register-ScheduledTask -Settings; only the parameters in _SETTINGS are modelled."""
+    _refuse_unmodelled("New-ScheduledTaskSettingsSet", params, ctx)
+    common = {p.lower() for p in ("Debug", "ErrorAction", "ErrorVariable", "InformationAction",
+                                  "InformationVariable", "OutBuffer", "OutVariable", "PipelineVariable", "Verbose",
+                                  "WarningAction", "WarningVariable")}
+    for p in params:
+        if p not in _SETTINGS and p.lower() not in common:
+            raise NotModelled(f"New-ScheduledTaskSettingsSet -{p}")
+    settings = {"allow_start_if_on_batteries": bool(params.get("AllowStartIfOnBatteries")),
+                "dont_stop_if_going_on_batteries": bool(params.get("DontStopIfGoingOnBatteries"))}
+    if params.get("ExecutionTimeLimit") is not None:
+        # PT0S: "will enable the task to run indefinitely" (TaskSettings.ExecutionTimeLimit)
+        settings["execution_time_limit_s"] = _seconds(params["ExecutionTimeLimit"], "-ExecutionTimeLimit")
+    if params.get("Priority") is not None:
+        priority = int(params["Priority"])
+        if not 0 <= priority <= 10:
+            # "The priority level (0-10) of the task" (TaskSettings.Priority,
+            # https://learn.microsoft.com/en-us/windows/win32/taskschd/tasksettings-priority); the cmdlet's answer
+            # to another value is not documented: refused (conservative).
+            raise PSError(f"The priority {priority} is not in the range 0-10.", category="InvalidArgument",
+                          error_id="HRESULT 0x80070057,New-ScheduledTaskSettingsSet", exception=CIM_EXCEPTION)
+        settings["priority"] = priority
+    obj = _doc(ctx).make("MSFT_TaskSettings", {}, to_string="MSFT_TaskSettings3")
+    obj.lab_settings = settings
+    return [obj]
+
+
+def _from(value: Any, attr: str, what: str) -> Any:
+    if isinstance(value, (list, tuple)) and len(value) == 1:
+        value = value[0]
+    found = getattr(value, attr, None)
+    if found is None:
+        raise NotModelled(f"Register-ScheduledTask {what} that does not come from the lab's own cmdlet")
+    return found
+
+
 @TABLE.register("Register-ScheduledTask")
 def register_scheduled_task(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     # The engine logs every cmdlet call with its bound parameters (ctx.bound); the run-as password must never
@@ -110,16 +184,33 @@ def register_scheduled_task(ctx: Any, params: dict, input_object: Any) -> Iterab
     actions = list(actions) if isinstance(actions, (list, tuple)) else [actions]
     if len(actions) != 1 or getattr(actions[0], "lab_action", None) is None:
         raise NotModelled("a task with other than one action from New-ScheduledTaskAction")
-    user = params.get("User")
-    if not user:
-        raise NotModelled("Register-ScheduledTask without -User (a task for the current user)")
+    sched = scheduler(ctx.host)
+    settings = _from(params["Settings"], "lab_settings", "-Settings") if params.get("Settings") is not None else {}
+    if params.get("Principal") is not None:
+        principal = _from(params["Principal"], "lab_principal", "-Principal")
+        user, password, logon, run_level = principal["user"], None, principal["logon_type"], principal["run_level"]
+    else:
+        user = params.get("User")
+        if not user:
+            raise NotModelled("Register-ScheduledTask without -User or -Principal (a task for the current user)")
+        user, password, logon = str(user), params.get("Password"), None
+        run_level = _enum_text(params.get("RunLevel")) or "Limited"
     action = actions[0].lab_action
     try:
-        task = scheduler(ctx.host).register(ctx.node, _path(params), str(params["TaskName"]), action["execute"],
-                                            action["argument"], str(user), bool(params.get("Password")),
-                                            bool(params.get("Force")))
+        logon_type = sched.principal(str(user), str(password) if password else None, logon)
+        password = None  # only whether one was given is kept
+        task = sched.register(ctx.node, _path(params), str(params["TaskName"]), action["execute"],
+                              action["argument"], str(user), bool(params.get("Password")), bool(params.get("Force")),
+                              logon_type=logon_type, run_level=run_level, settings=settings)
+    except NotModelledPrincipal as exc:
+        raise NotModelled(f"Register-ScheduledTask: {exc}") from None
     except ModelError as exc:
-        raise PSError(str(exc), category=exc.category, error_id="HRESULT 0x800700b7,Register-ScheduledTask",
+        # HRESULTs: 0x800700b7 ERROR_ALREADY_EXISTS, 0x80070534 ERROR_NONE_MAPPED (1332), 0x8007052e
+        # ERROR_LOGON_FAILURE (1326) (https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes)
+        code = {"ObjectNotFound": "0x80070534", "AuthenticationError": "0x8007052e"}.get(exc.category, "0x800700b7")
+        if exc.category == "InvalidArgument":
+            code = "0x80070057"
+        raise PSError(str(exc), category=exc.category, error_id=f"HRESULT {code},Register-ScheduledTask",
                       exception=CIM_EXCEPTION) from None
     return [task_object(_doc(ctx), task)]
 

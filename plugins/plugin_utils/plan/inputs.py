@@ -14,6 +14,7 @@ and reported in the cluster's spelling.
 from __future__ import annotations
 
 import math
+import re
 
 try:
     import jmespath
@@ -22,6 +23,7 @@ except ImportError:  # the planner still works without it, except for ``select``
     jmespath = None
     JMESPathError = Exception
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import Write
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.strategies import Volume
 
 STRATEGIES = ("balanced", "coordinator", "consolidate", "remote", "all")
@@ -35,6 +37,8 @@ DEFAULTS = {
     "concurrency": 2,
     "read_gbps": 8.0,
     "target_gbps": None,
+    "target": None,
+    "targets": None,
 }
 DEFAULT_READ_GBPS = 8.0
 
@@ -47,6 +51,7 @@ class PlanInputs:
         self.provider = fields["provider"]
         self.concurrency = fields["concurrency"]
         self.target_gbps = fields["target_gbps"]
+        self.write = fields.get("write")          # plan.model.Write, or None: the target's bandwidth is unknown
         self.allowed = fields["allowed"]          # nodes that may run backups, Up, sorted
         self.up = fields["up"]                    # every Up node
         self.backup_node = fields["backup_node"]  # None: the planner picks
@@ -208,6 +213,95 @@ def _read_gbps(names, option, network):
     return rates
 
 
+_DRIVE = re.compile(r"^[A-Za-z]:(\\|$)")
+TARGET_KEYS = ("path", "gbps", "node")
+
+
+def _target_kind(path):
+    """``"share"`` for a UNC path, ``"local"`` for a drive-letter path, else None."""
+    if path.startswith("\\\\") and len(path.strip("\\")) > 0:
+        return "share"
+    return "local" if _DRIVE.match(path) else None
+
+
+def _path_key(path):
+    """A target path as Windows compares it: case-insensitive, ``/`` as ``\\``, no trailing separator."""
+    return path.replace("/", "\\").rstrip("\\").lower()
+
+
+def _targets(names, value):
+    """The listed targets, checked: ``[(kind, path, gbps, node or None)]``."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ValueError("targets must be a list of {path, gbps[, node]}; got %r" % (value,))
+    checked = []
+    for index, entry in enumerate(value):
+        where = "targets[%d]" % index
+        if not isinstance(entry, dict):
+            raise ValueError("%s must be a dictionary {path, gbps[, node]}; got %r" % (where, entry))
+        unknown = sorted(set(entry) - set(TARGET_KEYS))
+        if unknown:
+            raise ValueError("%s: unknown key(s) %s (known: %s)" % (where, ", ".join(unknown), ", ".join(TARGET_KEYS)))
+        path = entry.get("path")
+        kind = _target_kind(path) if isinstance(path, str) else None
+        if kind is None:
+            raise ValueError("%s.path must be a share (\\\\server\\share) or a folder on a drive (E:\\Backups); got %r. A "
+                             "single leading backslash is what key=value extra vars leave of \\\\: pass targets as YAML "
+                             "or JSON" % (where, path))
+        gbps = _positive_number(entry.get("gbps"), "%s.gbps" % where)
+        node = entry.get("node")
+        if node is not None:
+            if kind == "share":
+                raise ValueError("%s: node is only for a folder on a node's drive; %r is a share" % (where, path))
+            node = names.require(node, "%s.node" % where)
+        checked.append((kind, path, gbps, node))
+    return checked
+
+
+def _write(names, target, targets, warnings):
+    """The target the writes go to, when its bandwidth is listed (:class:`plan.model.Write`), else None.
+
+    The target is the listed path that ``target`` is (or is under; the longest
+    such path wins), or with no ``target`` the only path listed. For a folder
+    on the nodes' drives, entries with a ``node`` give that node's write rate
+    and one without gives every other node's.
+    """
+    listed = _targets(names, targets)
+    if not listed:
+        return None
+    if target is not None and not isinstance(target, str):
+        raise ValueError("target must be the path backups go to; got %r" % (target,))
+    paths = []
+    for kind, path, dummy, dummy_node in listed:
+        if _path_key(path) not in [_path_key(p) for p in paths]:
+            paths.append(path)
+    if not target:
+        if len(paths) != 1:
+            warnings.append("no target given and %d targets listed: the plan counts no write path" % len(paths))
+            return None
+        key = _path_key(paths[0])
+    else:
+        wanted = _path_key(target)
+        under = [p for p in paths if wanted == _path_key(p) or wanted.startswith(_path_key(p) + "\\")]
+        if not under:
+            warnings.append("target %r is not under any listed target (%s): the plan counts no write path"
+                            % (target, ", ".join(paths)))
+            return None
+        key = _path_key(max(under, key=lambda p: len(_path_key(p))))
+    chosen = [entry for entry in listed if _path_key(entry[1]) == key]
+    kind, path = chosen[0][0], chosen[0][1]
+    if kind == "share":
+        if len(chosen) > 1:
+            raise ValueError("targets: %r is listed %d times; list a share once, with its ingress" % (path, len(chosen)))
+        return Write("share", path, gbps=chosen[0][2])
+    default = [entry[2] for entry in chosen if entry[3] is None]
+    per_node = dict((entry[3], entry[2]) for entry in chosen if entry[3] is not None)
+    if len(default) > 1 or len(per_node) != len([entry for entry in chosen if entry[3] is not None]):
+        raise ValueError("targets: %r is listed more than once for the same node (or more than once without one)" % (path,))
+    return Write("local", path, gbps=default[0] if default else None, node_gbps=per_node)
+
+
 def _used_bytes(csv):
     """Bytes a backup reads: ``used_bytes``, or size minus free for facts that lack it."""
     if csv.get("used_bytes") is not None:
@@ -315,8 +409,9 @@ def prepare(cluster, network, options):
     facts = _network(names, to_plain(network), warnings)
     read_gbps = _read_gbps(names, opts["read_gbps"], facts)
     volumes, selected, skipped = _select(csvs, opts["select"], names, warnings)
+    write = _write(names, opts["target"], opts["targets"], warnings)
     return PlanInputs(
-        strategy=strategy, provider=provider, concurrency=concurrency, target_gbps=target, allowed=allowed,
+        strategy=strategy, provider=provider, concurrency=concurrency, target_gbps=target, write=write, allowed=allowed,
         up=names.up(), backup_node=backup_node, read_gbps=read_gbps, network=facts, volumes=volumes,
         selected=selected, skipped=skipped, warnings=warnings,
     )

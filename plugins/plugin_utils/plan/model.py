@@ -14,6 +14,20 @@ lab, which documents its model (lab/README.md, "Model of a backup read"):
 - concurrent reads share every resource they use fairly (max-min fair share,
   found by progressive filling), recomputed whenever a read starts or ends.
 
+What is read is also written to the backup target, and when the planner knows
+the target's bandwidth (:class:`Write`) the write is part of the same flow:
+
+- to a share (a UNC path) the bytes leave the reader through its network out,
+  the same resource that serves the SMB reads of the CSVs it coordinates, and
+  enter the target through its ingress, which every writing node shares. So
+  a CSV read over SMB and written to a share crosses the reader's NIC twice:
+  in for the read, out for the write;
+- to a node-local folder (a drive-letter path) they cost that node's write
+  rate into it and no NIC.
+
+Without a known target the write costs nothing beyond the optional per-node
+cap (``target_gbps``), exactly as before the write path was modelled.
+
 A read is therefore a *flow* over a set of *resources* (hashable keys such as
 ``("disk", "NODE1")``), each resource with a capacity in bytes per second.
 :class:`Topology` turns cluster and network facts into those resources;
@@ -86,28 +100,66 @@ def multichannel_flags(facts):
     return bool(flags.get("client", True)), bool(flags.get("server", True))
 
 
+class Write:
+    """Where the bytes of every read go: the backup target the planner knows a bandwidth for.
+
+    ``kind`` is ``"share"`` (a UNC path: ``gbps`` is its ingress, shared by
+    every node that writes to it) or ``"local"`` (a drive-letter path on each
+    node: ``node_gbps`` gives a node's write rate into it, ``gbps`` the rate of
+    the nodes it does not name, None for unknown). ``path`` is the target as
+    listed, for the plan's report.
+    """
+
+    def __init__(self, kind, path, gbps=None, node_gbps=None):
+        if kind not in ("share", "local"):
+            raise ValueError("a backup target is a share or a local folder, not %r" % (kind,))
+        self.kind = kind
+        self.path = path
+        self.gbps = gbps
+        self.node_gbps = dict(node_gbps or {})
+
+    def local_gbps(self, node):
+        """A node's write rate into a local target in Gb/s, or None when unknown."""
+        return self.node_gbps.get(node, self.gbps)
+
+
 class Topology:
-    """The resources of a cluster for backup reads, and their capacities.
+    """The resources of a cluster for backup reads and their writes, and their capacities.
 
     ``read_gbps`` gives every node's local read throughput (the serving side of
     an SMB read needs it even when that node runs no backup); ``network`` the
     per-node facts of ``network_info`` (``{node: {"adapters", "smb_multichannel"}}``);
-    ``target_gbps`` an optional cap on each node's write to the backup target.
+    ``target_gbps`` an optional cap on each node's write to the backup target;
+    ``write`` the target (:class:`Write`) when its bandwidth is known, else None.
     """
 
-    def __init__(self, read_gbps, network=None, target_gbps=None):
+    def __init__(self, read_gbps, network=None, target_gbps=None, write=None):
         self.network = dict(network or {})
         self.target_gbps = target_gbps
+        self.write = write
         self.assumed_network = set()  # nodes whose SMB bandwidth an SMB read had to assume
         self.capacities = {}
+        self.shared = None            # the target's ingress in bytes/s, shared by every writing node
         self._sides = {}
+        self._writes = {}             # node -> the resources its writes use, after the read's
+        if write is not None and write.kind == "share" and write.gbps is not None:
+            self.shared = gbps_to_bytes(write.gbps)
+            self.capacities[("ingress",)] = self.shared
         for node, gbps in read_gbps.items():
             client, server = multichannel_flags(self.network.get(node))
             self.capacities[("disk", node)] = gbps_to_bytes(gbps)
             self.capacities[("in", node)] = gbps_to_bytes(self._side(node, client))
             self.capacities[("out", node)] = gbps_to_bytes(self._side(node, server))
+            writes = ()
             if target_gbps is not None:
                 self.capacities[("target", node)] = gbps_to_bytes(target_gbps)
+                writes = (("target", node),)
+            if write is not None and write.kind == "share":
+                writes += (("out", node),) + ((("ingress",),) if self.shared is not None else ())
+            elif write is not None and write.local_gbps(node) is not None:
+                self.capacities[("write", node)] = gbps_to_bytes(write.local_gbps(node))
+                writes += (("write", node),)
+            self._writes[node] = writes
 
     def _side(self, node, multichannel, record=False):
         key = (node, multichannel)
@@ -129,20 +181,35 @@ class Topology:
         multichannel = multichannel_flags(self.network.get(reader))[0] and multichannel_flags(self.network.get(server))[1]
         return min(self._side(reader, multichannel, True), self._side(server, multichannel, True))
 
-    def local_rate(self, node):
-        """Bytes per second of local reads on ``node``, all of them together (disk, then target cap)."""
-        rate = self.capacities[("disk", node)]
-        return min(rate, self.capacities.get(("target", node), rate))
+    def writes_over_network(self):
+        """True when every byte read also leaves its reader's NIC towards a share."""
+        return self.write is not None and self.write.kind == "share"
 
-    def uses(self, reader, source):
-        """The resources a read by ``reader`` of data served by ``source`` uses."""
-        target = (("target", reader),) if ("target", reader) in self.capacities else ()
+    def assumes_network(self, node):
+        """True when ``node``'s facts name no usable adapter, so its NIC is the assumed one."""
+        return smb_side_gbps(self.network.get(node), multichannel_flags(self.network.get(node))[1]) is None
+
+    def write_rate(self, node):
+        """Bytes per second ``node`` can write on its own (its per-node write resources; the shared ingress left out)."""
+        rates = [self.capacities[res] for res in self._writes.get(node, ()) if res != ("ingress",)]
+        return min(rates) if rates else float("inf")
+
+    def local_rate(self, node):
+        """Bytes per second of local reads on ``node``, all of them together: its disk, then its write path."""
+        return min(self.capacities[("disk", node)], self.write_rate(node))
+
+    def read_uses(self, reader, source):
+        """The resources the read half of a read by ``reader`` of data served by ``source`` uses."""
         if reader == source:
-            return (("disk", reader),) + target
+            return (("disk", reader),)
         path = ("path", reader, source)
         if path not in self.capacities:
             self.capacities[path] = gbps_to_bytes(self.path_gbps(reader, source))
-        return (("disk", source), ("out", source), ("in", reader), path) + target
+        return (("disk", source), ("out", source), ("in", reader), path)
+
+    def uses(self, reader, source):
+        """The resources a read by ``reader`` of data served by ``source`` uses, its write to the target included."""
+        return self.read_uses(reader, source) + self._writes.get(reader, ())
 
 
 def max_min_rates(flows, capacities):
@@ -152,26 +219,47 @@ def max_min_rates(flows, capacities):
     smallest remaining capacity per flow using it) freezes its flows at that
     share; repeat. A resource missing from ``capacities`` (or None) is
     unlimited; a flow that uses no limited resource gets an infinite rate.
-    Iteration follows insertion order only, so the result is deterministic.
+    Ties go to the resource first met in ``flows``' order, so the result is
+    deterministic.
+
+    The next bottleneck comes from a heap whose stale entries are skipped, not
+    from a scan of every resource: once a target's ingress joins every read in
+    one component, a scan per frozen resource made each recomputation
+    quadratic in the number of resources.
     """
-    left, users = {}, {}
+    left, users, order = {}, {}, {}
     for fid, uses in flows.items():
         for res in uses:
             if capacities.get(res) is not None:
-                left[res] = float(capacities[res])
-                users.setdefault(res, {})[fid] = None
+                if res not in users:
+                    left[res] = float(capacities[res])
+                    users[res] = {}
+                    order[res] = len(order)
+                users[res][fid] = None
     rates = dict((fid, float("inf")) for fid in flows)
-    while users:
-        bottleneck = min(users, key=lambda res: left[res] / len(users[res]))
-        share = max(left[bottleneck], 0.0) / len(users[bottleneck])
-        for fid in list(users[bottleneck]):
+    heap = [(left[res] / len(members), order[res], len(members), res) for res, members in users.items()]
+    heapq.heapify(heap)
+    while heap:
+        dummy, dummy_order, count, bottleneck = heapq.heappop(heap)
+        members = users.get(bottleneck)
+        if members is None or len(members) != count:
+            continue  # stale: a later entry holds its current share
+        share = max(left[bottleneck], 0.0) / count
+        touched = {}
+        for fid in list(members):
             rates[fid] = share
             for res in flows[fid]:
                 if res in users:
                     left[res] -= share
                     del users[res][fid]
-                    if not users[res]:
+                    if users[res]:
+                        touched[res] = None
+                    else:
                         del users[res]
+                        touched.pop(res, None)
+        for res in touched:
+            if res in users:
+                heapq.heappush(heap, (left[res] / len(users[res]), order[res], len(users[res]), res))
     return rates
 
 
@@ -229,13 +317,21 @@ class _Run:
         return reads
 
     def reschedule(self, resources):
-        """Recompute the fair rates of every read sharing ``resources`` and queue their ends."""
+        """Recompute the fair rates of every read sharing ``resources`` and queue their ends.
+
+        A read whose rate did not change keeps its queued end. With a target's
+        ingress in every read, most events are a read ending and its node's next
+        one starting, which leaves every other share as it was; re-queueing all
+        of them made each event cost a heap push per running read.
+        """
         reads = self.component(resources)
         if not reads:
             return
         rates = max_min_rates(dict((rid, self.active[rid][5]) for rid in reads), self.capacities)
         for rid in reads:
             state = self.active[rid]
+            if rates[rid] == state[1] and 0.0 < state[1] < float("inf"):
+                continue
             state[0] = max(state[0] - state[1] * (self.now - state[2]), 0.0) if state[1] != float("inf") else 0.0
             state[1], state[2], state[3] = rates[rid], self.now, state[3] + 1
             if state[0] <= 0.0 or state[1] == float("inf"):

@@ -17,6 +17,11 @@ Strategies (see :mod:`plan.strategies`): ``balanced`` (shortest window, fewest
 moves), ``coordinator`` (no moves), ``consolidate`` (everything moved to one
 backup node), ``remote`` (one backup node, nothing moved, SMB reads; kept for
 comparison). ``all`` returns ``balanced`` with every strategy's full plan.
+
+The write path counts too when the target's bandwidth is known (options
+``target`` and ``targets``; :class:`plan.model.Write`): every read is also a
+write through the reader's NIC into a share's ingress, or into a node's local
+folder, so a slow backup server sets the window and the lower bound.
 """
 
 from __future__ import annotations
@@ -37,9 +42,11 @@ _REMOTE_SHORTLIST = 3
 def plan_backup(cluster, network=None, **options):
     """The backup plan of ``cluster`` (the result of ``cluster_info``); see the filter's documentation for options and the result."""
     inputs = prepare(cluster, network, options)
-    topology = Topology(inputs.read_gbps, inputs.network, inputs.target_gbps)
-    problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed))
+    topology = Topology(inputs.read_gbps, inputs.network, inputs.target_gbps, inputs.write)
+    problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed),
+                                 shared=topology.shared)
     plans = dict((name, _Planner(name, inputs, topology, problem).plan()) for name in STRATEGY_NAMES)
+    _keep_balanced_best(plans, inputs, topology, problem)
     chosen = "balanced" if inputs.strategy == "all" else inputs.strategy
     result = dict(plans[chosen])
     result["warnings"] = inputs.warnings + result["warnings"]
@@ -49,10 +56,43 @@ def plan_backup(cluster, network=None, **options):
     return result
 
 
+def _keep_balanced_best(plans, inputs, topology, problem):
+    """Make ``balanced`` the simulated best of itself, the plan that ignores the target, ``coordinator`` and ``consolidate``.
+
+    ``balanced`` searches with the closed form of :mod:`plan.strategies`, which
+    is exact when nodes share nothing. A target's shared ingress is fair to each
+    read, not to the plan: a node that finishes early hands its share to the
+    others only if they can use it, and a node left alone at the end cannot
+    fill the ingress. So assignments the closed form ties at the target's floor
+    (it then keeps the one with fewest moves) can differ once simulated, and
+    the assignment balanced would make without the target, whose nodes finish
+    together, may end earlier. Each is simulated; the shortest window wins, and
+    within TOLERANCE of it (and no later than ``coordinator`` and
+    ``consolidate``, so ``balanced`` is never worse than either) the fewest moves.
+    """
+    if problem.shared is None:
+        return
+    loose = strategies.Problem(problem.volumes, problem.nodes, problem.rates)
+    candidates = [plans["balanced"], plans["coordinator"], plans["consolidate"]]
+    if problem.floor > loose.lower_bound():  # else the floor changes no closed-form window, nor balanced's search
+        candidates.append(_Planner("balanced", inputs, topology, problem, strategies.balanced(loose)).plan())
+    limit = min([min(plan["window_s"] for plan in candidates) * (1 + strategies.TOLERANCE)]
+                + [plans[name]["window_s"] for name in ("coordinator", "consolidate")])
+    best = min((index for index, plan in enumerate(candidates) if plan["window_s"] <= limit),
+               key=lambda index: (len(candidates[index]["moves"]), candidates[index]["window_s"], index))
+    if best == 0:
+        return
+    if best == 3:
+        plans["balanced"] = candidates[3]
+        return
+    assignment = dict((read["csv"], node) for node, reads in candidates[best]["nodes"].items() for read in reads)
+    plans["balanced"] = _Planner("balanced", inputs, topology, problem, assignment).plan()
+
+
 class _Planner:
     """One strategy's plan: the assignment, the reads and moves it implies, and their simulated timing."""
 
-    def __init__(self, strategy, inputs, topology, problem):
+    def __init__(self, strategy, inputs, topology, problem, assignment=None):
         self.strategy = strategy
         self.inputs = inputs
         self.topology = topology
@@ -60,9 +100,10 @@ class _Planner:
         self.hardware = inputs.provider == "hardware"
         self.backup_node = None
         self.warnings = []
+        self.given = assignment
 
     def plan(self):
-        assignment = self._assignment()
+        assignment = self.given or self._assignment()
         reads, moves = self._reads(assignment)
         timing = simulate(self._jobs(reads), self.topology.capacities, self.inputs.concurrency)
         return self._result(reads, moves, timing)
@@ -104,10 +145,14 @@ class _Planner:
                 local += size
                 continue
             smb += size
-            times.append(size / min(caps[res] for res in self.topology.uses(node, owner) if res[0] != "target"))
+            times.append(size / min(caps[res] for res in self.topology.read_uses(node, owner)))
         times.append(local / caps[("disk", node)])
         times.append(smb / caps[("in", node)])
-        times.append((local + smb) / self.topology.local_rate(node) if ("target", node) in caps else 0.0)
+        if self.topology.write is None:
+            times.append((local + smb) / self.topology.local_rate(node) if ("target", node) in caps else 0.0)
+        else:  # every byte is also written from this node: its write path, and the target's ingress
+            times.append((local + smb) / self.topology.write_rate(node))
+            times.append(self.problem.floor)
         return max(times)
 
     def _source(self, owner, node):
@@ -179,10 +224,20 @@ class _Planner:
             "lower_bound_s": round(bound, 3),
             "ratio_to_lower_bound": round(window / bound, 4) if bound > 0 else 1.0,
             "total_bytes": self.problem.total,
+            "target": self._target(),
             "selected": list(self.inputs.selected),
             "skipped": [dict(s) for s in self.inputs.skipped],
             "warnings": self.warnings,
         }
+
+    def _target(self):
+        """The write path the plan counted: None when the target's bandwidth is unknown."""
+        write = self.topology.write
+        if write is None:
+            return None
+        if write.kind == "share":
+            return {"path": write.path, "kind": "share", "gbps": write.gbps, "floor_s": round(self.problem.floor, 3)}
+        return {"path": write.path, "kind": "local", "gbps": write.gbps, "node_gbps": dict(sorted(write.node_gbps.items()))}
 
     def _warn(self, reads):
         """Say what the plan assumes or costs that its numbers alone do not show."""
@@ -190,6 +245,11 @@ class _Planner:
         assumed = sorted(n for n in self.topology.assumed_network if any(n in (r["node"], r["source"]) for r in smb))
         if assumed:
             self.warnings.append("no network facts for %s: SMB reads assume one %g Gb/s interface" % (", ".join(assumed), DEFAULT_NIC_GBPS))
+        if self.topology.writes_over_network():
+            writers = sorted(set(r["node"] for r in reads if r["bytes"] > 0 and self.topology.assumes_network(r["node"])))
+            if writers:
+                self.warnings.append("no network facts for %s: writes to %s assume one %g Gb/s interface"
+                                     % (", ".join(writers), self.topology.write.path, DEFAULT_NIC_GBPS))
         stranded = [v.name for v in self.problem.volumes if v.owner not in self.inputs.up]
         if stranded and not self.hardware:
             self.warnings.append("the coordinator of %s is not Up; the plan moves them to a node that is" % ", ".join(stranded))

@@ -12,6 +12,13 @@ order: its finish time is simply ``bytes assigned / local rate``. That closed
 form makes the search cheap; the simulator in :mod:`plan.model` then times the
 chosen plan read by read (and handles the SMB reads of ``remote``).
 
+One resource can be shared even then: the ingress of a backup target that
+every node writes to. No plan ends before ``all bytes / ingress``, so that is
+the *floor* of every window here: a window is the later of the floor and the
+busiest node's finish. When the floor is the later one, every assignment whose
+nodes finish by then is as good as any other, and ``balanced`` keeps the one
+that moves fewest CSVs (often the ``coordinator`` assignment itself).
+
 ``balanced`` is a makespan problem on machines of different speeds (NP-hard in
 general), solved with LPT, a repair of the current ownership, local search
 (move and swap) and a pass that sends CSVs home when that costs nothing. Among
@@ -40,20 +47,27 @@ Volume = namedtuple("Volume", "name size owner")
 
 
 class Problem:
-    """The selected volumes (largest first), the allowed nodes and their local read rates in bytes/s."""
+    """The selected volumes (largest first), the allowed nodes and their local read rates in bytes/s.
 
-    def __init__(self, volumes, nodes, rates):
+    ``shared`` is the bandwidth in bytes/s of a resource every read uses (the
+    backup target's ingress), or None; ``floor`` the time all bytes need
+    through it (0 without it).
+    """
+
+    def __init__(self, volumes, nodes, rates, shared=None):
         self.volumes = sorted(volumes, key=lambda v: (-v.size, v.name))
         self.nodes = tuple(nodes)
         self.rates = dict((node, float(rates[node])) for node in self.nodes)
         self.total = sum(v.size for v in self.volumes)
+        self.shared = float(shared) if shared is not None else None
+        self.floor = self.total / self.shared if self.shared else 0.0
 
     def lower_bound(self):
-        """No plan beats all bytes spread perfectly, nor the largest CSV on the fastest node."""
+        """No plan beats all bytes spread perfectly, the largest CSV on the fastest node, nor all bytes through the target."""
         if not self.volumes:
             return 0.0
         fastest = max(self.rates.values())
-        return max(self.total / sum(self.rates.values()), self.volumes[0].size / fastest)
+        return max(self.total / sum(self.rates.values()), self.volumes[0].size / fastest, self.floor)
 
     def finish_times(self, assignment):
         """Seconds each allowed node needs for the volumes ``assignment`` gives it (all reads local)."""
@@ -63,8 +77,8 @@ class Problem:
         return dict((node, loads[node] / self.rates[node]) for node in self.nodes)
 
     def window(self, assignment):
-        """The predicted window of an all-local assignment."""
-        return max(self.finish_times(assignment).values()) if self.nodes else 0.0
+        """The predicted window of an all-local assignment: the busiest node, or the target's floor when later."""
+        return max(max(self.finish_times(assignment).values()) if self.nodes else 0.0, self.floor)
 
     def moved(self, assignment):
         """Volumes that ``assignment`` runs away from their current owner."""
@@ -308,6 +322,8 @@ def _best_step(state):
     per node) and undo no earlier decision; swaps settle the last imbalance.
     """
     crit = state.critical()
+    if state.finish(crit) <= state.problem.floor:
+        return None  # the target's ingress sets the window: a shorter critical node gains nothing and costs moves
     limit = state.finish(crit) * (1 - _STEP)
     return _best_move(state, crit, limit) or _best_swap(state, crit, limit)
 
@@ -359,7 +375,7 @@ def _best_swap(state, crit, limit):
 def _send_home(state):
     """Move volumes back to their owners (alone, or as a swap of two) whenever that does not lengthen the window."""
     problem = state.problem
-    limit = state.window() * (1 + 1e-12)
+    limit = max(state.window(), problem.floor) * (1 + 1e-12)
     changed = True
     while changed:
         changed = False

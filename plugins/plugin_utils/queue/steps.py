@@ -33,7 +33,13 @@ import time
 
 from ansible.module_utils.common.text.converters import to_text
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import TASK_PATH, shape, status_args
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
+    TASK_PATH,
+    ended_unexpectedly,
+    shape,
+    status_args,
+    waiting,
+)
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     ClockSamples,
     copy_target,
@@ -54,11 +60,12 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.runner import ChangeInter
 class Job(object):
     """One CSV of the queue: its item, its record, its snapshot and when polling for it gives up."""
 
-    def __init__(self, item, entry, snapshot=None, deadline=None):
+    def __init__(self, item, entry, snapshot=None, deadline=None, started=None):
         self.item = item
         self.entry = entry
         self.snapshot = snapshot
         self.deadline = deadline
+        self.started = started  # monotonic time of the start call (a job not started yet is polled for a grace)
 
     @property
     def running(self):
@@ -173,7 +180,8 @@ class QueueSteps(object):
             if note:
                 entry.setdefault("warnings", []).append(note)
         started = self._step(entry, "backup_job", self._job_args(item, name, snapshot))
-        job = Job(item, entry, snapshot, self._monotonic() + self.args["timeout"])
+        now = self._monotonic()
+        job = Job(item, entry, snapshot, now + self.args["timeout"], started=now)
         if started is None:
             self._cleanup(job)
             return job
@@ -200,8 +208,19 @@ class QueueSteps(object):
         if not job.entry["start"]:
             # The Task Scheduler's LastRunTime: the start as the node recorded it (the start call returns before it).
             job.entry["start"] = now.get("start")
-        if now["state"] == "running":
+        since = self._monotonic() - job.started if job.started is not None else float("inf")
+        if waiting(now["state"], since):
             return self._still_running(job)
+        unexpected = ended_unexpectedly(now["state"], self.node, job.item["csv"], job.entry["job_id"],
+                                        self.args.get("run_as_user"))
+        if unexpected:
+            # never started, vanished or stopped by someone else: a failure, said as such (the report is written)
+            job.entry.update(state=unexpected[0], message=unexpected[1], end=now.get("end"),
+                             exit_code=now.get("exit_code"), log_tail=now.get("log_tail") or [])
+            job.entry["bytes"] = now.get("bytes")
+            job.entry["bytes_measured"] = now.get("bytes") is not None
+            self._finish(job)
+            return False
         job.entry.update(state=now["state"], end=now.get("end"), exit_code=now.get("exit_code"),
                          log_tail=now.get("log_tail") or [])
         job.entry["bytes"] = now.get("bytes")
@@ -308,7 +327,8 @@ class QueueSteps(object):
 
     def _job_args(self, item, name, snapshot):
         args = {"name": name, "state": "started", "method": self.args["method"], "csv": item["csv"],
-                "run_as_user": self.args["run_as_user"]}
+                "run_as_user": self.args["run_as_user"], "run_as_kind": self.args.get("run_as_kind") or "auto",
+                "timeout": self.args["timeout"]}
         for key in ("run_as_password", "log_dir", "command"):
             if self.args.get(key):
                 args[key] = self.args[key]

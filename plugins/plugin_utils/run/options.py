@@ -64,6 +64,17 @@ def _number_errors(options, prefix):
     return errors
 
 
+def _target_errors(options, prefix):
+    """Each listed target's bandwidth must be a number above 0 (the argument spec checks keys and types)."""
+    errors = []
+    for index, entry in enumerate(options.get("targets") or []):
+        gbps = _number(entry.get("gbps")) if isinstance(entry, Mapping) else None
+        if gbps is None or not gbps > 0 or gbps == float("inf"):
+            shown = entry.get("gbps") if isinstance(entry, Mapping) else entry
+            errors.append("%stargets[%d].gbps (got %s) must be more than 0 (Gb/s)." % (prefix, index, _cut(shown)))
+    return errors
+
+
 def _method_errors(options, prefix):
     method = options.get("method")
     if method == "command" and not options.get("command"):
@@ -88,7 +99,8 @@ def _cmd_errors(options, prefix):
 def option_errors(options, prefix="csv_backup_"):
     """Every refusal of ``options`` (the role's options without their prefix), each naming ``prefix + option``."""
     options = dict(options or {})
-    return _number_errors(options, prefix) + _method_errors(options, prefix) + _cmd_errors(options, prefix)
+    return (_number_errors(options, prefix) + _target_errors(options, prefix) + _method_errors(options, prefix)
+            + _cmd_errors(options, prefix))
 
 
 # The csv_backup role's options (its variables without the csv_backup_ prefix) as wsfc.csv.backup_prepare takes
@@ -101,6 +113,11 @@ OPTION_SPEC = {
     "provider": {"type": "str", "default": "auto", "choices": ["auto", "software", "hardware"]},
     "concurrency": {"type": "int", "default": 2},
     "target_gbps": {"type": "float", "default": 0.0},
+    "targets": {"type": "list", "elements": "dict", "default": [], "options": {
+        "path": {"type": "str", "required": True},
+        "gbps": {"type": "float", "required": True},
+        "node": {"type": "str"},
+    }},
     "fleet_target_gbps": {"type": "float", "default": 0.0},
     "read_gbps": {"type": "raw", "default": 8.0},
     "min_gbps": {"type": "float", "default": 10.0},

@@ -117,7 +117,8 @@ def _plan(cluster, network, options, provider, nodes):
             backup_nodes=nodes, backup_node=options.get("node") or None, provider=provider,
             concurrency=int(float(options.get("concurrency", 2))),
             read_gbps=read_gbps if isinstance(read_gbps, Mapping) else float(read_gbps),
-            target_gbps=target if target > 0 else None)
+            target_gbps=target if target > 0 else None, target=options.get("target") or None,
+            targets=list(options.get("targets") or []) or None)
     except ValueError as exc:
         raise RunError("The backup of %s was not planned: %s. Check the option it names (csv_backup_select, "
                        "csv_backup_nodes, csv_backup_node, ...) and run again; nothing was changed."
@@ -201,15 +202,29 @@ def attribute_missing(missing, groups, members):
     return attributed, lost
 
 
-def _cluster_options(options, fleet_nodes):
-    """One cluster's options: with ``fleet_target_gbps``, each node's target cap is its share of the fleet's."""
+def _cluster_options(options, fleet_nodes, cluster_nodes=None):
+    """One cluster's options: with ``fleet_target_gbps``, each node's target cap is its share of the fleet's.
+
+    Each cluster is planned on its own, but in a fleet the clusters write to
+    the same targets at once, so a listed target's bandwidth (``targets``) is
+    shared the same way: each cluster counts the part of it its answering
+    nodes are of all the fleet's (``cluster_nodes`` of ``fleet_nodes``).
+    """
     options = dict(options)
     fleet = float(options.pop("fleet_target_gbps", 0) or 0)
     if fleet > 0 and fleet_nodes:
         share = fleet / fleet_nodes
         own = float(options.get("target_gbps") or 0)
         options["target_gbps"] = min(own, share) if own > 0 else share
+    if options.get("targets") and cluster_nodes and fleet_nodes and cluster_nodes < fleet_nodes:
+        options["targets"] = [dict(entry, gbps=float(entry["gbps"]) * cluster_nodes / fleet_nodes)
+                              if isinstance(entry, Mapping) and _is_share(entry) else entry for entry in options["targets"]]
     return options
+
+
+def _is_share(entry):
+    """A listed target that is a share (the clusters of a fleet share it); a node's own folder is not shared."""
+    return isinstance(entry.get("path"), str) and entry["path"].startswith("\\\\")
 
 
 def prepare_cluster(name, members, missing, networks, vss, node_names, options, report_dir, run_id, stamp):
@@ -291,7 +306,7 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
         try:
             clusters[name] = prepare_cluster(
                 name, members, attributed.get(name) or {}, networks or {}, vss or {}, node_names or {},
-                _cluster_options(options, up), report_dir, run_id, stamp)
+                _cluster_options(options, up, len(members)), report_dir, run_id, stamp)
         except RunError as exc:
             if not fleet:
                 raise

@@ -23,8 +23,9 @@ from pathlib import Path
 
 import ansible_runner  # pylint: disable=import-error
 import pytest
+import yaml
 
-from conftest import BIN, running_lab  # pylint: disable=import-error
+from conftest import BIN, running_lab, topology_path  # pylint: disable=import-error
 
 BACKUP_TARGET = "\\\\backup01\\csv"
 RUN_AS_USER = "BRANCH\\svc-csvbackup"
@@ -72,7 +73,12 @@ def awx_job(tmp_path_factory):
     """One AWX-style run on the two-node lab: (runner, lab, private data dir, extra vars, owners before, mark)."""
     base = tmp_path_factory.mktemp("awx")
     password = "Rnr-" + secrets.token_urlsafe(18)
-    with running_lab("two-node", base / "lab", "--time-scale", "500") as lab:
+    # The shipped two-node lab with the backup account declared (the lab's Task Scheduler refuses an unknown
+    # account and checks its password), written outside the private data dir and the lab's working folder.
+    topology = yaml.safe_load(topology_path("two-node").read_text())
+    topology["accounts"] = [{"name": RUN_AS_USER, "password": password, "groups": ["Backup Operators"]}]
+    (base / "topology.yml").write_text(yaml.safe_dump(topology))
+    with running_lab(base / "topology.yml", base / "lab", "--time-scale", "500") as lab:
         private = base / "private"
         (private / "inventory").mkdir(parents=True)
         (private / "env").mkdir()

@@ -288,7 +288,7 @@ def test_a_run_killed_after_its_moves_is_undone_by_restore_ownership(lab2, tmp_p
     finally:
         os.killpg(process.pid, signal.SIGKILL)  # as a cancelled AWX job whose worker is gone
         process.communicate()
-    time.sleep(1)  # commands the killed run had already sent finish on the nodes
+    run.wait_for_quiet(lab2, CHANGES)  # commands the killed run had already sent finish on the nodes
     moved = [e["args"]["csv"] for e in lab2.events()[mark:] if e["op"] == "csv.move" and e.get("changed")]
     assert moved and run.owners(lab2) != before
     assert state["snapshots"]

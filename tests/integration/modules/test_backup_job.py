@@ -20,7 +20,9 @@ csvs:
   - {name: Small, path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 20, owner: N1}
   - {name: Big, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100000, used_gb: 90000, owner: N2}
 vss: {hardware_provider: false}
-"""
+accounts:
+  - {name: 'JOBLAB\\svc', password: %s, groups: [Administrators]}
+""" % SECRET
 
 
 @pytest.fixture(scope="module")
@@ -128,6 +130,10 @@ def test_still_running_at_timeout_then_cancel(lab):
     gone = _module(lab, {"name": "big", "state": "absent"}, node="N2")
     assert gone.returncode == 0, gone.stdout
     assert module_result(gone)["stopped"] is True
+    # Stop-ScheduledTask ends the task's cmd.exe only (the lab's conservative model); the tool is stopped by its id
+    (stop,) = _ops(lab, mark, "task.stop")
+    assert stop["args"]["tool_left_running"] is True
+    assert [e["args"]["name"] for e in _ops(lab, mark, "process.stop")] == ["wbadmin.exe"]
     (end,) = _ops(lab, mark, "job.end")
     assert end.get("stopped") and not end["ok"]
     (read,) = _ops(lab, mark, "backup.read")

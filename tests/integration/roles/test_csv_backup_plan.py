@@ -64,3 +64,14 @@ def test_facts_come_from_the_next_node_when_the_first_is_down(tmp_path):
         assert "NODE1 backs up" not in result.stdout  # a Down node runs no backups
     finally:
         stop_lab(workdir)
+
+
+def test_listed_targets_reach_the_planner_and_a_bad_one_is_refused(lab4):
+    share = '{"csv_backup_targets": [{"path": "\\\\\\\\BACKUP01\\\\csv", "gbps": 10}]}'
+    result = _plan_check(lab4, "-e", share)
+    assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-2000:]
+    # 7,700 GB through the share's 10 Gb/s (1.25 GB/s): no plan ends before 6,160 s
+    assert "lower bound 6160 s" in result.stdout, result.stdout[-3000:]
+    bad = _plan_check(lab4, "-e", '{"csv_backup_targets": [{"path": "\\\\\\\\backup01\\\\csv", "gbps": 0}]}')
+    assert bad.returncode != 0
+    assert "csv_backup_targets[0].gbps (got 0) must be more than 0 (Gb/s)" in bad.stdout, bad.stdout[-3000:]

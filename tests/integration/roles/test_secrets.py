@@ -38,7 +38,9 @@ csvs:
   - {name: Vol A, path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 10, owner: S1}
   - {name: Vol B, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 10, owner: S1}
 vss: {hardware_provider: false}
-"""
+accounts:
+  - {name: 'SECLAB\\svc-backup', password: %s, groups: [Backup Operators]}
+""" % SECRET
 
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
 # What -vvvvv prints of each command on the connection the lab's inventory uses (WSFC_LAB_CONNECTION, conftest.py):
@@ -125,7 +127,11 @@ def _written(lab, *runs, extra_dirs=()):
 
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory):
-    with running_lab(TOPOLOGY, tmp_path_factory.mktemp("seclab")) as running:
+    # The topology declares the run-as account with its password (the lab checks it, as Register-ScheduledTask
+    # does), so it is written outside the lab's working folder, which the tests search for the password.
+    topology = tmp_path_factory.mktemp("seclab-topology") / "topology.yml"
+    topology.write_text(TOPOLOGY)
+    with running_lab(topology, tmp_path_factory.mktemp("seclab")) as running:
         yield running
 
 

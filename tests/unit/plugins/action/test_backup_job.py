@@ -70,7 +70,8 @@ def test_the_task_runs_wbadmin_through_cmd_as_system_with_its_log(node, run):
         "name": "nightly-disk1", "task_path": "\\wsfc.csv\\", "execute": "cmd.exe",
         "argument": '/d /s /c ""wbadmin.exe" "start" "backup" "-backupTarget:\\\\backup01\\csv" '
                     '"-include:C:\\ClusterStorage\\Volume1" "-quiet" > "%s" 2>&1"' % LOG,
-        "user": "NT AUTHORITY\\SYSTEM", "password": "", "log_dir": "C:\\ProgramData\\wsfc.csv\\jobs"}]
+        "user": "NT AUTHORITY\\SYSTEM", "password": "", "logon": "service_account", "time_limit_s": 120,
+        "priority": 6, "log_dir": "C:\\ProgramData\\wsfc.csv\\jobs"}]
 
 
 def test_the_run_as_password_goes_only_to_the_start_and_no_log_is_restored(node, run, harness):
@@ -167,3 +168,26 @@ def test_an_error_on_the_node_fails_the_task_naming_the_node(node, run):
 def test_an_error_on_the_node_says_what_to_do(node, run):
     node.answer(answer(ACTION, "check_mode_start", "backup_job_status"), structured_error("backup_job_start"))
     assert says_what_to_do(run(ACTION, dict(JOB, state="started"))["msg"])
+
+
+def test_a_job_whose_task_vanishes_after_it_was_started_is_failed_naming_node_and_csv(node, run):
+    absent = answer(ACTION, "run_to_success", "backup_job_status", 0)  # the read before the start: no task
+    node.answer(absent, answer(ACTION, "run_to_success", "backup_job_start", 0), absent)
+    result = run(ACTION, JOB)
+    assert result["failed"] is True and result["state"] == "failed"
+    assert "vanished" in result["msg"] and "NODE1" in result["msg"] and "Cluster Disk 1" in result["msg"]
+    assert node.operations == ["backup_job_status", "backup_job_start", "backup_job_status"]
+
+
+def test_an_account_that_needs_a_password_is_refused_before_the_task_is_registered(node, run):
+    node.answer(*answers(ACTION, "check_mode_start"))
+    result = run(ACTION, dict(JOB, run_as_user="CONTOSO\\svc-backup"))
+    assert result["failed"] is True and "needs run_as_password" in result["msg"] and "NODE1" in result["msg"]
+    assert node.operations == ["backup_job_status"]
+
+
+def test_a_gmsa_starts_with_a_password_logon_principal_and_no_password(node, run):
+    node.answer(*answers(ACTION, "run_to_success"))
+    run(ACTION, dict(JOB, run_as_user="CONTOSO\\svc-backup$"))
+    (start,) = node.args_of("backup_job_start")
+    assert (start["user"], start["logon"], start["password"]) == ("CONTOSO\\svc-backup$", "gmsa", "")

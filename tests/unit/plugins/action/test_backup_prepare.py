@@ -346,3 +346,18 @@ def test_a_cluster_name_with_a_template_in_it_comes_back_verbatim_and_its_direct
     assert os.path.dirname(folder) == str(tmp_path / "reports")  # a plain name inside report_dir
     assert re.match(r"^[A-Za-z0-9._-]+$", os.path.basename(folder))
     assert not marker.exists()
+
+
+def test_listed_targets_pass_the_argument_spec_and_reach_the_plan(play, results, tmp_path):
+    _ready(play, results)
+    result = _prepare(play, tmp_path, options={"targets": [{"path": OPTIONS["target"], "gbps": "0.5"}]})
+    plan = result["clusters"][LAB]["plan"]
+    assert plan["target"]["gbps"] == 0.5 and plan["window_s"] >= plan["target"]["floor_s"] == plan["lower_bound_s"]
+    missing = _prepare(play, tmp_path, options={"targets": [{"path": OPTIONS["target"]}]})
+    assert missing["failed"] and "gbps" in missing["msg"]
+
+
+def test_in_a_fleet_the_clusters_share_a_listed_target(fleet, tmp_path):
+    result = _prepare(fleet, tmp_path, options={"targets": [{"path": OPTIONS["target"], "gbps": 6.0}]})
+    # six answering hosts, three of each cluster: each cluster counts half of the share's 6 Gb/s
+    assert [result["clusters"][name]["plan"]["target"]["gbps"] for name in (LAB, OTHER)] == [3.0, 3.0]

@@ -25,7 +25,7 @@ def test_a_password_the_module_would_print_comes_back_masked(node, run):
 
 def test_without_a_password_nothing_is_masked(node, run):
     node.answer(*answers("backup_job", "check_mode_start"))
-    result = run("backup_job", JOB, check_mode=True)
+    result = run("backup_job", dict(JOB, run_as_user="CORP\\svc-backup$"), check_mode=True)  # a gMSA: no password
     assert result["msg"] == "would start backup job \\wsfc.csv\\nightly-disk1 on NODE1"
 
 

@@ -58,3 +58,14 @@ def test_a_plan_with_an_incomplete_read_is_a_filter_error_not_a_traceback():
     del plan["nodes"]["NODE1"][0]["why"]
     with pytest.raises(AnsibleFilterError, match=r"^describe_plan: the plan is incomplete: 'why'$"):
         loaded(plugin, NAME)(plan)
+
+
+def test_the_target_the_plan_counted_has_a_line():
+    csvs = [{"name": "Disk A", "owner": "NODE1", "state": "Online", "used_bytes": 800 * GB, "redirected": False}]
+    cluster = {"cluster": {"name": "C1"}, "csvs": csvs, "nodes": [{"name": "NODE1", "state": "Up"}]}
+    share = backup_plan(cluster, target="\\\\backup01\\csv", targets=[{"path": "\\\\backup01\\csv", "gbps": 8}])
+    lines = loaded(plugin, NAME)(share)
+    assert lines[2] == "writes to \\\\backup01\\csv: a share taking 8 Gb/s from all nodes together, so no window is shorter than 800 s"
+    local = backup_plan(cluster, targets=[{"path": "E:\\B", "gbps": 8}, {"path": "E:\\B", "node": "NODE1", "gbps": 4}])
+    assert loaded(plugin, NAME)(local)[2] == "writes to E:\\B on each node's own drive at 8 Gb/s (NODE1 4 Gb/s)"
+    assert not [line for line in loaded(plugin, NAME)(_plan()) if line.startswith("writes to ")]

@@ -145,3 +145,63 @@ def test_end_is_reported_only_once_the_job_has_finished():
     assert result["state"] == "running" and result["end"] is None and result["exit_code"] is None
     cancelled = dict(running, task_state="Ready", last_result=bj.SCHED_S_TASK_TERMINATED)
     assert bj.shape(cancelled, "copy", "j", False)["end"] == "2026-01-05T01:00:03Z"
+
+
+@pytest.mark.parametrize("user, password, kind, logon", [
+    ("NT AUTHORITY\\SYSTEM", None, "auto", "service_account"),
+    ("nt authority\\system", "", "system", "service_account"),
+    ("CONTOSO\\svc-backup$", None, "auto", "gmsa"),
+    ("CONTOSO\\svc-backup", None, "gmsa", "gmsa"),
+    ("CONTOSO\\svc-backup", "S3cret", "auto", "password"),
+    ("CONTOSO\\svc-backup", "S3cret", "user", "password"),
+])
+def test_the_logon_type_follows_the_account(user, password, kind, logon):
+    assert bj.task_logon(user, password, kind) == logon
+
+
+@pytest.mark.parametrize("user, password, kind, needle", [
+    ("CONTOSO\\svc-backup", None, "auto", "needs run_as_password"),
+    ("CONTOSO\\svc-backup", None, "user", "would never start"),
+    ("CONTOSO\\svc-backup$", "S3cret", "auto", "has no password of its own"),
+    ("NT AUTHORITY\\SYSTEM", "S3cret", "auto", "takes no password"),
+    ("CONTOSO\\svc-backup", None, "system", "run_as_kind=system is for"),
+    ("NT AUTHORITY\\SYSTEM", None, "gmsa", "is run_as_kind system"),
+    ("", None, "auto", "run_as_user is empty"),
+    ("CONTOSO\\x", "p", "robot", "is not one of"),
+])
+def test_accounts_that_cannot_run_a_task_are_refused_before_anything_changes(user, password, kind, needle):
+    with pytest.raises(bj.BackupJobError, match=needle):
+        bj.task_logon(user, password, kind)
+
+
+def test_start_arguments_carry_the_password_only_for_a_password_logon_and_the_timeout_as_the_time_limit():
+    args = bj.start_args("j", "cmd.exe", "/d", "CONTOSO\\svc$", "leak", "gmsa", 7200, "C:\\logs\\")
+    assert args["password"] == "" and args["logon"] == "gmsa" and args["time_limit_s"] == 7200
+    assert args["priority"] == bj.TASK_PRIORITY == 6 and args["log_dir"] == "C:\\logs"
+    assert bj.start_args("j", "cmd.exe", "/d", "C\\u", "pw", "password", -5)["password"] == "pw"
+    assert bj.start_args("j", "cmd.exe", "/d", "C\\u", "pw", "password", -5)["time_limit_s"] == 0
+
+
+def test_robocopy_keeps_security_and_owner_skips_junctions_and_uses_backup_mode():
+    argv = bj.build_argv("copy", "N1", snapshot_path="C:\\snap\\", target="\\\\b\\s")
+    for option in ("/B", "/COPY:DATSO", "/DCOPY:DAT", "/XJ", "/BYTES"):
+        assert option in argv
+    assert "/COPY:DAT" not in argv
+
+
+def test_a_queued_task_is_running_and_a_task_not_started_is_waited_for_only_a_while():
+    assert bj.job_state({"exists": True, "task_state": "Queued", "last_result": bj.SCHED_S_TASK_HAS_NOT_RUN}, "copy") \
+        == "running"
+    assert bj.waiting("running", 1e9) and bj.waiting("not_started", 0)
+    assert not bj.waiting("not_started", bj.NOT_STARTED_GRACE_S) and not bj.waiting("succeeded", 0)
+
+
+@pytest.mark.parametrize("state, needle", [
+    ("absent", "vanished: its scheduled task was removed by someone else"),
+    ("not_started", "never started"),
+    ("cancelled", "stopped by someone else"),
+])
+def test_a_job_that_vanished_never_started_or_was_stopped_by_someone_else_fails_naming_node_and_csv(state, needle):
+    got, message = bj.ended_unexpectedly(state, "N2", "Disk 1", "\\wsfc.csv\\j", "CONTOSO\\svc")
+    assert got == "failed" and needle in message and "N2" in message and "CSV Disk 1" in message
+    assert bj.ended_unexpectedly("succeeded", "N2", "Disk 1", "\\wsfc.csv\\j") is None

@@ -66,8 +66,13 @@ def test_naive_times_are_utc_and_bad_times_are_errors():
     assert parse_time("2026-01-05T01:00:00").isoformat() == "2026-01-05T01:00:00+00:00"
     with pytest.raises(ReportError):
         parse_time("yesterday")
-    with pytest.raises(ReportError):
-        build_report(_run(jobs=[{"csv": "A", "node": "N1", "state": "exploded"}]))
+
+
+def test_a_job_in_a_state_the_report_does_not_know_is_a_failure_and_the_report_is_still_built():
+    report = build_report(_run(jobs=[{"csv": "A", "node": "N1", "state": "not_started", "message": "never ran"}]))
+    (job,) = [j for j in report["jobs"] if j["csv"] == "A"]
+    assert job["state"] == "failed" and job["message"] == "A on N1 ended in state 'not_started', which is not a " \
+        "success: never ran"
 
 
 def test_renderings_escape_names_and_are_self_contained():

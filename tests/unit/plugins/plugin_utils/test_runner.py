@@ -147,7 +147,7 @@ def test_arguments_travel_on_stdin_never_on_the_command_line():
     secret = "S3cr3t-Pa55word-\u00e9"
     conn = FakeConnection([(0, b'{"ok": 1}', b"")])
     args = {"name": "j", "task_path": "\\wsfc.csv\\", "execute": "cmd.exe", "argument": "/c", "user": "u",
-            "password": secret, "log_dir": "C:\\l"}
+            "password": secret, "logon": "password", "time_limit_s": 60, "priority": 6, "log_dir": "C:\\l"}
     runner.run_operation(conn, "backup_job_start", args, read_only=False, host="n1")
     command, stdin = conn.commands[0], conn.inputs[0]
     script = _decoded_script(command)
@@ -230,7 +230,8 @@ def _psrp_wire(monkeypatch, operation, args):
 
 
 SECRET_ARGS = {"name": "j", "task_path": "\\wsfc.csv\\", "execute": "cmd.exe", "argument": "/c", "user": "u",
-               "password": "S3cr3t-Pa55word-\u00e9", "log_dir": "C:\\l"}
+               "password": "S3cr3t-Pa55word-\u00e9", "logon": "password", "time_limit_s": 60, "priority": 6,
+               "log_dir": "C:\\l"}
 
 
 def test_winrm_runs_the_script_once_with_the_arguments_on_stdin(monkeypatch):

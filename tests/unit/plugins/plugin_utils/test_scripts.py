@@ -147,6 +147,8 @@ def test_runner_sends_the_stripped_script_with_exactly_the_declared_keys(operati
 # Helpers that build an operation's arguments: called here as the actions call them.
 BUILDERS = {
     "status_args": lambda: backup_jobs.status_args("job1", None, "Cluster Disk 1", 20),
+    "start_args": lambda: backup_jobs.start_args("job1", "cmd.exe", "/d /s /c \"x\"", "NT AUTHORITY\\SYSTEM", None,
+                                                 "service_account", 60),
 }
 # Where an operation is run with a name that is not a literal: the pass-through of every action.
 PASS_THROUGH = {os.path.join("plugin_utils", "action.py"), os.path.join("plugin_utils", "runner.py")}

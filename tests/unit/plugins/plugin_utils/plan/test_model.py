@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import (
-    Topology, gbps_to_bytes, max_min_rates, simulate, smb_side_gbps, up_adapters,
+    Topology, Write, gbps_to_bytes, max_min_rates, simulate, smb_side_gbps, up_adapters,
 )
 
 GB = 10 ** 9
@@ -173,3 +175,103 @@ def test_simulate_rejects_bad_input():
         simulate({"N1": [("a", 1, (("disk", "N1"),)), ("a", 1, (("disk", "N1"),))]}, {("disk", "N1"): 1.0}, 1)
     with pytest.raises(ValueError, match="never finish"):
         simulate({"N1": [("a", 1, (("disk", "N1"),))]}, {("disk", "N1"): 0.0}, 1)
+
+
+# --- the write path: what is read is written to the backup target -------------------------------------------------
+
+SHARE = "\\\\backup01\\csv"
+
+
+def test_writes_to_a_share_share_its_ingress():
+    # Two nodes read locally at 16 Gb/s (2 GB/s) each; the share takes 8 Gb/s (1 GB/s) in all: 200 GB in 200 s.
+    network = dict((n, _facts(_nic("A", 100))) for n in ("N1", "N2"))
+    topo = Topology({"N1": 16.0, "N2": 16.0}, network, write=Write("share", SHARE, gbps=8.0))
+    assert topo.shared == 1e9 and ("ingress",) in topo.uses("N1", "N1")
+    result = _run(topo, {"N1": [("a", 100 * GB, "N1")], "N2": [("b", 100 * GB, "N2")]})
+    assert result["reads"]["a"]["end_s"] == pytest.approx(200.0)
+    assert result["window_s"] == pytest.approx(200.0)
+
+
+def test_smb_read_then_share_write_crosses_the_readers_nic_twice():
+    # R's two 10 GbE NICs: SMB Multichannel as a client (20 Gb/s in) but not as a server (10 Gb/s out).
+    network = {"R": _facts(_nic("A", 10), _nic("B", 10), server=False), "K": _facts(_nic("A", 10), _nic("B", 10))}
+    read_only = Topology({"R": 100.0, "K": 100.0}, network)
+    written = Topology({"R": 100.0, "K": 100.0}, network, write=Write("share", SHARE, gbps=100.0))
+    uses = written.uses("R", "K")
+    assert ("in", "R") in uses and ("out", "R") in uses and ("out", "K") in uses
+    assert len(set(uses)) == len(uses)
+    # Read over SMB at the 20 Gb/s path (2.5 GB/s): 40 s; written out through R's 10 Gb/s egress as well: 80 s.
+    assert _run(read_only, {"R": [("smb", 100 * GB, "K")]})["window_s"] == pytest.approx(40.0)
+    assert _run(written, {"R": [("smb", 100 * GB, "K")]})["window_s"] == pytest.approx(80.0)
+
+
+def test_a_nodes_egress_is_shared_by_the_smb_reads_it_serves_and_its_own_writes():
+    # K (one 10 GbE NIC, 1.25 GB/s out) serves R's SMB read and writes its own local read to the share.
+    network = {"R": _facts(_nic("A", 100)), "K": _facts(_nic("A", 10))}
+    served = _run(Topology({"R": 100.0, "K": 100.0}, network), {"R": [("smb", 50 * GB, "K")], "K": [("local", 50 * GB, "K")]})
+    assert served["reads"]["smb"]["end_s"] == pytest.approx(40.0)  # no write path: K's NIC serves the read alone
+    topo = Topology({"R": 100.0, "K": 100.0}, network, write=Write("share", SHARE, gbps=100.0))
+    result = _run(topo, {"R": [("smb", 50 * GB, "K")], "K": [("local", 50 * GB, "K")]})
+    assert result["reads"]["smb"]["end_s"] == pytest.approx(80.0)    # 0.625 GB/s each through K's egress
+    assert result["reads"]["local"]["end_s"] == pytest.approx(80.0)
+
+
+def test_a_local_target_costs_the_nodes_write_rate_and_no_nic():
+    write = Write("local", "E:\\Backups", gbps=4.0, node_gbps={"N1": 2.0})
+    topo = Topology({"N1": 16.0, "N2": 16.0, "N3": 16.0}, write=write)
+    assert topo.uses("N1", "N1") == (("disk", "N1"), ("write", "N1"))
+    assert not [res for res in topo.uses("N2", "N2") + topo.uses("N2", "N1") if res[0] == "out" and res[1] == "N2"]
+    assert topo.local_rate("N1") == gbps_to_bytes(2.0) and topo.local_rate("N2") == gbps_to_bytes(4.0)
+    assert topo.shared is None and not topo.writes_over_network()
+    unknown = Topology({"N1": 16.0}, write=Write("local", "E:\\Backups"))
+    assert unknown.uses("N1", "N1") == (("disk", "N1"),) and unknown.local_rate("N1") == 2e9
+    result = _run(topo, {"N1": [("a", 50 * GB, "N1")], "N2": [("b", 50 * GB, "N2")]})
+    assert result["reads"]["a"]["end_s"] == pytest.approx(200.0)  # 0.25 GB/s into N1's own folder
+    assert result["reads"]["b"]["end_s"] == pytest.approx(100.0)  # 0.5 GB/s: the others' rate
+
+
+def test_without_a_known_target_the_resources_are_as_before():
+    network = dict((n, _facts(_nic("A", 10))) for n in ("N1", "N2"))
+    assert Topology({"N1": 8.0, "N2": 8.0}, network).uses("N1", "N2") == (("disk", "N2"), ("out", "N2"), ("in", "N1"), ("path", "N1", "N2"))
+    capped = Topology({"N1": 8.0, "N2": 8.0}, network, target_gbps=4.0)
+    assert capped.uses("N1", "N1") == (("disk", "N1"), ("target", "N1"))
+    assert capped.shared is None and capped.write_rate("N1") == gbps_to_bytes(4.0)
+    assert Topology({"N1": 8.0}).write_rate("N1") == float("inf")
+
+
+def test_a_target_is_a_share_or_a_local_folder():
+    with pytest.raises(ValueError, match="share or a local folder"):
+        Write("tape", "T:")
+
+
+def _scan_max_min(flows, capacities):
+    """The progressive filling max_min_rates replaced: a scan of every resource per bottleneck."""
+    left, users = {}, {}
+    for fid, uses in flows.items():
+        for res in uses:
+            if capacities.get(res) is not None:
+                left[res] = float(capacities[res])
+                users.setdefault(res, {})[fid] = None
+    rates = dict((fid, float("inf")) for fid in flows)
+    while users:
+        bottleneck = min(users, key=lambda res: left[res] / len(users[res]))
+        share = max(left[bottleneck], 0.0) / len(users[bottleneck])
+        for fid in list(users[bottleneck]):
+            rates[fid] = share
+            for res in flows[fid]:
+                if res in users:
+                    left[res] -= share
+                    del users[res][fid]
+                    if not users[res]:
+                        del users[res]
+    return rates
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.data())
+def test_heap_progressive_filling_gives_exactly_the_scans_rates(data):
+    resources = ["r%d" % i for i in range(data.draw(st.integers(1, 7)))]
+    capacities = dict((res, data.draw(st.sampled_from([None, 1.0, 2.0, 3.0, 0.7, 5.5]))) for res in resources)
+    flows = dict(("f%d" % i, tuple(data.draw(st.lists(st.sampled_from(resources), unique=True, max_size=len(resources)))))
+                 for i in range(data.draw(st.integers(0, 8))))
+    assert max_min_rates(flows, capacities) == _scan_max_min(flows, capacities)

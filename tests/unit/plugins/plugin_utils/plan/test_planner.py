@@ -383,3 +383,104 @@ def test_bad_inputs_are_value_errors():
 def test_options_set_to_none_take_their_defaults():
     plan = plan_backup(_uneven(), _network(), strategy=None, concurrency=None, select=None, provider=None)
     assert plan["strategy"] == "balanced" and plan["concurrency"] == 2 and plan["provider"] == "software"
+
+
+# --- the write path: the backup target's bandwidth ------------------------------------------------------------------
+
+SHARE = "\\\\backup01\\csv"
+
+
+def _share(gbps, path=SHARE, target=SHARE):
+    return {"target": target, "targets": [{"path": path, "gbps": gbps}]}
+
+
+def test_the_targets_ingress_is_part_of_the_lower_bound():
+    # 6,000 GB through 10 Gb/s (1.25 GB/s) take 4,800 s; the nodes alone (4 x 1 GB/s) would need 1,500 s.
+    assert plan_backup(_uneven(), _network())["lower_bound_s"] == pytest.approx(1500.0)
+    plan = plan_backup(_uneven(), _network(), **_share(10))
+    assert plan["lower_bound_s"] == pytest.approx(4800.0)
+    assert plan["target"] == {"path": SHARE, "kind": "share", "gbps": 10.0, "floor_s": 4800.0}
+    assert plan_backup(_uneven(), _network())["target"] is None
+
+
+def test_a_slow_target_makes_every_window_target_bound():
+    # 5 Gb/s (0.625 GB/s) is less than any one node's 1 GB/s: whatever runs where, the share is the bottleneck.
+    plan = plan_backup(_uneven(), _network(), strategy="all", **_share(5))
+    assert plan["lower_bound_s"] == pytest.approx(9600.0)
+    for name in STRATEGY_NAMES:
+        assert plan["comparison"][name] == pytest.approx(9600.0), name
+    fast = plan_backup(_uneven(), _network(), strategy="all")
+    assert all(plan["comparison"][name] > fast["comparison"][name] for name in STRATEGY_NAMES)
+
+
+def test_which_strategy_wins_when_the_target_is_the_bottleneck():
+    # All four end at the floor; balanced keeps the one with fewest moves: the coordinator's own assignment, no move
+    # (consolidate ties on time but moves 5 CSVs). With a target as fast as the nodes, balanced moves as before.
+    slow = plan_backup(_uneven(), _network(), strategy="all", **_share(5))
+    assert slow["moves"] == [] and slow["nodes"] == slow["plans"]["coordinator"]["nodes"]
+    assert len(slow["plans"]["consolidate"]["moves"]) == 5
+    middle = plan_backup(_uneven(), _network(), strategy="all", **_share(10))
+    assert middle["comparison"]["balanced"] < middle["comparison"]["coordinator"] < middle["comparison"]["remote"]
+    assert middle["window_s"] <= middle["lower_bound_s"] * 1.02
+    fast = plan_backup(_uneven(), _network(), strategy="all", **_share(100))
+    assert fast["comparison"] == plan_backup(_uneven(), _network(), strategy="all")["comparison"]
+
+
+def test_remote_reads_cross_the_backup_nodes_nic_twice():
+    # Two nodes, disks at 20 Gb/s (2.5 GB/s), a 10 Gb/s team each (1.25 GB/s each way); each owns 1,000 GB.
+    # Remote from NODE1: its own CSV locally, NODE2's over SMB (NODE1's NIC in). Writing both to the share sends all
+    # 2,000 GB out through NODE1's NIC as well: 1,600 s, against 800 s (the SMB read alone) when the write is free.
+    cluster = _cluster([_csv("Cluster Disk 1", "NODE1", 1000), _csv("Cluster Disk 2", "NODE2", 1000)], nodes=2)
+    network = _network(nodes=2, gbps=5, read_gbps=20.0)
+    free = plan_backup(cluster, network, strategy="remote", backup_node="NODE1")
+    assert free["window_s"] == pytest.approx(800.0)
+    plan = plan_backup(cluster, network, strategy="remote", backup_node="NODE1", **_share(1000))
+    assert plan["window_s"] == pytest.approx(1600.0)
+    assert plan["comparison"]["balanced"] == pytest.approx(800.0)  # each node writes its own CSV: 1.25 GB/s each
+
+
+def test_a_local_target_costs_each_nodes_write_rate():
+    targets = [{"path": "E:\\Backups", "gbps": 4}, {"path": "e:\\backups\\", "node": "node1", "gbps": 2}]
+    local = {"target": "E:\\Backups\\run", "targets": targets}
+    plan = plan_backup(_uneven(), _network(gbps=1), strategy="coordinator", **local)
+    # NODE1 writes its 3,600 GB at 0.25 GB/s; the NICs (1 Gb/s) carry nothing.
+    assert plan["window_s"] == pytest.approx(14400.0)
+    assert plan["target"] == {"path": "E:\\Backups", "kind": "local", "gbps": 4.0, "node_gbps": {"NODE1": 2.0}}
+    assert not [w for w in plan["warnings"] if "assume" in w]
+
+
+def test_which_listed_target_counts():
+    deeper = {"target": SHARE + "\\hv1", "targets": [{"path": SHARE, "gbps": 5}, {"path": SHARE + "\\HV1\\", "gbps": 10}]}
+    assert plan_backup(_uneven(), _network(), **deeper)["target"]["gbps"] == 10.0
+    only = {"targets": [{"path": SHARE, "gbps": 5}]}
+    assert plan_backup(_uneven(), _network(), **only)["target"]["gbps"] == 5.0
+    other = plan_backup(_uneven(), _network(), **_share(5, target="\\\\backup02\\csv"))
+    assert other["target"] is None and other["window_s"] == plan_backup(_uneven(), _network())["window_s"]
+    assert any("not under any listed target" in w for w in other["warnings"])
+    two = plan_backup(_uneven(), _network(), targets=[{"path": SHARE, "gbps": 5}, {"path": "\\\\b2\\x", "gbps": 5}])
+    assert two["target"] is None and any("2 targets listed" in w for w in two["warnings"])
+
+
+def test_writes_from_nodes_without_network_facts_are_said_to_assume_a_nic():
+    network = _network()
+    del network["nodes"]["NODE2"]
+    plan = plan_backup(_uneven(), network, strategy="coordinator", **_share(100))
+    assert "no network facts for NODE2: writes to %s assume one 10 Gb/s interface" % SHARE in plan["warnings"]
+
+
+@pytest.mark.parametrize("targets, message", [
+    ({"path": SHARE, "gbps": 5}, r"targets must be a list"),
+    (["\\\\b\\c"], r"targets\[0\] must be a dictionary"),
+    ([{"path": SHARE, "gbps": 5, "speed": 1}], r"targets\[0\]: unknown key\(s\) speed"),
+    ([{"path": "\\backup01\\csv", "gbps": 5}], r"targets\[0\]\.path must be a share .*key=value"),
+    ([{"path": SHARE}], r"targets\[0\]\.gbps must be a number .*None"),
+    ([{"path": SHARE, "gbps": 0}], r"targets\[0\]\.gbps must be a number .*0"),
+    ([{"path": SHARE, "gbps": 5, "node": "NODE1"}], r"node is only for a folder"),
+    ([{"path": "E:\\B", "gbps": 5, "node": "NODE9"}], r"targets\[0\]\.node: 'NODE9' is not a node"),
+    ([{"path": SHARE, "gbps": 5}, {"path": SHARE.upper(), "gbps": 6}], r"listed 2 times"),
+    ([{"path": "E:\\B", "gbps": 5}, {"path": "E:\\B", "gbps": 6}], r"more than once"),
+])
+def test_bad_targets_are_value_errors_that_name_the_entry(targets, message):
+    with pytest.raises(ValueError, match=message):
+        plan_backup(_uneven(), _network(), target=targets[0]["path"] if targets and isinstance(targets, list) and isinstance(targets[0], dict)
+                    else None, targets=targets)

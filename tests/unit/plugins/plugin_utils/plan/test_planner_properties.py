@@ -125,3 +125,37 @@ def test_undo_restores_ownership_and_moves_make_reads_local(case):
 @given(clusters())
 def test_planning_is_deterministic(case):
     assert _plan_or_none(*case) == _plan_or_none(*case)
+
+
+@st.composite
+def clusters_with_targets(draw):
+    """A random cluster as above, writing to a share or to folders on the nodes' drives of random bandwidth."""
+    cluster, network, options = draw(clusters())
+    gbps = draw(st.sampled_from([0.5, 2.0, 10.0, 40.0]))
+    if draw(st.booleans()):
+        options.update(target="\\\\backup01\\csv\\run", targets=[{"path": "\\\\backup01\\csv", "gbps": gbps}])
+    else:
+        node = draw(st.sampled_from([n["name"] for n in cluster["nodes"]]))
+        options.update(target="E:\\Backups", targets=[{"path": "E:\\Backups", "gbps": gbps},
+                                                      {"path": "E:\\Backups", "node": node, "gbps": gbps / 4}])
+    return cluster, network, options
+
+
+@PROPERTIES
+@given(clusters_with_targets())
+def test_with_a_target_windows_respect_the_lower_bound_and_balanced_wins(case):
+    plan = _plan_or_none(*case)
+    if plan is None:
+        return
+    cluster, options = case[0], case[2]
+    up = [n["name"] for n in cluster["nodes"] if n["state"] == "Up"]
+    allowed_is_every_up_node = sorted(options.get("backup_nodes", up)) == sorted(up)
+    windows = plan["comparison"]
+    for name, each in plan["plans"].items():
+        if name != "remote" or allowed_is_every_up_node or options["provider"] == "hardware":
+            assert each["window_s"] >= each["lower_bound_s"] - EPSILON, name
+        if each["target"] and each["target"]["kind"] == "share":
+            assert each["window_s"] >= each["target"]["floor_s"] - EPSILON, name
+    assert windows["balanced"] <= windows["coordinator"] * (1 + 1e-9) + EPSILON
+    assert windows["balanced"] <= windows["consolidate"] * (1 + 1e-9) + EPSILON
+    assert plan == _plan_or_none(*case)

@@ -73,3 +73,33 @@ def test_balanced_is_optimal_on_small_clusters(problem):
     chosen = strategies.balanced(problem)
     assert problem.window(chosen) <= best * (1 + TOLERANCE) + 1e-12
     assert len(problem.moved(chosen)) == fewest
+
+
+# --- a target every node writes to: its ingress is the floor of every window ---------------------------------------
+
+def test_the_targets_ingress_is_a_floor_of_the_lower_bound_and_of_every_window():
+    volumes = [Volume("a", 600, "N1"), Volume("b", 300, "N1"), Volume("c", 100, "N2")]
+    rates = {"N1": 10.0, "N2": 10.0}
+    free = Problem(volumes, ["N1", "N2"], rates)
+    slow = Problem(volumes, ["N1", "N2"], rates, shared=5.0)
+    assert free.floor == 0.0 and free.lower_bound() == 60.0       # the largest volume on the fastest node
+    assert slow.floor == 200.0 and slow.lower_bound() == 200.0    # 1000 bytes through 5 bytes/s
+    coordinator = strategies.coordinator(slow)
+    assert slow.finish_times(coordinator) == {"N1": 90.0, "N2": 10.0}
+    assert slow.window(coordinator) == 200.0 and free.window(coordinator) == 90.0
+
+
+def test_balanced_moves_nothing_when_the_target_sets_the_window():
+    volumes = [Volume("a", 600, "N1"), Volume("b", 300, "N1"), Volume("c", 100, "N2")]
+    rates = {"N1": 10.0, "N2": 10.0}
+    free = strategies.balanced(Problem(volumes, ["N1", "N2"], rates))
+    assert Problem(volumes, ["N1", "N2"], rates).moved(free)                  # without the target it spreads the bytes
+    slow = Problem(volumes, ["N1", "N2"], rates, shared=5.0)
+    assert strategies.balanced(slow) == strategies.coordinator(slow)          # with it every node is early: no move pays
+
+
+def test_balanced_still_spreads_when_a_node_would_outlast_the_floor():
+    volumes = [Volume("a", 600, "N1"), Volume("b", 500, "N1"), Volume("c", 100, "N2")]
+    problem = Problem(volumes, ["N1", "N2"], {"N1": 10.0, "N2": 10.0}, shared=15.0)  # floor 80 s; N1 alone 110 s
+    chosen = strategies.balanced(problem)
+    assert problem.window(chosen) == 80.0 and len(problem.moved(chosen)) == 1

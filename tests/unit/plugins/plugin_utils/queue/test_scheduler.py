@@ -81,6 +81,7 @@ def change_interrupted(module):
     operation, args = {
         "backup_job": ("backup_job_start", {"name": RECORDED["job"], "task_path": TASK_PATH, "execute": "cmd.exe",
                                             "argument": "/d /s /c", "user": "NT AUTHORITY\\SYSTEM", "password": "",
+                                            "logon": "service_account", "time_limit_s": 60, "priority": 6,
                                             "log_dir": "C:\\ProgramData\\wsfc.csv\\jobs"}),
         "csv_snapshot": ("csv_snapshot_create", {"csv": RECORDED["csv"], "tag": snapshot_tag(RUN), "mount": "",
                                                  "script_dir": "", "script": "", "lines": [], "cleanup_script": "",
@@ -579,3 +580,21 @@ def test_the_scheduler_keeps_concurrency_jobs_running_and_skips_jobs_that_did_no
     assert [e["state"] for e in entries] == ["succeeded", "failed", "succeeded", "succeeded", "succeeded"]
     assert log == ["start a", "start b", "start c", "sleep", "end c", "start d", "sleep", "end a", "end d",
                    "start e", "sleep", "sleep", "sleep", "end e"]
+
+
+# ---- tasks that vanish --------------------------------------------------------------------------------------------
+def test_a_job_whose_task_vanished_is_failed_naming_node_and_csv_and_the_next_one_starts():
+    node = FakeNode({1: 100, 2: 5})
+    answer = node.operation
+
+    def removed_by_someone_else(name, args):
+        if name == "backup_job_status" and node.clock.now >= 10:
+            node.tasks.pop(args["name"], None)
+        return answer(name, args)
+
+    node.operation = removed_by_someone_else
+    entries, dummy, dummy2 = node.run([item(1), item(2)], concurrency=1)
+    one = entries[0]
+    assert one["state"] == "failed" and one["snapshot_removed"] is True
+    assert "vanished" in one["message"] and NODE in one["message"] and csv_name(1) in one["message"]
+    assert node.starts()[0] == (0, csv_name(1)) and len(node.starts()) == 2

@@ -74,3 +74,13 @@ def test_values_cmd_exe_would_read_as_syntax_are_refused(changes):
 
 def test_the_prefix_is_what_the_messages_name():
     assert option_errors(_with(concurrency=0), prefix="") == ["concurrency (got 0) must be at least 1."]
+
+
+@pytest.mark.parametrize("gbps", [0, -5, "fast", None, True])
+def test_a_listed_targets_bandwidth_must_be_above_zero(gbps):
+    errors = option_errors(_with(targets=[{"path": "\\\\backup01\\csv", "gbps": 25}, {"path": "E:\\B", "gbps": gbps}]))
+    assert errors == ["csv_backup_targets[1].gbps (got %s) must be more than 0 (Gb/s)." % (gbps,)]
+
+
+def test_listed_targets_with_bandwidth_are_accepted():
+    assert option_errors(_with(targets=[{"path": "\\\\backup01\\csv", "gbps": "25"}])) == []

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError, backup_nodes, prepare_run
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import RunError, _cluster_options, backup_nodes, prepare_run
 
 from run_answers import OPTIONS, cluster_info, every_host_answers, hosts, unreachable  # pylint: disable=import-error
 
@@ -211,3 +211,26 @@ def test_a_host_no_group_ties_to_an_answering_cluster_answered_for_none_and_make
     assert run["fleet"] is True and run["unanswered"] == {"branch1": "unreachable: connection refused"}
     assert run["lines"][-1] == "answered for no cluster: branch1 (unreachable: connection refused)"
     assert run["fleet_dir"] == "/reports/fleet-20261201T230505Z-abc123"
+
+
+def test_a_listed_target_reaches_the_planner_and_its_bandwidth_sets_the_window():
+    # the target of OPTIONS is \\backup01\csv; listed with 0.4 Gb/s, every node's writes share it
+    slow = _one(_prepare(options=dict(OPTIONS, targets=[{"path": "\\\\BACKUP01\\csv", "gbps": 0.4}])))["plan"]
+    assert slow["target"]["path"] == "\\\\BACKUP01\\csv" and slow["target"]["gbps"] == 0.4
+    assert slow["window_s"] == slow["lower_bound_s"] == slow["target"]["floor_s"] > _window()
+    assert _one(_prepare())["plan"]["target"] is None
+    other = _one(_prepare(options=dict(OPTIONS, targets=[{"path": "\\\\backup02\\csv", "gbps": 0.4}])))["plan"]
+    assert other["target"] is None and other["window_s"] == _window()
+
+
+def test_in_a_fleet_each_cluster_counts_its_share_of_a_listed_share():
+    shared = [{"path": "\\\\backup01\\csv", "gbps": 30.0}, {"path": "E:\\B", "gbps": 8.0}]
+    expected = [{"path": "\\\\backup01\\csv", "gbps": 10.0}, {"path": "E:\\B", "gbps": 8.0}]
+    assert _cluster_options({"targets": shared}, 6, 2)["targets"] == expected
+    assert _cluster_options({"targets": shared}, 2, 2)["targets"] == shared
+    assert _cluster_options({"targets": []}, 6, 2)["targets"] == []
+
+
+def test_a_bad_listed_target_is_refused_naming_it():
+    with pytest.raises(RunError, match=r"not planned: targets\[0\]\.path must be a share"):
+        _prepare(options=dict(OPTIONS, targets=[{"path": "\\backup01\\csv", "gbps": 10}]))
