@@ -35,15 +35,21 @@ collection: $(STAMP)
 	$(BIN)/ansible-galaxy collection install -p $(COLLECTIONS) $(BUILD)/dist/wsfc-csv-*.tar.gz >/dev/null
 	@echo "collection installed in $(COLLECTION)"
 
+# The target is JSON extra vars: as key=value (-e csv_backup_target=\\backup01\csv) Ansible would turn \\ into \.
+# It is the share the demo topology declares; each node writes to it through its teamed 20 Gb/s (target_gbps).
 demo: collection
 	@rm -rf $(DEMO_DIR)
 	$(BIN)/python -m wsfc_lab up --topology $(TOPOLOGY) --workdir $(DEMO_DIR)
 	group=$$($(BIN)/python -m wsfc_lab group --workdir $(DEMO_DIR)); \
 	  $(BIN)/ansible-playbook wsfc.csv.show_csvs -i $(DEMO_DIR)/inventory.yml -e target=$$group && \
 	  $(BIN)/ansible-playbook wsfc.csv.csv_backup -i $(DEMO_DIR)/inventory.yml -e target=$$group \
-	    -e csv_backup_read_gbps=32 -e 'csv_backup_target=\\backup01\csv' -e csv_backup_report_dir=$(DEMO_DIR)/reports \
+	    -e csv_backup_read_gbps=32 -e csv_backup_report_dir=$(DEMO_DIR)/reports \
+	    -e '{"csv_backup_target": "\\\\backup01\\csv", "csv_backup_targets": [{"path": "\\\\backup01\\csv", "gbps": 100}]}' \
 	    -e csv_backup_job_poll_interval=2; \
-	  rc=$$?; $(BIN)/python -m wsfc_lab down --workdir $(DEMO_DIR); exit $$rc
+	  rc=$$?; $(BIN)/python -m wsfc_lab state --workdir $(DEMO_DIR) > $(DEMO_DIR)/state.json; \
+	  $(BIN)/python -c 'import json, sys; print(json.dumps(json.load(open(sys.argv[1]))["targets"], indent=1))' \
+	    $(DEMO_DIR)/state.json; \
+	  $(BIN)/python -m wsfc_lab down --workdir $(DEMO_DIR); exit $$rc
 
 # The main ansible-core version (requirements-dev.txt) runs every check here in .venv; the matrix then runs the
 # others (noxfile.py) and prints the table of every version, the main one's rows taken from the targets above.

@@ -73,7 +73,7 @@ def bench(nodes, per_node, poll):
             env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, "build", "collections"))
             command = [os.path.join(BIN, "ansible-playbook"), "wsfc.csv.csv_backup", "-f", str(nodes),
                        "-i", os.path.join(workdir, "inventory.yml"), "-e", "target=%s" % group,
-                       "-e", "csv_backup_target=\\\\backup01\\csv", "-e", "csv_backup_report_dir=%s" % tmp,
+                       "-e", json.dumps({"csv_backup_target": "\\\\backup01\\csv"}), "-e", "csv_backup_report_dir=%s" % tmp,
                        "-e", "csv_backup_job_poll_interval=%g" % poll, "-e", "csv_backup_concurrency=%d" % per_node,
                        "-e", json.dumps({"csv_backup_read_gbps": DISK_GBPS})]
             started = time.monotonic()

@@ -57,7 +57,7 @@ def _run(workdir, group, strategy, rates, reports, forks=None):
     command = [os.path.join(BIN, "ansible-playbook"), "wsfc.csv.csv_backup", "-f", str(forks),
                "-i", os.path.join(workdir, "inventory.yml"),
                "-e", "target=%s" % group, "-e", "csv_backup_strategy=%s" % strategy,
-               "-e", json.dumps({"csv_backup_read_gbps": rates}), "-e", "csv_backup_target=\\\\backup01\\csv",
+               "-e", json.dumps({"csv_backup_read_gbps": rates}), "-e", json.dumps({"csv_backup_target": "\\\\backup01\\csv"}),
                "-e", "csv_backup_report_dir=%s" % reports, "-e", "csv_backup_job_poll_interval=1"]
     env = dict(os.environ)
     env.setdefault("ANSIBLE_COLLECTIONS_PATH", os.path.join(ROOT, "build", "collections"))

@@ -45,10 +45,14 @@ class Clock:
 ACCOUNTS = [{"name": "LAB\\backup", "password": SECRET, "groups": ["Administrators"]},
             {"name": "LAB\\gmsa-backup$", "kind": "gmsa", "groups": ["Backup Operators"]},
             {"name": "LAB\\nobody", "password": SECRET}]
+# Every destination these tests write to is a declared target, fast enough never to be the bottleneck.
+TARGETS = [{"path": "\\\\backup\\share", "gbps": 1000}, {"path": "\\\\b\\s", "gbps": 1000}] + [
+    {"path": path, "node": node, "gbps": 1000} for node in ("N1", "N2") for path in ("D:\\b", "D:\\c")]
 
 
 def _model(**extra):
     extra.setdefault("accounts", ACCOUNTS)
+    extra.setdefault("targets", TARGETS)
     topo = parse_topology({"cluster": "C1", "time_scale": 1, "nodes": [
         {"name": "N1", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]},
         {"name": "N2", "disk_gbps": 8, "nics": [{"name": "A", "gbps": 10}]}],

@@ -32,6 +32,9 @@ or a bare word without cmd metacharacters; anything else is refused as not model
   reads that live CSV. A command that names neither is refused (not modelled): the lab cannot know what it reads.
 
 Where the bytes come from (local or SMB) is decided by the model (``Cluster.start_read``), never by the task.
+Where they go is the tool's destination (robocopy's second argument, wbadmin's ``-backupTarget``), which must be a
+declared target of the topology or under one (``Cluster.resolve_target``, ``Scheduler._destination``; lab/README.md
+"Backup targets"): otherwise the tool fails as Windows does and reads nothing.
 The job ends when its reads end. Exit codes: wbadmin and user commands 0, robocopy 1 ("one or more files were
 copied successfully"; 0 when there was nothing to copy); a read that fails (node down, failover) gives 8 for
 robocopy and 1 otherwise; a ``backup_fails`` fault (keys ``node``, ``csv``, ``exit_code``, default 8) makes
@@ -123,7 +126,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from wsfc_lab.model import EPOCH, Cluster, ModelError
+from wsfc_lab.model import EPOCH, Cluster, ModelError, TargetNotFound
 
 # Task Scheduler constants (https://learn.microsoft.com/en-us/windows/win32/taskschd/task-scheduler-error-and-success-constants)
 SCHED_S_TASK_RUNNING = 0x00041301
@@ -529,6 +532,7 @@ class Scheduler:
             try:
                 command = parse_action(task.execute, task.argument)
                 plan = self._plan(task.node, command, self.token(task))
+                plan = self._destination(task.node, command, plan)
             except ActionNotModelled as exc:
                 raise ActionNotModelled(f"running the task action {task.execute} {task.argument!r}: {exc}") from None
             self._drop_job(task)
@@ -563,6 +567,12 @@ class Scheduler:
                 return job
             if command.log:
                 self.write_file(task.node, command.log, self._log_header(command, plan))
+            if plan.get("write") is not None:
+                job["target"], job["target_path"] = plan["write"]["target"]["path"], plan["write"]["path"]
+                if plan["reads"]:
+                    model.begin_write(task.node, plan["write"], command.tool)
+            elif plan.get("write_error") is not None:
+                job["target_error"] = plan["write_error"].text
             model.snapshots.extend(plan["own_snapshots"])
             if not plan["reads"]:
                 self._finish(job, plan["exit_code"] if plan["exit_code"] is not None else 0)
@@ -572,7 +582,7 @@ class Scheduler:
                 job["planned_exit"] = int(fault.get("exit_code", 8))
             job["open"] = len(plan["reads"])
             for read in plan["reads"]:
-                key = model.start_read(task.node, read["csv"], read["snapshot"], job=job["id"])
+                key = model.start_read(task.node, read["csv"], read["snapshot"], job=job["id"], write=plan.get("write"))
                 if job["state"] == "running" and model.read_status(key).get("status") not in ("done", "failed"):
                     job["reads"].append(key)
             return job
@@ -648,6 +658,11 @@ class Scheduler:
                 raise ActionNotModelled(f"wbadmin options {sorted(unknown)}")
             if "-backuptarget" not in options:
                 raise ActionNotModelled("wbadmin start backup without -backupTarget")
+            if not options["-backuptarget"].startswith("\\\\"):
+                # -backupTarget also takes a drive letter or a volume GUID path (a whole volume, not a folder): the
+                # lab models only "a UNC path to a remote shared folder" (wbadmin start backup page)
+                raise ActionNotModelled(f"wbadmin -backupTarget:{options['-backuptarget']} (only a remote shared "
+                                        f"folder, \\\\server\\share, is modelled)")
             csvs = []
             for item in [v for v in options.get("-include", "").split(",") if v.strip()]:
                 csv = self._csv_for(item.strip())
@@ -720,15 +735,45 @@ class Scheduler:
             if not reads:
                 raise ActionNotModelled(f"the command {argv[0]!r}: none of its arguments names a snapshot device "
                                         f"or a CSV path, so the lab cannot know what it reads")
-        return {"reads": reads, "own_snapshots": own, "exit_code": exit_code}
+        backup_target = options["-backuptarget"] if command.tool == "wbadmin" else None
+        return {"reads": reads, "own_snapshots": own, "exit_code": exit_code, "backup_target": backup_target}
+
+    def _destination(self, node: str, command: Command, plan: dict) -> dict:
+        """Where robocopy or wbadmin writes: a declared target (``write``), or the error the tool ends with.
+
+        robocopy's destination is its second argument; wbadmin's the ``-backupTarget`` shared folder, under which
+        it writes ``WindowsImageBackup\\<computer>`` (wbadmin start backup page; see Cluster.begin_write). A
+        destination that is not a declared target nor under one fails before anything is read
+        (Cluster.resolve_target): robocopy with exit code 16, "Serious error. Robocopy did not copy any files.
+        Either a usage error or an error due to insufficient access privileges on the source or destination
+        directories." (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/robocopy),
+        wbadmin with exit code 1 (its exit codes are not documented). A user's own command writes where it likes:
+        the lab does not model its destination.
+        """
+        if command.tool not in ("robocopy", "wbadmin") or plan["exit_code"] == 16 or plan.get("error"):
+            return plan  # the tool fails before it writes (its source, or its privileges: see _plan)
+        destination = command.argv[2] if command.tool == "robocopy" else plan["backup_target"]
+        try:
+            write = dict(self.model.resolve_target(node, destination), tool=command.tool)
+        except TargetNotFound as exc:
+            return dict(plan, reads=[], own_snapshots=[], exit_code=16 if command.tool == "robocopy" else 1,
+                        write_error=exc)
+        if command.tool == "wbadmin":
+            write["relative"] = "\\".join(p for p in (write["relative"], "WindowsImageBackup", node) if p)
+        return dict(plan, write=write)
 
     def _log_header(self, command: Command, plan: dict) -> str:
         if command.tool == "robocopy":
             lines = ["-" * 79, "   ROBOCOPY     ::     Robust File Copy for Windows", "-" * 79, "",
                      f"  Started : {self.model.now().strftime('%A, %B %d, %Y %I:%M:%S %p')}",
                      f"   Source : {command.argv[1]}", f"     Dest : {command.argv[2]}", ""]
+            error = plan.get("write_error")
             if plan.get("error"):
                 lines.append(plan["error"])
+            elif error is not None:
+                destination = command.argv[2]
+                lines.append(f"ERROR {error.code} (0x{error.code:08X}) Accessing Destination Directory {destination}")
+                lines.append(error.text)
             elif plan["exit_code"] == 16:
                 lines.append(f"ERROR 2 (0x00000002) Accessing Source Directory {command.argv[1]}")
                 lines.append("The system cannot find the file specified.")
@@ -736,6 +781,9 @@ class Scheduler:
         if command.tool == "wbadmin" and plan.get("error"):
             return "wbadmin 1.0 - Backup command-line tool\r\n" + plan["error"] + "\r\n"
         if command.tool == "wbadmin":
+            if plan.get("write_error") is not None:
+                return ("wbadmin 1.0 - Backup command-line tool\r\n"
+                        f"ERROR - {plan['write_error'].text}\r\n")
             return ("wbadmin 1.0 - Backup command-line tool\r\n"
                     "Retrieving volume information...\r\n"
                     "Creating a shadow copy of the volumes specified for backup...\r\n")

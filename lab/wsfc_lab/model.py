@@ -27,6 +27,21 @@ MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
 MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is reached at (see interfaces())
 
 
+# System error codes a write to a destination that is not a declared target fails with
+# (https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-).
+ERROR_PATH_NOT_FOUND = (3, "The system cannot find the path specified.")
+ERROR_BAD_NETPATH = (53, "The network path was not found.")
+ERROR_BAD_NET_NAME = (67, "The network name cannot be found.")
+
+
+class TargetNotFound(Exception):
+    """A backup tool's destination is neither a declared target nor under one: ``code`` and ``text`` say why."""
+
+    def __init__(self, path: str, error: tuple[int, str]):
+        super().__init__(f"{path}: {error[1]}")
+        self.path, self.code, self.text = path, error[0], error[1]
+
+
 class ModelError(Exception):
     """A request the cluster refuses; ``category`` is the PowerShell ErrorCategory to report."""
 
@@ -122,6 +137,10 @@ class Cluster:
                 self.pending_faults.remove(fault)
                 self.vss.hold(self._node_name(fault["node"]), float(fault["for_s"]))
         self._init_network()
+        # Backup targets (topology ``targets:``): where the tools may write, and what each holds (lab/README.md).
+        self.targets: list[dict] = [
+            {"path": t.path, "node": self._node_name(t.node) if t.node else None, "gbps": t.gbps, "files": []}
+            for t in topology.targets]
         self.transfers = TransferSimulation(self._capacities())
         self._reads: dict[str, dict] = {}
         self._finished_reads: dict[str, dict] = {}
@@ -209,6 +228,9 @@ class Cluster:
                 # Files on the CSVs (by CSV name), read from the file system: a lock file a run left shows here.
                 "csv_files": {c.name: files.get(normalize(c.path), []) for c in self.csvs.values()},
                 "reads": [{"csv": r["csv"], "node": r["node"], "read": r["read"]} for r in self._reads.values()],
+                # what each declared backup target holds: a folder per entry, with its bytes, CSV and writer
+                "targets": {t["path"]: {"node": t["node"], "gbps": t["gbps"], "files": [dict(f) for f in t["files"]]}
+                            for t in self.targets},
                 # nodes whose VSS creation slot another product holds (fault vss_busy): modelled seconds left
                 "vss_busy": {n: round(until - self.seconds(), 3) for n, until in sorted(self.vss.busy_until.items())
                              if until > self.seconds()},
@@ -616,7 +638,76 @@ class Cluster:
             capacity[f"disk:{node.name}"] = node.disk_gbps * GBPS
             capacity[f"out:{node.name}"] = node.network_gbps(node.smb_server_multichannel) * GBPS
             capacity[f"in:{node.name}"] = node.network_gbps(node.smb_client_multichannel) * GBPS
+        for target in self.targets:
+            capacity[_target_key(target)] = target["gbps"] * GBPS
         return capacity
+
+    # ---- backup targets ---------------------------------------------------------------------------------
+    def resolve_target(self, node: str, path: str) -> dict:
+        """The declared target that ``path`` (a tool's destination on ``node``) is, or is under.
+
+        A UNC path must be under a declared share; a drive-letter path under a folder declared for ``node``.
+        Anything else fails as Windows reports an unreachable destination (system error codes,
+        https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--0-499-):
+        ERROR_BAD_NETPATH (53, "The network path was not found.") for a share on a server that declares none,
+        ERROR_BAD_NET_NAME (67, "The network name cannot be found.") for an undeclared share of a server that
+        has one, and ERROR_PATH_NOT_FOUND (3, "The system cannot find the path specified.") for a local path on
+        a node without a declared target there. The last is conservative: a real node may well have such a
+        folder (its system drive, say), but the lab does not model what is not declared, so nothing lands there.
+        """
+        text = str(path).replace("/", "\\")
+        trimmed = text.rstrip("\\")
+        low = trimmed.lower()
+        node = self._node_name(node)
+        share = text.startswith("\\\\")
+        for target in self.targets:
+            if share != (target["node"] is None) or (target["node"] is not None and target["node"] != node):
+                continue
+            root = target["path"].rstrip("\\").lower()
+            if low == root or low.startswith(root + "\\"):
+                return {"target": target, "path": text, "relative": trimmed[len(root) + 1:]}
+        if share:
+            server = low[2:].split("\\", 1)[0]
+            known = any(t["node"] is None and t["path"][2:].split("\\", 1)[0].lower() == server for t in self.targets)
+            raise TargetNotFound(text, ERROR_BAD_NET_NAME if known else ERROR_BAD_NETPATH)
+        raise TargetNotFound(text, ERROR_PATH_NOT_FOUND)
+
+    def write_resources(self, node: str, write: dict) -> tuple[str, ...]:
+        """What a write to a target uses: the share's ingress and the writer's NIC egress, or the local folder."""
+        target = write["target"]
+        if target["node"] is None:
+            # toward a share: out of the writer's NICs (the same egress its SMB reads for others use), then into
+            # the backup server (its ingress, every writer's share of it)
+            return (f"out:{self._node_name(node)}", _target_key(target))
+        return (_target_key(target),)
+
+    def begin_write(self, node: str, write: dict, tool: str) -> None:
+        """A tool starts writing a backup of ``node`` to ``write``.
+
+        wbadmin: a backup to a shared folder goes to ``<folder>\\WindowsImageBackup\\<computer>`` ("By default,
+        the backup will be saved at: \\\\<servername>\\<sharename>\\WindowsImageBackup\\<ComputerBackedUp>\\"), and
+        "If you save your backup to a remote shared folder, and then perform another backup to the same computer
+        and the same remote shared folder, you will overwrite your previous backup"; "If your backup operation
+        fails, you can end up without a backup because the older backup is overwritten"
+        (https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wbadmin-start-backup).
+        So the previous backup of this computer in this folder is gone as soon as the new one starts.
+        """
+        if tool != "wbadmin":
+            return
+        folder = write["relative"].lower()
+        write["target"]["files"][:] = [f for f in write["target"]["files"] if f["path"].lower() != folder]
+
+    def _record_write(self, read: dict) -> None:
+        """A read that ended put its bytes into its target: one entry per folder and CSV (robocopy merges trees)."""
+        write = read.get("write")
+        if not write:
+            return
+        files = write["target"]["files"]
+        folder = write["relative"].lower()
+        files[:] = [f for f in files if not (f["path"].lower() == folder and f["csv"] == read["csv"])]
+        files.append({"path": write["relative"], "bytes": int(read["bytes"]), "csv": read["csv"], "node": read["node"],
+                      "tool": write.get("tool"), "complete": read.get("status") == "done",
+                      "written": round(read["end"], 3)})
 
     def path_gbps(self, reader: str, server: str) -> float:
         """Bandwidth of the SMB path: multichannel only when the reader's client and the server both enable it."""
@@ -624,11 +715,14 @@ class Cluster:
         multichannel = r.smb_client_multichannel and s.smb_server_multichannel
         return min(r.network_gbps(multichannel), s.network_gbps(multichannel))
 
-    def start_read(self, reader: str, csv_name: str, snapshot: dict, job: str | None = None) -> str:
+    def start_read(self, reader: str, csv_name: str, snapshot: dict, job: str | None = None,
+                   write: dict | None = None) -> str:
         """Start reading a snapshot of a CSV on ``reader``; returns the read's key.
 
         Where the bytes come from is decided here, from the model: a software snapshot lives on the node that
         coordinated the CSV when it was taken; a hardware snapshot is surfaced on the node that created it.
+        ``write`` (from :meth:`resolve_target`) is where the bytes go: the flow then also uses the write path
+        (:meth:`write_resources`), all of it shared max-min fairly with every other flow.
         """
         with self._lock:
             self._tick()
@@ -644,6 +738,8 @@ class Cluster:
                 path = f"path:{reader}->{source}"
                 self.transfers.capacity[path] = self.path_gbps(reader, source) * GBPS
                 resources = (f"disk:{source}", f"out:{source}", f"in:{reader}", path)
+            if write is not None:
+                resources = tuple(dict.fromkeys(resources + self.write_resources(reader, write)))
             total = csv.used_gb * 1e9
             # provider: the snapshot's VSS provider type (hardware, software, system); consistency: application when
             # writers took part in it, crash when none did (wsfc_lab.vss); a read of the live volume has neither.
@@ -651,7 +747,7 @@ class Cluster:
             read = {"key": key, "csv": csv.name, "node": reader, "coordinator": source, "read": kind,
                     "bytes": total, "start": now, "job": job, "snapshot": snapshot.get("id"),
                     "provider": None if live else snapshot.get("provider_type"),
-                    "consistency": "none" if live else snapshot.get("consistency")}
+                    "consistency": "none" if live else snapshot.get("consistency"), "write": write}
             self._reads[key] = read
             if total <= 0:
                 self._finish_read(Flow(key, 0.0, resources, now, info={"end": now}))
@@ -672,10 +768,12 @@ class Cluster:
         end = flow.info.get("end", self.seconds())
         read.update(status="done", end=end, bytes=int(round(flow.total)))
         self._finished_reads[flow.key] = read
+        self._record_write(read)
         self._events.append({"t": round(end, 3), "op": "backup.read", "ok": True, "csv": read["csv"],
                              "node": read["node"], "coordinator": read["coordinator"], "read": read["read"],
                              "provider": read["provider"], "consistency": read["consistency"],
                              "bytes": read["bytes"], "start": round(read["start"], 3), "end": round(end, 3),
+                             **_write_fields(read),
                              "args": {"job": read["job"], "snapshot": read["snapshot"]}})
         for listener in list(self.read_listeners):
             listener(read)
@@ -696,9 +794,10 @@ class Cluster:
             return
         read.update(status="failed", end=now, bytes=int(flow.done) if flow else 0, error=why)
         self._finished_reads[key] = read
+        self._record_write(read)
         self.log({"op": "backup.read", "ok": False, "csv": read["csv"], "node": read["node"],
                   "coordinator": read["coordinator"], "read": read["read"], "bytes": read["bytes"],
-                  "provider": read["provider"], "consistency": read["consistency"],
+                  "provider": read["provider"], "consistency": read["consistency"], **_write_fields(read),
                   "start": round(read["start"], 3), "end": round(now, 3), "error": why,
                   "args": {"job": read["job"], "snapshot": read["snapshot"]}})
         for listener in list(self.read_listeners):
@@ -835,3 +934,14 @@ class Cluster:
                     "context": "AppRollback", "originating_machine": csv.owner, "persistent": True, "writers": True,
                     "client_accessible": False, "consistency": "application", "backup_type": "copy",
                     "tool": "another backup product", "exposed": None})
+
+
+def _target_key(target: dict) -> str:
+    """The transfer resource of a target's ingress (a share) or write rate (a node's folder)."""
+    return "target:" + (f"{target['node']}:" if target["node"] else "") + target["path"].lower()
+
+
+def _write_fields(read: dict) -> dict:
+    """``target`` and ``target_path`` of a ``backup.read`` event (None when the lab does not know where it wrote)."""
+    write = read.get("write")
+    return {"target": write["target"]["path"] if write else None, "target_path": write["path"] if write else None}

@@ -120,6 +120,18 @@ class Account:
 
 
 @dataclass
+class Target:
+    """Where backup tools may write: a share on a backup server (``node`` None) or a folder local to ``node``.
+
+    ``gbps`` is the share's ingress bandwidth (every writer shares it) or, for a local folder, the node's write
+    rate to it.
+    """
+    path: str
+    gbps: float
+    node: str | None = None
+
+
+@dataclass
 class Topology:
     cluster: str
     time_scale: float
@@ -130,6 +142,7 @@ class Topology:
     credentials: dict[str, str] = field(default_factory=dict)
     faults: list[dict] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
+    targets: list[Target] = field(default_factory=list)
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
@@ -228,6 +241,26 @@ def _csv(where: str, data: Any) -> Csv:
     )
 
 
+_SHARE_PATH = re.compile(r"^\\\\[^\\/:*?\"<>|]+\\[^\\/:*?\"<>|]+(\\[^\\/:*?\"<>|]+)*\\?$")
+_LOCAL_PATH = re.compile(r"^[A-Za-z]:\\([^\\/:*?\"<>|]+(\\[^\\/:*?\"<>|]+)*\\?)?$")
+
+
+def _target(where: str, data: Any) -> Target:
+    _keys(where, data, {"path", "gbps", "node"}, {"path", "gbps"})
+    path = _name(f"{where}.path", data["path"])
+    node = data.get("node")
+    if node is None and not _SHARE_PATH.match(path):
+        raise TopologyError(f"{where}.path: a target without a node is a share, \\\\server\\share[\\folder], "
+                            f"got {path!r}")
+    if node is not None:
+        _name(f"{where}.node", node)
+        if not _LOCAL_PATH.match(path):
+            raise TopologyError(f"{where}.path: a node's target is a drive-letter folder like E:\\Backups, "
+                                f"got {path!r}")
+    return Target(path=path.rstrip("\\") if len(path.rstrip("\\")) > 2 else path[:2] + "\\",
+                  gbps=_number(f"{where}.gbps", data["gbps"], strict=True), node=node)
+
+
 def _count(where: str, value: Any, maximum: int, minimum: int = 0) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not minimum <= value <= maximum:
         raise TopologyError(f"{where}: expected a whole number from {minimum} to {maximum}, got {value!r}")
@@ -281,7 +314,8 @@ def _account(where: str, data: Any) -> Account:
 
 
 def parse_topology(data: Any, origin: str = "topology") -> Topology:
-    _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults", "accounts"},
+    _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults", "accounts",
+          "targets"},
           {"cluster", "nodes", "csvs"})
     nodes = [_node(f"nodes[{i}]", n) for i, n in enumerate(data["nodes"] or [])]
     if not nodes:
@@ -293,13 +327,14 @@ def parse_topology(data: Any, origin: str = "topology") -> Topology:
     if not isinstance(data.get("accounts") or [], list):
         raise TopologyError("accounts: expected a list")
     accounts = [_account(f"accounts[{i}]", a) for i, a in enumerate(data.get("accounts") or [])]
+    targets = [_target(f"targets[{i}]", t) for i, t in enumerate(data.get("targets") or [])]
     topology = Topology(
         cluster=_name("cluster", data["cluster"]),
         time_scale=_number("time_scale", data.get("time_scale", 1.0), strict=True),
         nodes=nodes, csvs=csvs, hardware_provider=bool(vss.get("hardware_provider", False)),
         max_shadow_copies=_count("vss.max_shadow_copies", vss.get("max_shadow_copies", MAX_SHADOW_COPIES_DEFAULT),
                                  SHADOW_COPIES_PER_VOLUME, minimum=1),
-        credentials=dict(creds), faults=faults, accounts=accounts,
+        credentials=dict(creds), faults=faults, accounts=accounts, targets=targets,
     )
     _cross_check(topology)
     return topology
@@ -326,6 +361,10 @@ def _cross_check(topology: Topology) -> None:
         for j, vm in enumerate(csv.vms):
             if vm.owner and vm.owner.lower() not in names:
                 raise TopologyError(f"csvs[{i}].vms[{j}].owner: {vm.owner!r} is not a node")
+    _unique("targets", [f"{t.node or 'share'}: {t.path}" for t in topology.targets])
+    for i, target in enumerate(topology.targets):
+        if target.node is not None and target.node.lower() not in names:
+            raise TopologyError(f"targets[{i}].node: {target.node!r} is not a node")
     csv_names = {c.name.lower() for c in topology.csvs}
     for i, fault in enumerate(topology.faults):
         for key in ("node", "to"):

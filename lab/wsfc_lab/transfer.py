@@ -4,7 +4,9 @@ This is the lab's physics, written independently of the collection's planner
 so that the planner's predictions are checked against something it did not
 compute. A read is a flow of bytes through a set of resources (a node's disk,
 its network out, another node's network in, and a private cap for the SMB path
-between two nodes). Rates are the max-min fair share (progressive filling):
+between two nodes), and on to where it is written: the writer's network out and
+a share's ingress, or a node-local folder's write rate (``target:`` resources,
+``Cluster.write_resources``). Rates are the max-min fair share (progressive filling):
 every flow gets an equal share of its tightest resource, and capacity a
 bottlenecked flow cannot use goes to the others. Rates change only when a
 read starts or ends, so progress between such moments is exact.

@@ -29,6 +29,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
     validate_name,
     waiting,
 )
+from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import target_error
 
 
 class ActionModule(WsfcActionBase):
@@ -61,6 +62,10 @@ class ActionModule(WsfcActionBase):
             validate_name(args["name"])
         except BackupJobError as exc:
             return {"failed": True, "msg": str(exc)}
+        if args["state"] != "absent" and args["method"] in ("copy", "wbadmin") and args.get("target"):
+            refused = target_error(args["target"], "target", args["method"])
+            if refused:
+                return {"failed": True, "msg": "%s. Nothing was changed." % refused}
         if args["timeout"] < 0 or args["poll_interval"] <= 0 or args["log_lines"] < 0:
             return {"failed": True, "msg": "timeout must be >= 0, poll_interval > 0 and log_lines >= 0"}
         method, name, csv = args["method"], args["name"], args.get("csv")

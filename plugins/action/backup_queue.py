@@ -20,14 +20,17 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.argument_specs import bac
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, task_logon
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     QueueError,
-    copy_target,
+    check_target,
+    concurrency_for,
     job_message,
+    job_target,
     normalize_items,
     summary,
     validate_run_id,
 )
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.scheduler import QueueScheduler
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.steps import QueueSteps
+from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import folder_errors
 
 display = Display()
 
@@ -63,9 +66,12 @@ class ActionModule(WsfcActionBase):
             if args["state"] == "present":
                 # the account is checked before any snapshot is taken (backup_jobs.task_logon)
                 task_logon(args["run_as_user"], args.get("run_as_password"), args["run_as_kind"])
-            if args["method"] == "copy" and args["state"] == "present":
+                check_target(args["method"], args.get("target"))
                 for item in items:
-                    copy_target(args.get("target"), args["run_id"], item)
+                    job_target(args["method"], args.get("target"), args["run_id"], item)
+                folders = folder_errors(items) if args["method"] in ("copy", "wbadmin") else []
+                if folders:
+                    raise QueueError("; ".join(folders))
         except (QueueError, BackupJobError) as exc:
             return {"failed": True, "msg": "%s: %s. Nothing was started." % (self.host_name, exc)}
         node = self.host_name
@@ -79,8 +85,9 @@ class ActionModule(WsfcActionBase):
             return self._clear(steps, items)
         if self._task.check_mode:
             return self._check(steps, items)
-        scheduler = QueueScheduler(args["concurrency"], args["poll_interval"], start=steps.start, poll=steps.poll,
-                                   stop=steps.stop, not_started=steps.not_started, sleep=time.sleep)
+        scheduler = QueueScheduler(concurrency_for(args["method"], args["concurrency"]), args["poll_interval"],
+                                   start=steps.start, poll=steps.poll, stop=steps.stop,
+                                   not_started=steps.not_started, sleep=time.sleep)
         entries = scheduler.run(items)
         counts, msg = summary(entries, node)
         result = {"changed": True, "jobs": entries, "node": node, "counts": counts, "msg": msg,

@@ -17,8 +17,10 @@ description:
   - Returns one message per option of the C(wsfc.csv.csv_backup) role that its argument spec cannot refuse, so the
     role refuses them before it reads or changes anything - a concurrency below 1, a timeout below 1 second, a poll
     interval of 0, a read rate that is neither a number above 0 nor a dictionary, a V(copy) or V(wbadmin) backup
-    without a target, a V(command) backup without a command, and a target or command argument that cmd.exe would
-    read as syntax (a double quote, C(%), C(!) or a control character).
+    without a target, a target that is neither a UNC path (C(\\server\share)) nor, for V(copy), a drive-letter path
+    (C(E:\Backups)) (the message names the value and the likely cause, such as a C(\\) lost to Ansible's
+    C(key=value) parsing), a V(command) backup without a command, and a target or command argument that cmd.exe
+    would read as syntax (a double quote, C(%), C(!) or a control character).
   - Each message names one option (with O(prefix)), its value (cut to 120 characters) and what it must be.
   - The same checks run again in M(wsfc.csv.backup_prepare).
 positional: prefix

@@ -66,6 +66,12 @@ options:
   target:
     description:
       - Where the backup goes (wbadmin C(-backupTarget), robocopy destination, C({target})).
+      - For O(method=copy) a UNC path (C(\\server\share\folder)) or a path that starts with a drive letter
+        (C(E:\Backups\disk1)); for O(method=wbadmin) a UNC path to a remote shared folder. Anything else is refused
+        before anything is changed (C(\backup01\csv), with one leading backslash, is a folder on the node's system
+        drive, which is what C(-e target=\\backup01\csv) becomes in Ansible's C(key=value) parsing).
+      - With O(method=wbadmin), give each computer and backup its own folder, as M(wsfc.csv.backup_queue) does, since a
+        backup to a shared folder overwrites the previous backup of the same computer in that folder.
     type: str
   vms:
     description: Hyper-V virtual machines to back up with O(method=wbadmin) (C(-hyperv)).

@@ -24,7 +24,8 @@ options:
   reads:
     description:
       - The CSVs to back up on this node, in order, as the planner lists them under C(nodes[<node>]).
-      - Each item is a dict with C(csv) (the CSV's cluster resource name) and optionally C(path), C(bytes)
+      - Each item is a dict with C(csv) (the CSV's cluster resource name) and optionally C(id) (its cluster Id),
+        C(folder) (the folder of its backup under C(<target>\<run_id>), as the role plans it), C(path), C(bytes)
         (used when the tool does not report what it copied), C(read) (the planned C(local) or C(smb)) and
         C(index) (unique within the run; it numbers the job), or just the CSV's name.
     type: list
@@ -42,9 +43,16 @@ options:
     default: copy
   target:
     description:
-      - Where backups go. For O(method=copy) each CSV is copied to C(<target>\<run_id>\<volume folder>), where the
-        volume folder is the last part of the CSV's path (C(Volume3)); for O(method=wbadmin) the
-        C(-backupTarget); for O(method=command) the value of C({target}).
+      - Where backups go. For O(method=copy) and O(method=wbadmin) each CSV's backup goes to its own folder,
+        C(<target>\<run_id>\<CSV folder>) (robocopy's destination, wbadmin's C(-backupTarget)). The CSV folder is
+        the CSV's name with characters outside C([A-Za-z0-9 ._-]) replaced by C(_), C(-) and 8 hexadecimal digits
+        derived from the CSV's cluster Id (C(id) of the item, as M(wsfc.csv.cluster_info) returns it; from its name
+        when not given), so two CSVs never share a folder (C(Cluster Disk 1-3f2a9c1b)). For O(method=command) the
+        value of C({target}), as given.
+      - For O(method=copy) a UNC path (C(\\server\share), folders under it allowed) or a path that starts with a
+        drive letter (C(E:\Backups)); for O(method=wbadmin) a UNC path (wbadmin takes a folder only on a remote
+        shared folder). Anything else (C(\backup01\csv), with one leading backslash, is a folder on the node's
+        system drive) is refused before anything is started.
     type: str
   provider:
     description:
@@ -58,7 +66,9 @@ options:
         as O(wsfc.csv.csv_snapshot#module:busy_timeout). Its default when not given.
     type: int
   concurrency:
-    description: Backups running at once on this node.
+    description:
+      - Backups running at once on this node. O(method=wbadmin) runs one at a time whatever this says, since each wbadmin
+        job backs up the node, and Microsoft does not document two running on one computer at once.
     type: int
     default: 2
   timeout:
@@ -143,7 +153,8 @@ jobs:
       O(on_timeout=leave)) or C(skipped) (not started); C(read) is C(local) or C(smb), from where the snapshot surfaced;
       C(start) and C(end) are the node's UTC times; C(bytes) what the tool copied (C(bytes_measured=true)) or the
       CSV's used size; C(provider_type) the snapshot's provider type (C(system), C(software) or C(hardware)) and
-      C(consistency) whether VSS writers took part in it (C(application)) or not (C(crash)).
+      C(consistency) whether VSS writers took part in it (C(application)) or not (C(crash)); C(target_path) the
+      exact folder its backup went to (O(method=copy) and O(method=wbadmin)).
   returned: when state is present
   type: list
   elements: dict
@@ -160,6 +171,7 @@ jobs:
       consistency: application
       snapshot_id: "{6f1f7a8e-0d1c-4d6f-9a55-2b9a4c1e0a11}"
       job_id: \wsfc.csv\csv-20261125T020000Z-ab12cd-000
+      target_path: \\backup01\csv\20261125T020000Z-ab12cd\Cluster Disk 1-3f2a9c1b
       exit_code: 1
       message: Cluster Disk 1 on NODE2 backed up with copy (1600000000000 bytes), local read
 cleared:

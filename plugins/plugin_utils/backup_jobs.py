@@ -155,6 +155,17 @@ def quote(value):
     return '"' + stripped + "\\" * (2 * (len(text) - len(stripped))) + '"'
 
 
+def include_error(values, option="-include"):
+    """wbadmin's ``-include`` and ``-hyperv`` are comma-delimited lists: an item with ``,`` would become two."""
+    bad = [v for v in values or [] if "," in "%s" % (v,)]
+    if not bad:
+        return None
+    return ("%s contains ',', which wbadmin reads as a separator of its comma-delimited %s list, so it would back up "
+            "other items than this one "
+            "(https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wbadmin-start-backup); "
+            "rename it or back it up with another method" % (", ".join(shown("%s" % (v,)) for v in bad), option))
+
+
 def is_device_path(path):
     """A ``\\\\?\\GLOBALROOT\\...`` (or other ``\\\\?\\``/``\\\\.\\``) device path rather than a folder."""
     text = str(path or "").replace("/", "\\")
@@ -181,6 +192,9 @@ def build_argv(method, node, volume=None, snapshot_path=None, target=None, vms=N
             raise BackupJobError("method wbadmin needs target (the backup target, e.g. \\\\server\\share)")
         if not volume and not vms:
             raise BackupJobError("method wbadmin needs csv (its volume is backed up) or vms")
+        refused = include_error([volume.rstrip("\\")] if volume else [], "-include") or include_error(vms, "-hyperv")
+        if refused:
+            raise BackupJobError(refused)
         argv = ["wbadmin.exe", "start", "backup", "-backupTarget:" + target]
         if volume:
             argv.append("-include:" + volume.rstrip("\\"))

@@ -77,6 +77,8 @@ def _job(raw):
         # application: VSS writers took part in the snapshot; crash: none did (csv_snapshot's consistency)
         "consistency": raw.get("consistency"),
         "snapshot_id": raw.get("snapshot_id"), "job_id": raw.get("job_id"),
+        # the exact folder the backup went to (<target>\<run id>\<CSV folder>; None for method=command)
+        "target_path": raw.get("target_path"),
         "bytes": int(raw.get("bytes") or 0), "exit_code": raw.get("exit_code"),
         "start": start, "end": end, "duration_s": _seconds(start, end),
         "message": message,
@@ -135,6 +137,7 @@ def build_report(run):
         "finished": _iso(parse_time(run.get("finished"))) or _iso(window_end),
         "window_start": _iso(window_start),
         "window_end": _iso(window_end),
+        "folders": dict((j["csv"], j["target_path"]) for j in jobs if j["target_path"]),
     }
     out_jobs = []
     for job in jobs:
@@ -205,15 +208,15 @@ def render_markdown(report):
         lines += ["| %s | %s |" % (md(k), _s(v))
                   for k, v in sorted(report["comparison"].items(), key=lambda kv: kv[1])]
         lines.append("")
-    lines += ["## Jobs", "", "| Node | CSV | Read | State | Start (s) | End (s) | Bytes | Snapshot provider |",
-              "|---|---|---|---|---|---|---|---|"]
+    lines += ["## Jobs", "", "| Node | CSV | Read | State | Start (s) | End (s) | Bytes | Snapshot provider | Folder |",
+              "|---|---|---|---|---|---|---|---|---|"]
     for node, entries in sorted(report["timeline"].items()):
         for e in entries:
             job = next(j for j in report["jobs"] if j["csv"] == e["csv"])
             state = "%s (failed over, re-planned)" % e["state"] if e.get("attempt") else e["state"]
-            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s |" % (
+            lines.append("| %s | %s | %s | %s | %s | %s | %s | %s | %s |" % (
                 md(node), md(e["csv"]), md(e["read"] or "-"), md(state), _s(e["start_s"]), _s(e["end_s"]),
-                _gb(job["bytes"]), md(_provider(job))))
+                _gb(job["bytes"]), md(_provider(job)), md(job.get("target_path") or "-")))
     lines.append("")
     if report["moves"]:
         lines += ["## Moves", "", "| Phase | CSV | From | To | OK |", "|---|---|---|---|---|"]
@@ -282,10 +285,10 @@ def render_html(report):
             "<tr><td>%s</td><td>%s</td></tr>" % (html.escape(k), _s(v))
             for k, v in sorted(report["comparison"].items(), key=lambda kv: kv[1])))
     body.append("<h2>Jobs</h2><table><tr><th>Node</th><th>CSV</th><th>Read</th><th>State</th><th>Start</th>"
-                "<th>End</th><th>Bytes</th><th>Provider</th><th>Message</th></tr>%s</table>" % "".join(
+                "<th>End</th><th>Bytes</th><th>Provider</th><th>Folder</th><th>Message</th></tr>%s</table>" % "".join(
                     "<tr>%s</tr>" % "".join("<td>%s</td>" % html.escape(str(v)) for v in (
                         j["node"], j["csv"], j["read"], j["state"], j["start"], j["end"], _gb(j["bytes"]),
-                        _provider(j), j["message"]))
+                        _provider(j), j.get("target_path") or "-", j["message"]))
                     for j in report["jobs"]))
     if report["moves"]:
         body.append("<h2>Moves</h2><table><tr><th>Phase</th><th>CSV</th><th>From</th><th>To</th><th>OK</th></tr>%s</table>"

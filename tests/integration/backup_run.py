@@ -16,13 +16,18 @@ from conftest import module_result  # pylint: disable=import-error
 BACKUP_TARGET = "\\\\backup01\\csv"
 
 
+def target_vars(target=BACKUP_TARGET):
+    """The target as JSON extra vars: ``-e csv_backup_target=\\\\...`` would lose a backslash in key=value parsing."""
+    return json.dumps({"csv_backup_target": target})
+
+
 def owners(lab):
     """CSV name -> owner, as the lab's model has it now."""
     return dict((name, csv["owner"]) for name, csv in lab.state()["csvs"].items())
 
 
 def backup_args(lab, report_dir, *extra, check=False):
-    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", "csv_backup_target=%s" % BACKUP_TARGET,
+    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", target_vars(),
             "-e", "csv_backup_report_dir=%s" % report_dir, "-e", "csv_backup_job_poll_interval=1",
             "-e", "csv_backup_poll_interval=0.5"] + list(extra)
     if check:

@@ -26,11 +26,11 @@ from __future__ import annotations
 
 import re
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils import targets
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, validate_name
 
 # A run id is also part of job names and snapshot tags: the job-name alphabet, short enough for both.
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,47}$")
-_UNSAFE_PATH_CHARS = re.compile(r'[^A-Za-z0-9 ._-]+')
 FINAL_STATES = ("succeeded", "failed", "cancelled", "skipped")
 
 
@@ -56,18 +56,44 @@ def job_name(run_id, index):
 
 
 def folder_name(item):
-    """A directory name for one CSV's backup: the leaf of its path (``Volume3``), else its name, made safe."""
-    path = str(item.get("path") or "").rstrip("\\")
-    leaf = path.rsplit("\\", 1)[-1] if path else ""
-    name = _UNSAFE_PATH_CHARS.sub("_", leaf or str(item.get("csv") or "")).strip(" .")
-    return name or "csv"
+    """The folder of one CSV's backup under ``<target>\\<run id>``: its safe name and a suffix of its Id."""
+    return targets.folder_name(item)
 
 
 def copy_target(target, run_id, item):
-    """Where ``method=copy`` writes one CSV: ``<target>\\<run id>\\<volume folder>``."""
+    """Where ``method=copy`` writes one CSV: ``<target>\\<run id>\\<folder>`` (see :mod:`targets`)."""
     if not target:
         raise QueueError("method copy needs target (a directory or share the backups are written to)")
-    return "%s\\%s\\%s" % (str(target).rstrip("\\"), run_id, folder_name(item))
+    return targets.csv_target(target, run_id, item)
+
+
+def job_target(method, target, run_id, item):
+    """The target of one CSV's job: its own folder for copy and wbadmin, ``target`` as given for a command."""
+    if method in ("copy", "wbadmin"):
+        if not target:
+            raise QueueError("method %s needs target (a directory or share the backups are written to)" % method)
+        return targets.csv_target(target, run_id, item)
+    return target or None
+
+
+def check_target(method, target):
+    """Refuse a copy or wbadmin target that is not a share or drive-letter path (see :mod:`targets`)."""
+    if method in ("copy", "wbadmin") and target:
+        error = targets.target_error(target, "target", method)
+        if error:
+            raise QueueError(error)
+
+
+def concurrency_for(method, concurrency):
+    """Jobs at once on one node: ``concurrency``, but 1 for wbadmin.
+
+    Each wbadmin job is a backup of the node (the page's "computer backed up",
+    https://learn.microsoft.com/en-us/windows-server/administration/windows-commands/wbadmin-start-backup).
+    Microsoft does not document two ``wbadmin start backup`` operations running
+    on one computer at once, so the queue makes the conservative choice and runs
+    them one after another.
+    """
+    return 1 if method == "wbadmin" else concurrency
 
 
 def normalize_items(reads):
@@ -226,5 +252,6 @@ def failed(entries):
 
 
 __all__ = ["QueueError", "BackupJobError", "validate_run_id", "snapshot_tag", "job_name", "copy_target",
+           "job_target", "check_target", "concurrency_for", "folder_name",
            "normalize_items", "record", "read_kind", "job_message", "summary", "failed", "FINAL_STATES",
            "failover_source", "moved_before_start", "failover_message", "failover_reads", "ClockSamples"]

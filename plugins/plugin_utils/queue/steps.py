@@ -42,11 +42,11 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
 )
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     ClockSamples,
-    copy_target,
     failover_message,
     failover_source,
     job_message,
     job_name,
+    job_target,
     moved_before_start,
     read_kind,
     record,
@@ -152,7 +152,7 @@ class QueueSteps(object):
     def plan(self, item):
         """Check mode: the record of what backing up one CSV would do, with the read its snapshot would give."""
         entry = record(item, self.node, message="would back up %s on %s with %s" % (
-            item["csv"], self.node, self.args["method"]))
+            item["csv"], self.node, self.args["method"]), target_path=self._target_path(item))
         if self.args["method"] != "wbadmin":
             predicted = self._step(entry, "csv_snapshot", self._snapshot_args(item), check_mode=True)
             if predicted is not None:
@@ -165,7 +165,7 @@ class QueueSteps(object):
     def start(self, item):
         """Snapshot the CSV and start its backup job; a job that could not start has its snapshot removed."""
         name = job_name(self.args["run_id"], item["index"])
-        entry = record(item, self.node, job_id=TASK_PATH + name)
+        entry = record(item, self.node, job_id=TASK_PATH + name, target_path=self._target_path(item))
         snapshot = None
         if self.args["method"] != "wbadmin":
             made = self._step(entry, "csv_snapshot", self._snapshot_args(item))
@@ -319,6 +319,12 @@ class QueueSteps(object):
             args["log_dir"] = self.args["log_dir"]
         return args
 
+    def _target_path(self, item):
+        """The folder this CSV's backup goes to (None for a command, whose target is its own business)."""
+        if self.args["method"] not in ("copy", "wbadmin"):
+            return None
+        return job_target(self.args["method"], self.args.get("target"), self.args["run_id"], item)
+
     def _snapshot_args(self, item):
         args = {"name": item["csv"], "provider": self.args["provider"], "tag": snapshot_tag(self.args["run_id"])}
         if self.args.get("snapshot_busy_timeout") is not None:
@@ -335,8 +341,7 @@ class QueueSteps(object):
         if snapshot and snapshot.get("exposed_path"):
             # the folder csv_snapshot exposed the snapshot at, never its device object (see backup_jobs.build_argv)
             args["snapshot_path"] = str(snapshot["exposed_path"]).rstrip("\\") + "\\"
-        if self.args["method"] == "copy":
-            args["target"] = copy_target(self.args["target"], self.args["run_id"], item)
-        elif self.args.get("target"):
-            args["target"] = self.args["target"]
+        target = job_target(self.args["method"], self.args.get("target"), self.args["run_id"], item)
+        if target:
+            args["target"] = target
         return args

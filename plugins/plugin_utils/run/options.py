@@ -14,9 +14,11 @@ got one option wrong reads about that option only.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import cmd_unsafe
+from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import target_error
 
 SHOWN = 120  # characters of a refused value quoted in a message
 
@@ -69,7 +71,7 @@ def _target_errors(options, prefix):
     errors = []
     for index, entry in enumerate(options.get("targets") or []):
         gbps = _number(entry.get("gbps")) if isinstance(entry, Mapping) else None
-        if gbps is None or not gbps > 0 or gbps == float("inf"):
+        if gbps is None or not math.isfinite(gbps) or gbps <= 0:  # NaN and infinity are not bandwidths
             shown = entry.get("gbps") if isinstance(entry, Mapping) else entry
             errors.append("%stargets[%d].gbps (got %s) must be more than 0 (Gb/s)." % (prefix, index, _cut(shown)))
     return errors
@@ -81,6 +83,9 @@ def _method_errors(options, prefix):
         return ["%smethod=command needs %scommand (the program and its arguments)." % (prefix, prefix)]
     if method in ("copy", "wbadmin") and not options.get("target"):
         return ["%smethod=%s needs %starget (the directory or share the backups go to)." % (prefix, method, prefix)]
+    if method in ("copy", "wbadmin"):  # a value cmd.exe would read as syntax: _cmd_errors says why
+        refused = target_error(options["target"], prefix + "target", method)
+        return ["%s." % refused] if refused else []
     return []
 
 

@@ -26,6 +26,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import answere
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.describe import describe_plan
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import option_errors
+from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import folder_errors, folder_name
 
 FAILING_SEVERITIES = ("critical", "warning")
 
@@ -227,6 +228,23 @@ def _is_share(entry):
     return isinstance(entry.get("path"), str) and entry["path"].startswith("\\\\")
 
 
+def _name_folders(plan, cluster, options):
+    """Give each planned read its CSV's cluster Id and the folder its backup goes to (see :mod:`targets`).
+
+    The folder is part of the plan, so a CSV backed up again after a failover
+    (queue.records.failover_reads) goes to the same folder. Two CSVs whose
+    folders would be the same (compared as Windows does, without case) are refused.
+    """
+    ids = dict((str(c.get("name")).lower(), c.get("id")) for c in cluster.get("csvs") or [])
+    reads = [read for items in (plan.get("nodes") or {}).values() for read in items or []]
+    for read in reads:
+        read["id"] = ids.get(str(read["csv"]).lower())
+        read["folder"] = folder_name(read)
+    clashes = folder_errors(reads) if options.get("method", "copy") in ("copy", "wbadmin") else []
+    if clashes:
+        raise RunError("%s. Nothing was changed." % "; ".join(clashes))
+
+
 def prepare_cluster(name, members, missing, networks, vss, node_names, options, report_dir, run_id, stamp):
     """One cluster's part of the run, planned from the first of ``members`` (its answering hosts, in play order)."""
     facts_host, cluster = members[0][0], _clean(members[0][1])
@@ -240,6 +258,7 @@ def prepare_cluster(name, members, missing, networks, vss, node_names, options, 
     provider = snapshot_provider(options.get("provider", "auto"), vss.get(facts_host))
     nodes, left_out = backup_nodes(options.get("nodes"), matched, cluster)
     plan = _plan(cluster, network, options, provider, nodes)
+    _name_folders(plan, cluster, options)
     notes = _notes(facts_host, missing, left_out, matched, plan)
     by_node = dict((node, host) for host, node in matched.items())
     reads = dict((by_node[node], list(items)) for node, items in (plan.get("nodes") or {}).items() if items)

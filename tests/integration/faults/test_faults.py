@@ -374,6 +374,8 @@ csvs:
   - {name: Cluster Disk 1, path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 100, owner: SK-NODE1}
   - {name: Cluster Disk 2, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 100, owner: SK-NODE2}
   - {name: Cluster Disk 3, path: 'C:\\ClusterStorage\\Volume3', size_gb: 100, used_gb: 100, owner: SK-NODE3}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
 """
 
 

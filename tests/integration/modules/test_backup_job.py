@@ -22,6 +22,10 @@ csvs:
 vss: {hardware_provider: false}
 accounts:
   - {name: 'JOBLAB\\svc', password: %s, groups: [Administrators]}
+targets:
+  - {path: '\\\\backup\\share', gbps: 100}
+  - {path: 'D:\\backup', node: N1, gbps: 100}
+  - {path: 'D:\\backup', node: N2, gbps: 100}
 """ % SECRET
 
 
@@ -47,7 +51,7 @@ def _ops(lab, mark, op):
 
 def test_target_runs_a_backup_and_removes_it(lab4, tmp_path):
     mark = len(lab4.events())
-    result = lab4.run_targets(["backup_job"], tmp_path)
+    result = lab4.run_targets(["backup_job"], tmp_path, "-e", json.dumps({"backup_job_target": "\\\\BACKUP01\\csv"}))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     starts, ends = _ops(lab4, mark, "job.start"), _ops(lab4, mark, "job.end")
     assert len(starts) == 1 and len(ends) == 1 and ends[0]["ok"] and ends[0]["exit_code"] == 0
@@ -94,7 +98,7 @@ def test_wbadmin_success_read_locality_idempotence_and_round_trips(lab):
 
 def test_wbadmin_on_a_non_coordinator_reads_over_smb(lab):
     mark = len(lab.events())
-    run = _module(lab, {"name": "small-smb", "csv": "Small", "target": "T", "poll_interval": 0.2}, node="N2")
+    run = _module(lab, {"name": "small-smb", "csv": "Small", "target": "\\\\backup\\share", "poll_interval": 0.2}, node="N2")
     assert run.returncode == 0, run.stdout
     (read,) = _ops(lab, mark, "backup.read")
     assert read["read"] == "smb" and read["node"] == "N2" and read["coordinator"] == "N1"
@@ -104,7 +108,7 @@ def test_wbadmin_on_a_non_coordinator_reads_over_smb(lab):
 def test_tool_failure_is_reported_with_exit_code(lab):
     lab.fault("backup_fails", node="N1", exit_code="8")
     mark = len(lab.events())
-    run = _module(lab, {"name": "small-fail", "csv": "Small", "target": "T", "poll_interval": 0.2})
+    run = _module(lab, {"name": "small-fail", "csv": "Small", "target": "\\\\backup\\share", "poll_interval": 0.2})
     assert run.returncode != 0
     result = module_result(run)
     assert result["state"] == "failed" and result["exit_code"] == 8
@@ -116,7 +120,7 @@ def test_tool_failure_is_reported_with_exit_code(lab):
 
 def test_still_running_at_timeout_then_cancel(lab):
     mark = len(lab.events())
-    run = _module(lab, {"name": "big", "csv": "Big", "target": "T", "poll_interval": 0.3, "timeout": 1}, node="N2")
+    run = _module(lab, {"name": "big", "csv": "Big", "target": "\\\\backup\\share", "poll_interval": 0.3, "timeout": 1}, node="N2")
     assert run.returncode != 0
     result = module_result(run)
     assert result["state"] == "running" and result["exit_code"] is None and "still running" in result["msg"]
@@ -156,7 +160,7 @@ def test_command_method_with_placeholders(lab):
 
 def test_refusals_change_nothing(lab):
     mark = len(lab.events())
-    unknown = _module(lab, {"name": "x", "csv": "Nope", "target": "T"})
+    unknown = _module(lab, {"name": "x", "csv": "Nope", "target": "\\\\backup\\share"})
     assert unknown.returncode != 0 and "Nope" in unknown.stdout and "cluster_info" in unknown.stdout
     bad = _module(lab, {"name": "y", "method": "command", "command": ["tool.exe", "100%"]})
     assert bad.returncode != 0 and "%" in bad.stdout

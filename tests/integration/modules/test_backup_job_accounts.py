@@ -29,6 +29,8 @@ vss: {hardware_provider: false}
 accounts:
   - {name: 'ACCTLAB\\svc-backup$', kind: gmsa, groups: [Backup Operators]}
   - {name: 'ACCTLAB\\backup-admin', password: %s, groups: [Administrators]}
+targets:
+  - {path: '\\\\backup\\share', gbps: 100}
 """ % ADMIN_PASSWORD
 GMSA = "ACCTLAB\\svc-backup$"
 ADMIN = "ACCTLAB\\backup-admin"
@@ -76,7 +78,7 @@ def test_a_gmsa_and_an_administrator_both_complete_a_backup(lab, user, password)
 
 def test_an_account_that_needs_a_password_and_has_none_is_refused_before_any_change(lab):
     mark = len(lab.events())
-    run = _module(lab, {"name": "acct-nopw", "csv": "Data", "target": "T", "run_as_user": ADMIN})
+    run = _module(lab, {"name": "acct-nopw", "csv": "Data", "target": "\\\\backup\\share", "run_as_user": ADMIN})
     assert run.returncode != 0
     result = module_result(run)
     assert "needs run_as_password" in result["msg"] and "A1" in result["msg"] and "Data" in result["msg"]

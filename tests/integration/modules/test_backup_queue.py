@@ -27,6 +27,8 @@ csvs:
   - {name: Smaller, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 10, owner: Q2}
   - {name: Big, path: 'C:\\ClusterStorage\\Volume3', size_gb: 100000, used_gb: 90000, owner: Q1}
 vss: {hardware_provider: false}
+targets:
+  - {path: '\\\\backup\\share', gbps: 100}
 """
 
 
@@ -51,7 +53,7 @@ def _queue(lab, node, args, check=False):
 def test_target_backs_up_two_csvs_and_leaves_nothing(lab, tmp_path):
     owners = dict((name, csv["owner"]) for name, csv in lab.state()["csvs"].items())
     mark = len(lab.events())
-    result = lab.run_targets(["backup_queue"], tmp_path)
+    result = lab.run_targets(["backup_queue"], tmp_path, "-e", json.dumps({"backup_queue_target": "\\\\backup\\share"}))
     assert result.returncode == 0, result.stdout[-6000:] + result.stderr[-2000:]
     saved = json.loads((tmp_path / "backup_queue.json").read_text())
     assert saved["reads"] == ["Smaller", "Small"]  # the two Online CSVs with the least data, smallest first
@@ -70,6 +72,12 @@ def test_target_backs_up_two_csvs_and_leaves_nothing(lab, tmp_path):
         assert read["args"]["snapshot"] == job["snapshot_id"]
         assert (read["provider"], read["consistency"]) == (job["provider_type"], job["consistency"])
         assert (job["provider_type"], job["consistency"]) == ("system", "application")
+        # each CSV into its own folder of the run, which is where the lab's share has its bytes
+        assert read["target"] == "\\\\backup\\share" and read["target_path"] == job["target_path"]
+        assert job["target_path"].startswith("\\\\backup\\share\\wsfc-test-") and csv in job["target_path"]
+    landed = dict((f["path"], (f["csv"], f["bytes"])) for f in lab.state()["targets"]["\\\\backup\\share"]["files"])
+    for csv, job in jobs.items():
+        assert landed[job["target_path"][len("\\\\backup\\share\\"):]] == (csv, job["bytes"])
     assert [j["read"] for j in saved["check"]["jobs"]] == [jobs[c]["read"] for c in saved["reads"]]
 
     # One snapshot and one job per CSV, each removed again; state=absent removed nothing (nothing was left).

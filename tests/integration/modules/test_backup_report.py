@@ -42,7 +42,7 @@ def test_target_reports_the_lab_cluster_without_touching_it(lab4, tmp_path):
     assert written["files"] == [os.path.join(saved["tmp"], "report", name)
                                 for name in ("report.json", "report.md", "report.html")]
     assert saved["check"]["changed"] is False and saved["again"]["changed"] is False and written["changed"]
-    assert saved["refused"]["failed"] and "exploded" in saved["refused"]["msg"]
+    assert saved["refused"]["failed"] and "has no 'csv'" in saved["refused"]["msg"]
     assert not os.path.exists(saved["tmp"])  # the target removed its directory
 
 

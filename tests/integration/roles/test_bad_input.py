@@ -37,6 +37,8 @@ csvs:
   - {name: %s, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 10, owner: BAD1}
   - {name: %s, path: 'C:\\ClusterStorage\\Volume3', size_gb: 100, used_gb: 10, owner: BAD2}
 vss: {hardware_provider: false}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
 """ % tuple(json.dumps(name) for name in (DROP, STOP, UNICODE))
 
 STATE_CHANGES = ("csv.move", "snap.create", "snap.delete", "task.register", "task.start", "job.start",
@@ -226,7 +228,7 @@ ROLE_REFUSALS = [
 def test_the_role_refuses_invalid_options_before_any_change(lab, tmp_path, extra, message):
     before = lab.state()
     mark = len(lab.events())
-    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", "csv_backup_target=\\\\backup\\csv",
+    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % lab.group, "-e", '{"csv_backup_target": "\\\\\\\\backup01\\\\csv"}',
             "-e", "csv_backup_report_dir=%s" % tmp_path, "-e", "csv_backup_network_findings=skip"]
     for item in extra:
         args += ["-e", item]

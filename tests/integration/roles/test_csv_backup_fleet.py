@@ -32,7 +32,7 @@ def _fleet(tmp_path):
 
 def _play(labs, inventories, report_dir, *extra):
     """Run the csv_backup playbook against the fleet group; the labs' state is read from ``labs``."""
-    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % FLEET, "-e", "csv_backup_target=%s" % run.BACKUP_TARGET,
+    args = ["wsfc.csv.csv_backup", "-e", "target=%s" % FLEET, "-e", run.target_vars(),
             "-e", "csv_backup_report_dir=%s" % report_dir, "-e", "csv_backup_job_poll_interval=1",
             "-e", "csv_backup_poll_interval=0.5", "--forks", "8"] + list(extra)
     for inventory in inventories[1:]:

@@ -30,7 +30,10 @@ def balanced(lab4, tmp_path_factory):
     """One balanced run on the 4-node lab: (result, lab owners before, events mark, report dir)."""
     report_dir = tmp_path_factory.mktemp("reports-balanced")
     before, mark = run.owners(lab4), len(lab4.events())
-    result = run.backup(lab4, report_dir, "-e", "csv_backup_read_gbps=32")
+    # Each node writes to the topology's 100 Gb/s share through its teamed 20 Gb/s, below its 32 Gb/s disk: the
+    # planner counts that write path when the share is listed with its bandwidth (csv_backup_targets).
+    targets = json.dumps({"csv_backup_targets": [{"path": run.BACKUP_TARGET, "gbps": 100}]})
+    result = run.backup(lab4, report_dir, "-e", "csv_backup_read_gbps=32", "-e", targets)
     return result, before, mark, report_dir
 
 
@@ -167,6 +170,8 @@ nodes:
 csvs:
   - {name: Cluster Disk 1, path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 40, owner: SN-NODE1}
   - {name: Cluster Disk 2, path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 40, owner: SN-NODE1}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 10}
 """
 
 
@@ -194,6 +199,8 @@ csvs:
   - {name: Cluster Disk 2, path: 'C:\\ClusterStorage\\Volume2', size_gb: 500, used_gb: 200, owner: HW1}
   - {name: Cluster Disk 3, path: 'C:\\ClusterStorage\\Volume3', size_gb: 500, used_gb: 200, owner: HW1}
 vss: {hardware_provider: true}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
 """
 
 
@@ -221,3 +228,77 @@ def test_with_a_hardware_provider_every_read_is_a_local_application_consistent_h
         assert report["summary"]["local_reads"] == 3 and report["summary"]["moves_made"] == 0
         assert run.owners(lab) == before
         run.assert_nothing_left(lab)
+
+
+COLLIDING = """\
+cluster: NAMES
+time_scale: 400
+nodes:
+  - {name: NM-NODE1, disk_gbps: 8, nics: [{name: E0, gbps: 10}]}
+  - {name: NM-NODE2, disk_gbps: 8, nics: [{name: E0, gbps: 10}]}
+csvs:
+  - {name: '財務', path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 30, owner: NM-NODE1}
+  - {name: '人事', path: 'C:\\ClusterStorage\\Volume2', size_gb: 100, used_gb: 20, owner: NM-NODE2}
+  - {name: 'Disk #1', path: 'C:\\ClusterStorage\\Volume3', size_gb: 100, used_gb: 25, owner: NM-NODE1}
+  - {name: 'Disk $1', path: 'C:\\ClusterStorage\\Volume4', size_gb: 100, used_gb: 15, owner: NM-NODE2}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
+"""
+
+
+def _folders(lab):
+    """The lab's share: folder -> [(CSV, bytes, node)] of what landed there."""
+    out = {}
+    (share,) = [t for path, t in lab.state()["targets"].items() if path.lower() == "\\\\backup01\\csv"]
+    for entry in share["files"]:
+        out.setdefault(entry["path"], []).append((entry["csv"], entry["bytes"], entry["node"]))
+    return out
+
+
+def test_csvs_whose_names_sanitise_alike_get_separate_folders_that_the_report_lists(tmp_path):
+    with running_lab(COLLIDING, tmp_path / "lab") as lab:
+        result = run.backup(lab, tmp_path / "reports")
+        assert result.returncode == 0, result.stdout[-5000:] + result.stderr[-2000:]
+        report, dummy = run.report(tmp_path / "reports")
+        run_id = report["jobs"][0]["target_path"].split("\\")[-2]
+        folders = _folders(lab)
+        sizes = dict((name, int(csv["used_gb"] * 10 ** 9)) for name, csv in lab.state()["csvs"].items())
+        # one folder per CSV, each holding that CSV's bytes only
+        assert sorted(c for entries in folders.values() for c, dummy2, dummy3 in entries) == sorted(sizes)
+        assert all(len(entries) == 1 for entries in folders.values()), folders
+        for path, ((csv, size, dummy2),) in folders.items():
+            assert size == sizes[csv] and path.startswith(run_id + "\\")
+            assert report["summary"]["folders"][csv] == "\\\\backup01\\csv\\" + path
+        for event in run.reads(lab, 0):
+            assert event["target"] == "\\\\backup01\\csv" and event["target_path"] == report["summary"]["folders"][event["csv"]]
+
+
+def test_two_csvs_of_one_node_backed_up_with_wbadmin_both_survive(lab2, tmp_path):
+    before = run.owners(lab2)
+    mine = sorted(c for c, owner in before.items() if owner == "BR-NODE1")
+    assert len(mine) == 2
+    result = run.backup(lab2, tmp_path, "-e", "csv_backup_method=wbadmin", "-e", "csv_backup_strategy=coordinator")
+    assert result.returncode == 0, result.stdout[-5000:]
+    report, dummy = run.report(tmp_path)
+    folders = _folders(lab2)
+    for csv in mine:
+        folder = report["summary"]["folders"][csv]
+        relative = folder[len("\\\\backup01\\csv\\"):] + "\\WindowsImageBackup\\BR-NODE1"
+        assert [c for c, dummy2, dummy3 in folders[relative]] == [csv], folders
+    # one wbadmin at a time on a node
+    jobs = sorted((e["start"], e["end"]) for e in lab2.events() if e["op"] == "job.end" and e["node"] == "BR-NODE1"
+                  and e["args"]["tool"] == "wbadmin")
+    assert len(jobs) == 2 and jobs[0][1] <= jobs[1][0], jobs
+    run.assert_nothing_left(lab2)
+
+
+def test_a_target_that_lost_a_backslash_is_refused_before_any_change(lab2, tmp_path):
+    mark = len(lab2.events())
+    result = lab2.ansible_playbook("wsfc.csv.csv_backup", "-e", "target=%s" % lab2.group,
+                                   "-e", "csv_backup_report_dir=%s" % tmp_path,
+                                   "-e", "csv_backup_target=\\\\backup01\\csv")  # key=value: \\ becomes \
+    assert result.returncode != 0
+    assert "is not a backup target: it starts with one backslash" in result.stdout, result.stdout[-3000:]
+    assert "backup01" in result.stdout and "key=value" in result.stdout
+    changes = [e for e in lab2.events()[mark:] if e["op"] != "winrm.command" and not e["op"].startswith("auth")]
+    assert not [e for e in changes if e["op"].startswith(("csv.move", "snap.", "task."))]

@@ -40,6 +40,9 @@ csvs:
 vss: {hardware_provider: false}
 accounts:
   - {name: 'SECLAB\\svc-backup', password: %s, groups: [Backup Operators]}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
+  - {path: '\\\\backup\\share', gbps: 100}
 """ % SECRET
 
 _B64_RUN = re.compile(r"[A-Za-z0-9+/]{16,}={0,2}")
@@ -161,7 +164,7 @@ def test_csv_backup_role_password_is_written_nowhere(lab, tmp_path, secret_vars)
     reports = tmp_path / "reports"
     mark = len(lab.events())
     run = lab.ansible_playbook(
-        "wsfc.csv.csv_backup", "-vvvvv", "-e", "target=%s" % lab.group, "-e", "csv_backup_target=\\\\backup\\csv",
+        "wsfc.csv.csv_backup", "-vvvvv", "-e", "target=%s" % lab.group, "-e", '{"csv_backup_target": "\\\\\\\\backup01\\\\csv"}',
         "-e", "csv_backup_report_dir=%s" % reports, "-e", "csv_backup_job_poll_interval=0.5",
         "-e", "csv_backup_poll_interval=0.5", "-e", "csv_backup_run_as_user=SECLAB\\svc-backup",
         "-e", secret_vars, "-e", "csv_backup_network_findings=skip",

@@ -36,6 +36,8 @@ csvs:
      owner: TPL1}
   - {name: Plain Disk, path: 'C:\\ClusterStorage\\Volume3', size_gb: 100, used_gb: 10, owner: TPL2}
 vss: {hardware_provider: false}
+targets:
+  - {path: '\\\\backup01\\csv', gbps: 100}
 """ % (json.dumps("TPL" + _jinja(markers["cluster"])), json.dumps(_jinja(markers["csv"])),
        json.dumps(_jinja(markers["vm"])))
 

@@ -38,6 +38,19 @@ def test_a_negative_timeout_is_refused_before_the_node_is_asked(node, run):
     assert node.calls == []
 
 
+@pytest.mark.parametrize("method, target, says", [
+    ("wbadmin", "\\backup01\\csv", "one backslash"),
+    ("wbadmin", "E:\\Backups", "remote shared folder"),
+    ("copy", "backup01\\csv", "UNC path"),
+])
+def test_a_target_that_is_neither_a_share_nor_a_drive_letter_path_is_refused_before_the_node_is_asked(
+        node, run, method, target, says):
+    result = run(ACTION, dict(JOB, method=method, target=target, snapshot_path="C:\\x\\"))
+    assert result["failed"] and result["msg"].startswith("target %r is not a backup target" % target)
+    assert says in result["msg"] and result["msg"].endswith("Nothing was changed.")
+    assert node.calls == []
+
+
 def test_check_mode_reads_the_job_and_starts_nothing(node, run):
     node.answer(*answers(ACTION, "check_mode_start"))
     result = run(ACTION, JOB, check_mode=True)

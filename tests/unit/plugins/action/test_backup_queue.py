@@ -16,7 +16,7 @@ import json
 
 import pytest
 
-from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import snapshot_tag
+from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import folder_name, snapshot_tag
 
 from .checks import says_what_to_do
 from .recorded import answers, document, scenario
@@ -172,7 +172,7 @@ def test_each_csv_is_snapshotted_then_backed_up_from_the_snapshot_into_its_own_f
     assert [a["csv"] for a in created] == ["Cluster Disk 1", "Cluster Disk 2", "Cluster Disk 3"]
     assert set(a["tag"] for a in created) == {snapshot_tag("q-run")}
     starts = node.args_of("backup_job_start")
-    for i, (start, volume) in enumerate(zip(starts, ("Volume1", "Volume2", "Volume3"))):
+    for i, (start, csv) in enumerate(zip(starts, ("Cluster Disk 1", "Cluster Disk 2", "Cluster Disk 3"))):
         shadow = document(ACTION, "run", "csv_snapshot_create", i)["shadow"]
         assert start["name"] == "csv-q-run-%03d" % i
         # robocopy reads the folder the snapshot is exposed at (its trailing backslash doubled before the quote),
@@ -180,7 +180,7 @@ def test_each_csv_is_snapshotted_then_backed_up_from_the_snapshot_into_its_own_f
         folder = shadow["exposed_name"].rstrip("\\")
         assert '"robocopy.exe" "%s\\\\"' % folder in start["argument"]
         assert shadow["device_object"] not in start["argument"]
-        assert "%s\\q-run\\%s" % (TARGET, volume) in start["argument"]
+        assert '"%s\\q-run\\%s"' % (TARGET, folder_name({"csv": csv})) in start["argument"]
 
 
 def test_never_more_jobs_run_at_once_than_concurrency_and_the_next_starts_when_one_is_removed(node, run):
@@ -334,3 +334,12 @@ def test_a_job_start_whose_answer_dropped_is_read_again_and_not_started_twice(no
 
 def test_a_refusal_message_says_what_to_change(node, run):
     assert says_what_to_do(run(ACTION, dict(_args("run"), run_id="bad id"))["msg"])
+
+
+@pytest.mark.parametrize("target", ["\\backup01\\csv", "csv"])
+def test_a_target_that_is_not_a_share_or_drive_letter_path_is_refused_and_nothing_is_started(node, run, target):
+    args = _args("run")
+    args["target"] = target
+    result = run(ACTION, args)
+    assert result["failed"] is True and "is not a backup target" in result["msg"]
+    assert result["msg"].endswith("Nothing was started.") and node.calls == []

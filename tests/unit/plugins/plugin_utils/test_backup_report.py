@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 
@@ -96,8 +97,8 @@ def test_markdown_keeps_a_node_supplied_name_in_its_cell(name):
     run["moves"][0]["message"] = name
     markdown = render_markdown(build_report(run))
     row = next(line for line in markdown.splitlines() if line.startswith("| N1 |"))
-    # the row still has its eight cells: no | of the name split it, no line break ended it
-    assert len(re.findall(r"(?<!\\)\|", row)) == 9, row
+    # the row still has its nine cells: no | of the name split it, no line break ended it
+    assert len(re.findall(r"(?<!\\)\|", row)) == 10, row
     assert not re.search(r"(?<!\\)<img", markdown) and not re.search(r"(?<!\\)\]\(http", markdown)
     assert "\nbreak" not in markdown
     unescaped = re.sub(r"\\(.)", r"\1", row.split(" | ")[1])
@@ -130,3 +131,16 @@ def test_provider_type_and_consistency_per_csv_and_a_warning_for_crash_consisten
     assert "Microsoft Software Shadow Copy provider 1.0 (system, crash)" in render_html(report)
     clean = build_report(_run())
     assert clean["summary"]["crash_consistent"] == [] and not [w for w in clean["warnings"] if "crash" in w]
+
+
+def test_the_report_lists_the_exact_folder_of_every_csv_s_backup():
+    run = _run()
+    folder = "\\\\backup01\\csv\\run1\\Disk #1-0a1b2c3d"
+    run["jobs"][0]["target_path"] = folder
+    report = build_report(run)
+    csv = run["jobs"][0]["csv"]
+    assert report["summary"]["folders"] == {csv: folder}
+    assert report["jobs"][0]["target_path"] == folder
+    row = next(line for line in render_markdown(report).splitlines() if line.startswith("| N1 |"))
+    assert re.sub(r"\\(.)", r"\1", row.split(" | ")[-1].rstrip(" |")) == folder
+    assert html.escape(folder) in render_html(report)

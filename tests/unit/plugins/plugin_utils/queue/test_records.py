@@ -3,18 +3,22 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, validate_name
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     ClockSamples,
     QueueError,
+    concurrency_for,
     copy_target,
     failover_reads,
     failover_source,
     folder_name,
     job_message,
     job_name,
+    job_target,
     moved_before_start,
     normalize_items,
     read_kind,
@@ -56,12 +60,24 @@ def test_bad_items_are_refused(reads, message):
         normalize_items(reads)
 
 
-def test_copy_target_is_per_run_and_per_volume():
-    item = {"csv": "Cluster Disk 3", "path": "C:\\ClusterStorage\\Volume3\\"}
-    assert copy_target("\\\\backup01\\csv\\", RUN, item) == "\\\\backup01\\csv\\%s\\Volume3" % RUN
-    assert copy_target("D:\\b", RUN, {"csv": "Cluster Disk 3"}) == "D:\\b\\%s\\Cluster Disk 3" % RUN
+def test_copy_target_is_per_run_and_per_csv_named_after_the_csv_with_a_suffix_of_its_id():
+    item = {"csv": "Cluster Disk 3", "id": "6a1e0c57-2b0e-4f4e-9d35-0f0b7a3f2c11"}
+    folder = folder_name(item)
+    assert re.match(r"^Cluster Disk 3-[0-9a-f]{8}$", folder), folder
+    assert copy_target("\\\\backup01\\csv\\", RUN, item) == "\\\\backup01\\csv\\%s\\%s" % (RUN, folder)
+    assert copy_target("D:\\b", RUN, item) == "D:\\b\\%s\\%s" % (RUN, folder)
+    # stable: the same Id gives the same folder, whatever its case
+    assert folder_name(dict(item, id=item["id"].upper())) == folder
     with pytest.raises(QueueError, match="needs target"):
         copy_target("", RUN, item)
+
+
+def test_wbadmin_gets_a_folder_per_csv_too_and_a_command_its_target_as_given():
+    item = {"csv": "Cluster Disk 3", "id": "x"}
+    assert job_target("wbadmin", "\\\\b\\s", RUN, item) == "\\\\b\\s\\%s\\%s" % (RUN, folder_name(item))
+    assert job_target("command", "s3://bucket", RUN, item) == "s3://bucket"
+    assert job_target("command", None, RUN, item) is None
+    assert concurrency_for("wbadmin", 4) == 1 and concurrency_for("copy", 4) == 4
 
 
 @pytest.mark.parametrize("name", ["'; Remove-Item C:\\ -Recurse #", "$(whoami)", "a\"b%PATH%", "..", "`n"])

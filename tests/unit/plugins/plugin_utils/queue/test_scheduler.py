@@ -24,7 +24,7 @@ from ansible.errors import AnsibleConnectionFailure
 from ansible_collections.wsfc.csv.plugins.plugin_utils import runner
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import TASK_PATH, status_args
 from ansible_collections.wsfc.csv.plugins.plugin_utils.diskshadow import exposure_name, exposure_path
-from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import job_name, snapshot_tag
+from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import folder_name, job_name, snapshot_tag
 from ansible_collections.wsfc.csv.plugins.plugin_utils.powershell import (
     build_script,
     decode_arguments,
@@ -197,7 +197,7 @@ class FakeNode:
                 return self.answer("backup_job started again", csv, start=iso(task["start"]))
             # the folder csv_snapshot exposed the CSV's snapshot at, never its device object
             assert args["snapshot_path"] == exposure_path(csv, snapshot_tag(RUN)) + "\\", args
-            assert args["target"] == "\\\\backup01\\csv\\%s\\Volume%s" % (RUN, csv.split()[-1]), args
+            assert args["target"] == "\\\\backup01\\csv\\%s\\%s" % (RUN, folder_name({"csv": csv})), args
             self.tasks[name] = {"csv": csv, "start": self.clock.now, "stopped": False,
                                 "end": self.clock.now + self.durations[csv]}
             self.max_tasks = max(self.max_tasks, len(self.tasks))

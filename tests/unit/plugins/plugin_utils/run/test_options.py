@@ -84,3 +84,21 @@ def test_a_listed_targets_bandwidth_must_be_above_zero(gbps):
 
 def test_listed_targets_with_bandwidth_are_accepted():
     assert option_errors(_with(targets=[{"path": "\\\\backup01\\csv", "gbps": "25"}])) == []
+
+
+@pytest.mark.parametrize("method, target, says", [
+    ("copy", "\\backup01\\csv", "one backslash"),
+    ("copy", "backup01\\csv", "UNC path"),
+    ("wbadmin", "\\backup01\\csv", "key=value"),
+    ("wbadmin", "E:\\Backups", "remote shared folder"),
+])
+def test_a_target_that_is_neither_a_share_nor_a_drive_letter_path_is_refused_naming_the_value(method, target, says):
+    errors = option_errors(_with(method=method, target=target))
+    assert len(errors) == 1 and errors[0].startswith("csv_backup_target %r is not a backup target" % target)
+    assert says in errors[0]
+
+
+@pytest.mark.parametrize("method, target", [("copy", "\\\\backup01\\csv"), ("copy", "E:\\Backups"),
+                                            ("wbadmin", "\\\\backup01\\wsb\\nightly")])
+def test_shares_and_drive_letter_paths_are_targets(method, target):
+    assert option_errors(_with(method=method, target=target)) == []

@@ -234,3 +234,24 @@ def test_in_a_fleet_each_cluster_counts_its_share_of_a_listed_share():
 def test_a_bad_listed_target_is_refused_naming_it():
     with pytest.raises(RunError, match=r"not planned: targets\[0\]\.path must be a share"):
         _prepare(options=dict(OPTIONS, targets=[{"path": "\\backup01\\csv", "gbps": 10}]))
+
+
+def test_each_read_carries_its_csv_id_and_a_folder_of_its_own_that_the_plan_keeps():
+    facts = every_host_answers()
+    for answer in facts.values():
+        for index, entry in enumerate(answer["csvs"]):
+            entry["id"] = "3f2504e0-4f89-11d3-9a0c-0305e82c330%d" % index
+    run = _prepare(facts)
+    reads = [r for items in run["reads"].values() for r in items]
+    planned = [r for items in _one(run)["plan"]["nodes"].values() for r in items]
+    assert sorted(r["id"] for r in reads) == ["3f2504e0-4f89-11d3-9a0c-0305e82c330%d" % i for i in range(4)]
+    assert len(set(r["folder"].lower() for r in reads)) == 4
+    assert all(r["folder"].startswith(r["csv"] + "-") for r in reads)
+    assert sorted(r["folder"] for r in planned) == sorted(r["folder"] for r in reads)
+
+
+def test_csvs_whose_folders_would_be_the_same_are_refused_before_anything_changes(monkeypatch):
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.run import prepare
+    monkeypatch.setattr(prepare, "folder_name", lambda read: "same")
+    with pytest.raises(RunError, match="would be backed up to the same folder"):
+        _prepare()
