@@ -44,7 +44,7 @@ def plan_backup(cluster, network=None, **options):
     inputs = prepare(cluster, network, options)
     topology = Topology(inputs.read_gbps, inputs.network, inputs.target_gbps, inputs.write)
     problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed),
-                                 shared=topology.shared)
+                                 shared=topology.shared, **_bound_rates(inputs, topology))
     plans = dict((name, _Planner(name, inputs, topology, problem).plan()) for name in STRATEGY_NAMES)
     _keep_balanced_best(plans, inputs, topology, problem)
     chosen = "balanced" if inputs.strategy == "all" else inputs.strategy
@@ -54,6 +54,14 @@ def plan_backup(cluster, network=None, **options):
     if inputs.strategy == "all":
         result["plans"] = plans
     return result
+
+
+def _bound_rates(inputs, topology):
+    """The disks and the write paths of the allowed nodes apart, for the lower bound, when writes are modelled."""
+    if not inputs.write:
+        return {}
+    return {"disks": dict((n, topology.capacities[("disk", n)]) for n in inputs.allowed),
+            "writes": dict((n, topology.write_rate(n)) for n in inputs.allowed)}
 
 
 def _keep_balanced_best(plans, inputs, topology, problem):

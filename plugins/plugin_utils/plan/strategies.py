@@ -54,10 +54,14 @@ class Problem:
     through it (0 without it).
     """
 
-    def __init__(self, volumes, nodes, rates, shared=None):
+    def __init__(self, volumes, nodes, rates, shared=None, disks=None, writes=None):
         self.volumes = sorted(volumes, key=lambda v: (-v.size, v.name))
         self.nodes = tuple(nodes)
         self.rates = dict((node, float(rates[node])) for node in self.nodes)
+        # With a write path, a node's reads and writes are limited apart: a remote read by a node with a slow disk
+        # and a fast write path can beat its local rate, so the bound uses the disks and the writes separately.
+        self.disks = dict((node, float(disks[node])) for node in self.nodes) if disks else None
+        self.writes = dict((node, float(writes[node])) for node in self.nodes) if writes else None
         self.total = sum(v.size for v in self.volumes)
         self.shared = float(shared) if shared is not None else None
         self.floor = self.total / self.shared if self.shared else 0.0
@@ -66,8 +70,13 @@ class Problem:
         """No plan beats all bytes spread perfectly, the largest CSV on the fastest node, nor all bytes through the target."""
         if not self.volumes:
             return 0.0
-        fastest = max(self.rates.values())
-        return max(self.total / sum(self.rates.values()), self.volumes[0].size / fastest, self.floor)
+        fastest, spread = max(self.rates.values()), sum(self.rates.values())
+        if self.disks and self.writes:
+            # any read of any allowed node's disk, written by any allowed node (remote reads included)
+            fastest_disk = max(self.disks.values())
+            fastest = max(fastest, max(min(write, fastest_disk) for write in self.writes.values()))
+            spread = max(spread, min(sum(self.disks.values()), sum(self.writes.values())))
+        return max(self.total / spread, self.volumes[0].size / fastest, self.floor)
 
     def finish_times(self, assignment):
         """Seconds each allowed node needs for the volumes ``assignment`` gives it (all reads local)."""
