@@ -26,7 +26,7 @@ import tempfile
 import time
 
 
-def _import_planner():
+def import_planner():
     """Import the collection from this checkout, linking it under ansible_collections/ when needed."""
     try:
         from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
@@ -74,7 +74,7 @@ def main():
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--target-gbps", type=float, default=None, help="ingress of a share every node writes to (default: no target)")
     args = parser.parse_args()
-    plan_backup = _import_planner()
+    plan_backup = import_planner()
     cluster, network = make_cluster(args.nodes, args.csvs, args.seed)
     target = {}
     if args.target_gbps:

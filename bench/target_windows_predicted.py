@@ -21,34 +21,16 @@ the repository root::
 """
 
 import argparse
-import atexit
 import glob
 import os
-import shutil
-import sys
-import tempfile
 
 import yaml
+
+from plan_speed import import_planner  # the same checkout-linking import (bench/ is on sys.path when run)
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 STRATEGIES = ("remote", "consolidate", "coordinator", "balanced")
 SHARE = "\\\\backup01\\csv"
-
-
-def _import_planner():
-    """Import the collection from this checkout, linking it under ansible_collections/ when needed."""
-    try:
-        from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
-        return plan_backup
-    except ImportError:
-        pass
-    root = tempfile.mkdtemp(prefix="wsfc-bench-")
-    atexit.register(shutil.rmtree, root, True)  # the link only; the checkout it points to is left alone
-    os.makedirs(os.path.join(root, "ansible_collections", "wsfc"))
-    os.symlink(ROOT, os.path.join(root, "ansible_collections", "wsfc", "csv"))
-    sys.path.insert(0, root)
-    from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
-    return plan_backup
 
 
 def facts(topology):
@@ -108,7 +90,7 @@ def main():
     parser.add_argument("--topology", action="append", help="a topology of lab/topologies (default: every one)")
     parser.add_argument("--target-gbps", action="append", type=float, help="a target ingress in Gb/s (default: 10, 25, 100)")
     args = parser.parse_args()
-    plan_backup = _import_planner()
+    plan_backup = import_planner()
     paths = sorted(glob.glob(os.path.join(ROOT, "lab", "topologies", "*.yml")))
     names = [os.path.splitext(os.path.basename(p))[0] for p in paths]
     chosen = args.topology or names

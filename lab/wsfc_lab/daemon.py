@@ -41,7 +41,8 @@ def write_state(workdir: Path, state: dict) -> None:
     os.replace(tmp, path)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not reaped, counts as gone)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -63,7 +64,7 @@ def start(topology: Path, workdir: Path, extra_args: list[str], timeout: float =
         existing = read_state(workdir)
     except LabError:
         existing = None
-    if existing and _alive(existing.get("pid", -1)):
+    if existing and alive(existing.get("pid", -1)):
         raise LabError(f"a lab is already running in {workdir} (pid {existing['pid']}); run 'down' first")
     (workdir / STATE_FILE).unlink(missing_ok=True)
     log = open(workdir / LOG_FILE, "ab")
@@ -97,20 +98,20 @@ def stop(workdir: Path, timeout: float = 15) -> bool:
     except LabError:
         return False
     pid = state.get("pid", -1)
-    if _alive(pid):
+    if alive(pid):
         try:
             call(state["control_port"], state["token"], "shutdown", timeout=5)
         except LabError:
             pass
         deadline = time.monotonic() + timeout
-        while _alive(pid) and time.monotonic() < deadline:
+        while alive(pid) and time.monotonic() < deadline:
             time.sleep(0.05)
         for sig in (signal.SIGTERM, signal.SIGKILL):
-            if not _alive(pid):
+            if not alive(pid):
                 break
             os.kill(pid, sig)
             end = time.monotonic() + 5
-            while _alive(pid) and time.monotonic() < end:
+            while alive(pid) and time.monotonic() < end:
                 time.sleep(0.05)
     (workdir / STATE_FILE).unlink(missing_ok=True)
     return True

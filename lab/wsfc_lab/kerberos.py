@@ -36,6 +36,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from wsfc_lab.daemon import alive
+
 DEFAULT_REALM = "LAB.TEST"
 TOOLS = ("krb5kdc", "kdb5_util", "kadmin.local", "kinit", "klist", "kvno")
 # Debian puts the KDC tools in /usr/sbin, which a non-login PATH may lack.
@@ -260,7 +262,7 @@ class KDC:
             try:
                 finished, _ = os.waitpid(pid, os.WNOHANG)
             except ChildProcessError:  # not our child (another process started it): poll for its end
-                finished = 0 if _alive(pid) else pid
+                finished = 0 if alive(pid) else pid
             if finished:
                 return True
             time.sleep(0.05)
@@ -307,11 +309,3 @@ def skewed_copy(source: Path, target: Path, seconds: int) -> Path:
     return Path(target)
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
