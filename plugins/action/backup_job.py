@@ -29,6 +29,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import (
     validate_name,
     waiting,
 )
+from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import coordinator_moved
 from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import target_error
 
 
@@ -51,6 +52,7 @@ class ActionModule(WsfcActionBase):
         "timeout": {"type": "int", "default": 3600},
         "poll_interval": {"type": "float", "default": 5.0},
         "log_lines": {"type": "int", "default": DEFAULT_LOG_LINES},
+        "coordinator": {"type": "str"},
     }
 
     def _status(self, args):
@@ -98,6 +100,10 @@ class ActionModule(WsfcActionBase):
         if current == "not_started":
             return {"failed": True, "node": node, "msg": "A task %s exists on %s but never ran (not created by this "
                     "module?). Remove it with state=absent, then run the task again." % (TASK_PATH + name, node)}
+        if current == "absent" and args.get("coordinator") and status.get("csv"):
+            moved = coordinator_moved(status["csv"], args["coordinator"], node, "started no backup job for it")
+            if moved:
+                return {"failed": True, "node": node, "coordinator_now": status["csv"].get("owner"), "msg": moved}
         if current == "absent":
             volume = (status.get("csv") or {}).get("path")
             try:

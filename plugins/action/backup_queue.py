@@ -51,6 +51,8 @@ class ActionModule(WsfcActionBase):
         "timeout": {"type": "int", "default": 86400},
         "on_timeout": {"type": "str", "default": "cancel", "choices": ["cancel", "leave"]},
         "poll_interval": {"type": "float", "default": 10.0},
+        "keep_coordinators": {"type": "bool", "default": True},
+        "move_timeout": {"type": "int", "default": 300},
         "fail_on_error": {"type": "bool", "default": True},
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
     }

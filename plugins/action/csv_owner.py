@@ -11,6 +11,7 @@ import time
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
     OwnershipError,
+    OwnershipWait,
     require_csv,
     plan_move,
     settled,
@@ -45,10 +46,19 @@ class ActionModule(WsfcActionBase):
             return {"failed": True, "msg": "timeout must be at least 1 second, got %s" % args["timeout"]}
         started = time.monotonic()
         raw = self._read(args)
-        try:
-            csv, target, needed = plan_move(raw, args["node"], args.get("name"), args.get("path"))
-        except OwnershipError as exc:
-            return {"failed": True, "msg": str(exc), "node": raw.get("node")}
+        while True:
+            try:
+                csv, target, needed = plan_move(raw, args["node"], args.get("name"), args.get("path"))
+                break
+            except OwnershipWait as exc:
+                # A transient redirect or a backup: wait for it (not in check mode, which only says what it sees).
+                if self._task.check_mode or not args["wait"] or time.monotonic() - started > args["timeout"]:
+                    waited = "" if self._task.check_mode or not args["wait"] else " (waited %s seconds)" % args["timeout"]
+                    return {"failed": True, "msg": str(exc) + waited, "node": raw.get("node")}
+                time.sleep(args["poll_interval"])
+                raw = self._read(args)
+            except OwnershipError as exc:
+                return {"failed": True, "msg": str(exc), "node": raw.get("node")}
         result = {
             "name": csv["name"], "path": csv["path"], "previous_owner": csv["owner"], "owner": csv["owner"],
             "changed": needed, "elapsed": 0.0,
@@ -66,7 +76,7 @@ class ActionModule(WsfcActionBase):
         except (OperationError, OperationUnreachable) as exc:
             # The move may have finished before the error (a dropped connection): read again before judging.
             now = self._now(args)
-            if not settled(now, target):
+            if not settled(now, target, csv):
                 message = ("Moving %s to %s failed on %s: %s. %s is now %s on %s; nothing else was changed. Fix "
                            "the cause, then run the task again.")
                 return dict(result, failed=True, owner=now.get("owner"), msg=message % (
@@ -75,9 +85,9 @@ class ActionModule(WsfcActionBase):
             result.setdefault("warnings", []).append(
                 "the connection failed during the move (%s), but %s is Online on %s" % (exc.reason, csv["name"], target))
         current = self._now(args)
-        while args["wait"] and not settled(current, target):
+        while args["wait"] and not settled(current, target, csv):
             if time.monotonic() - started > args["timeout"]:
-                message = timeout_message(current, target, args["timeout"])
+                message = timeout_message(current, target, args["timeout"], csv)
                 return dict(result, failed=True, owner=current.get("owner"), msg=message)
             time.sleep(args["poll_interval"])
             current = self._now(args)

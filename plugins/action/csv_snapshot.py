@@ -27,6 +27,7 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     REGISTRY_PATH,
     SnapshotError,
     choose_provider,
+    coordinator_moved,
     limit_problem,
     match_csv,
     normalize_id,
@@ -60,6 +61,7 @@ class ActionModule(WsfcActionBase):
         "id": {"type": "str"},
         "busy_timeout": {"type": "int", "default": 300},
         "on_limit": {"type": "str", "default": "refuse", "choices": ["refuse", "warn"]},
+        "coordinator": {"type": "str"},
     }
     MUTUALLY_EXCLUSIVE = [["name", "path"]]
     REQUIRED_ONE_OF = [["name", "path", "id"]]
@@ -91,6 +93,9 @@ class ActionModule(WsfcActionBase):
             raise SnapshotError("The CSV %s is %s, so %s cannot snapshot it. Nothing was created. Bring it Online "
                                 "(Start-ClusterResource) and run the task again." % (
                                     csv["name"], csv.get("state"), node))
+        moved = coordinator_moved(csv, args.get("coordinator"), node)
+        if moved:
+            return {"failed": True, "msg": moved, "node": node, "csv": csv["name"], "coordinator_now": csv.get("owner")}
         tag = args.get("tag") or DEFAULT_TAG
         shadows = raw.get("shadows") or []
         providers = raw.get("providers") or []

@@ -95,6 +95,12 @@ options:
       - The node reads only the end of the log (C(Get-Content -Tail)), so a large log is not transferred.
     type: int
     default: 20
+  coordinator:
+    description:
+      - With O(state=started) and O(csv), the node that should coordinate the CSV when the job starts. When another
+        node coordinates it (the CSV balancer or a failover moved it after its snapshot was taken), no job is started
+        and the task fails with RV(coordinator_now). Read in the same round trip as the job's state.
+    type: str
 extends_documentation_fragment:
   - wsfc.csv.backup_job_options
   - wsfc.csv.node_connection
@@ -188,6 +194,11 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+coordinator_now:
+  description: The node that coordinates the CSV, when it is not O(coordinator) (no job was started).
+  returned: failed, when O(coordinator) is set and another node coordinates the CSV
+  type: str
+  sample: NODE3
 job_id:
   description: The job's id, the scheduled task's full path.
   returned: always

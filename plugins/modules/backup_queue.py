@@ -86,6 +86,23 @@ options:
     description: Seconds between status reads of the running backups.
     type: float
     default: 10.0
+  keep_coordinators:
+    description:
+      - For each CSV planned as a local read with a software snapshot, check in the same round trip as its snapshot,
+        and again as its job starts, that this node still coordinates it. The CSV balancer moves CSVs by itself (on
+        CSV failover, node rejoin, node add, node restart and cluster start, "Cluster Shared Volumes overview"), so
+        the plan's move may have been undone.
+      - A CSV found elsewhere is moved back here (with M(wsfc.csv.csv_owner)'s checks, within O(move_timeout)) and
+        tried once more, or, if it cannot be moved, read where it is over SMB; its record says which
+        (C(rebalanced)). Its snapshot, if one was taken, is deleted before the move (a CSV is never moved while a
+        snapshot of ours exists).
+      - V(false) takes the snapshot wherever the CSV is (the read may then go over SMB).
+    type: bool
+    default: true
+  move_timeout:
+    description: Seconds a move back (see O(keep_coordinators)) may take.
+    type: int
+    default: 300
   fail_on_error:
     description:
       - Fail the task when any CSV was not backed up. The role sets it to V(false) to restore ownership and write
@@ -155,6 +172,8 @@ jobs:
       CSV's used size; C(provider_type) the snapshot's provider type (C(system), C(software) or C(hardware)) and
       C(consistency) whether VSS writers took part in it (C(application)) or not (C(crash)); C(target_path) the
       exact folder its backup went to (O(method=copy) and O(method=wbadmin)).
+    - C(rebalanced), when the cluster had moved the CSV away from this node before its backup started (see
+      O(keep_coordinators)), with C(from), C(to) and C(moved_back).
   returned: when state is present
   type: list
   elements: dict

@@ -13,8 +13,11 @@ version_added: 0.1.0
 description:
   - Reads the cluster name, its nodes and its Cluster Shared Volumes (CSVs) from one node, in a single round trip.
   - For each CSV it returns the coordinator (the owner of the CSV's Physical Disk resource), its state, the
-    friendly volume path, size, free and used space, whether any node reaches it in redirected access and why,
-    and the virtual machines whose configuration lives on it.
+    friendly volume path, size, free and used space, its file system, whether a backup holds it, how each node
+    reaches it (direct or redirected, why, and what that means for a backup), and the virtual machines whose
+    configuration lives on it.
+  - For the cluster it also returns each node's site (from its fault domains), whether Storage Spaces Direct is
+    enabled, and whether a Cluster-Aware Updating run is in progress.
   - The coordinator matters for backups. A software VSS snapshot of a CSV is created on its coordinator, so a
     backup started on any other node reads every byte over SMB from the coordinator.
   - Runs on the controller as an action plugin and reaches the node through the host's own connection
@@ -54,10 +57,10 @@ EXAMPLES = r"""
     label: "{{ item.name }}"
   run_once: true
 
-- name: Fail early when a CSV is in redirected access
+- name: Fail early when a CSV has a redirect that is a fault
   ansible.builtin.assert:
-    that: cluster.csvs | selectattr('redirected') | list | length == 0
-    fail_msg: "Redirected CSVs: {{ cluster.csvs | selectattr('redirected') | map(attribute='name') | join(', ') }}"
+    that: cluster.csvs | selectattr('access_class', 'equalto', 'fatal') | list | length == 0
+    fail_msg: "{{ cluster.csvs | selectattr('access_class', 'equalto', 'fatal') | map(attribute='access_detail') | join('; ') }}"
   run_once: true
 """
 
@@ -94,6 +97,12 @@ nodes:
       description: Node id.
       type: str
       sample: "1"
+    site:
+      description:
+        - The site the node belongs to, that is the fault domain of type C(Site) above the node's own fault domain
+          (C(Get-ClusterFaultDomain)), or null when the cluster defines no site.
+      type: str
+      sample: Seattle
 csvs:
   description: The Cluster Shared Volumes, sorted by name.
   returned: success
@@ -140,9 +149,38 @@ csvs:
       type: list
       elements: str
     access:
-      description: Per node, how it reaches the CSV (from Get-ClusterSharedVolumeState).
+      description:
+        - Per node that is Up, how it reaches the CSV (from C(Get-ClusterSharedVolumeState)), classified.
+        - Each entry has C(node), C(state) (C(Direct), C(File System Redirected), C(Block Redirected)),
+          C(redirected), C(kind) (C(file_system), C(block) or null), C(reason) (the reasons' names joined),
+          C(reasons) (each with C(name), C(kind), C(class) and C(why)) and C(class).
+        - The reasons are those of C(CLUSTER_SHARED_VOLUME_STATE_INFO_EX) (clusapi); a redirect without a documented
+          reason while a backup holds the CSV is named C(Snapshot) (CSV redirects I/O while a snapshot is taken).
       type: list
       elements: dict
+    access_class:
+      description:
+        - What the CSV's access means for a backup, the most serious of its nodes'.
+        - C(direct) (no node redirected); C(structural) (redirected because of how the volume is built, for example
+          ReFS, Storage Spaces Direct or Storage Replica; backups work, through the coordinator); C(transient)
+          (redirected for a while, for example by a user request, BitLocker initializing or a snapshot; a backup waits
+          for it); C(fatal) (a fault such as no disk connectivity, or a reason Microsoft does not document; a backup
+          refuses the CSV).
+      type: str
+      choices: [direct, structural, transient, fatal]
+      sample: structural
+    access_detail:
+      description: For a class other than C(direct), each node and reason of that class and why, in one sentence.
+      type: str
+    filesystem:
+      description: C(NTFS) or C(ReFS), from the file system of the CSV's partition (C(CSVFS_NTFS), C(CSVFS_ReFS)).
+      type: str
+      sample: ReFS
+    backup_in_progress:
+      description:
+        - Whether a backup holds the CSV (its C(BackupState), C(CLUSTER_SHARED_VOLUME_BACKUP_STATE)), for example
+          another product's VSS backup, or a crashed one whose state clears itself 30 minutes later.
+      type: bool
     vms:
       description: Virtual machine roles whose configuration lives on this CSV.
       type: list
@@ -152,4 +190,34 @@ coordinators:
   returned: success
   type: dict
   sample: {"Cluster Disk 1": "NODE1"}
+storage:
+  description:
+    - C(s2d) when Storage Spaces Direct is enabled on the cluster (C(Get-ClusterStorageSpacesDirect)), C(san) when
+      it is disabled, null when the cluster did not say (older than Windows Server 2016).
+  returned: success
+  type: str
+  sample: s2d
+cau:
+  description: The Cluster-Aware Updating run in progress on the cluster, from C(Get-CauRun).
+  returned: success
+  type: dict
+  contains:
+    available:
+      description: Whether the node has the ClusterAwareUpdating module (without it nothing is known about runs).
+      type: bool
+    in_progress:
+      description: Whether an updating run is in progress (it pauses and restarts nodes, which moves CSVs).
+      type: bool
+    run_id:
+      description: The run's id.
+      type: str
+    started:
+      description: When the run started, as the node prints it.
+      type: str
+    orchestrator:
+      description: The node or computer that orchestrates the run.
+      type: str
+    state:
+      description: The run state Get-CauRun returned when no run object was returned.
+      type: str
 """

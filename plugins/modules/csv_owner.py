@@ -14,13 +14,22 @@ author:
   - wsfc.csv maintainers (@wsfc-csv)
 description:
   - Makes O(node) the coordinator (owner node) of a Cluster Shared Volume (CSV) with C(Move-ClusterSharedVolume),
-    then waits until the CSV is Online on that node and no node reaches it in redirected access.
+    then waits until the CSV is Online on that node and no node reaches it in a redirected mode it did not have
+    before the move (other than a structural one, see below).
   - Moving a CSV does not take it offline; virtual machines and applications on it keep running.
   - A backup that uses a software VSS snapshot reads locally only on the coordinator, so moving a CSV to the node
     that backs it up turns an SMB transfer into a local read.
-  - Refuses, without changing anything, to move an unknown CSV, to an unknown node, to a node that is not Up, a CSV
-    that is not Online, or a CSV in redirected access. If the move fails or does not finish in O(timeout), the
-    message says where the CSV is now.
+  - Each node's redirected access is classified from the reason Windows reports (C(Get-ClusterSharedVolumeState)).
+    I(Structural) redirects are how the volume works and do not stop a move (ReFS volumes, which CSV always runs
+    redirected; tiered storage; Storage Spaces Direct's block redirection on the nodes that are not the coordinator;
+    Storage Replica; an incompatible file system filter). I(Transient) ones are waited for, within O(timeout)
+    (someone turned redirected access on; BitLocker initializing). I(Fatal) ones are refused (no disk connectivity,
+    an incompatible volume filter, or a reason Microsoft does not document).
+  - A CSV that a backup holds (its BackupState is in progress, for example another product's VSS backup) is not
+    moved while the backup lasts (moving the coordinator of a CSV that VSS holds can take it offline); the module
+    waits for it within O(timeout), then fails saying so.
+  - Refuses, without changing anything, to move an unknown CSV, to an unknown node, to a node that is not Up, or a CSV
+    that is not Online. If the move fails or does not finish in O(timeout), the message says where the CSV is now.
 options:
   name:
     description:
@@ -38,7 +47,9 @@ options:
     required: true
   wait:
     description:
-      - Wait until the CSV is Online on O(node) with direct I/O before returning.
+      - Wait until the CSV is Online on O(node), with no redirect the move added, before returning; and wait for a
+        transient redirect or a backup to end before moving.
+      - With O(wait=false) such a CSV is refused at once.
     type: bool
     default: true
   timeout:

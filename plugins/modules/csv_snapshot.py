@@ -78,6 +78,14 @@ options:
         (VSS_E_SNAPSHOT_SET_IN_PROGRESS). V(0) tries once.
     type: int
     default: 300
+  coordinator:
+    description:
+      - The node that should coordinate the CSV when the snapshot is taken. When another node coordinates it (the
+        CSV balancer or a failover moved it), nothing is created and the task fails with RV(coordinator_now).
+      - A software snapshot is surfaced on the coordinator, so a backup that planned a local read checks this first;
+        the CSV balancer moves CSVs by itself on node rejoin, node restart and CSV failover ("Cluster Shared Volumes
+        overview").
+    type: str
   on_limit:
     description:
       - What to do when the volume already has the most shadow copies it can keep. V(refuse) fails before anything is
@@ -165,6 +173,11 @@ node:
   returned: always
   type: str
   sample: NODE2
+coordinator_now:
+  description: The node that coordinates the CSV, when it is not O(coordinator) (nothing was created).
+  returned: failed, when O(coordinator) is set and another node coordinates the CSV
+  type: str
+  sample: NODE3
 csv:
   description: The CSV's resource name.
   returned: state=present

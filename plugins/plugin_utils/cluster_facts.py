@@ -12,11 +12,7 @@ many bytes a backup of it will read.
 
 from __future__ import annotations
 
-# State values of Get-ClusterSharedVolumeState that are not direct I/O, compared without spaces or case
-# (the cmdlet page shows 'File System Redirected'; the enum's name is written without spaces).
-_REDIRECTED_STATES = ("filesystemredirected", "blockredirected")
-# Reason values that mean "not redirected" (the documented 'NotRedirected', and empty).
-_NO_REASON = ("", "none", "notredirected", "notfilesystemredirected", "notblockredirected")
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_access import classify_csv, classify_entry, in_backup
 
 
 def _compact(text):
@@ -42,29 +38,19 @@ def _as_list(value):
     return [value]
 
 
-def _reason(entry):
-    """The redirection reason of one node's access entry, or None when I/O is direct."""
-    state = entry.get("state") or ""
-    if _compact(state) not in _REDIRECTED_STATES:
-        return None
-    reason = str(entry.get("reason") or "")
-    if _compact(reason) not in _NO_REASON:
-        return reason
-    return state
+def parse_access(entries, backup=False):
+    """Per-node access entries (``node``, ``state``, ``reason``), each classified (see :mod:`csv_access`)."""
+    return [classify_entry(entry, backup) for entry in _as_list(entries)]
 
 
-def parse_access(entries):
-    """Per-node access entries (``node``, ``state``, ``reason``) with ``redirected`` and its reason decided."""
-    access = []
-    for entry in _as_list(entries):
-        reason = _reason(entry)
-        access.append({
-            "node": entry.get("node"),
-            "state": entry.get("state"),
-            "redirected": reason is not None,
-            "reason": reason,
-        })
-    return access
+def file_system(value):
+    """``NTFS`` or ``ReFS`` from the partition's file system (CSVFS_NTFS, CSVFS_ReFS), or None when not said."""
+    text = _compact(value)
+    if text.endswith("refs"):
+        return "ReFS"
+    if text.endswith("ntfs"):
+        return "NTFS"
+    return None
 
 
 def parse_csv(raw):
@@ -72,8 +58,10 @@ def parse_csv(raw):
     name = _require(raw, "name", "a CSV entry")
     size = int(_require(raw, "size_bytes", "CSV %r" % name) or 0)
     free = int(_require(raw, "free_bytes", "CSV %r" % name) or 0)
-    access = parse_access(raw.get("access"))
+    backup = in_backup(raw.get("backup_state"))
+    access = parse_access(raw.get("access"), backup)
     redirected = [a for a in access if a["redirected"]]
+    access_class, access_detail = classify_csv(access)
     return {
         "name": name,
         "id": raw.get("id"),
@@ -87,15 +75,74 @@ def parse_csv(raw):
         "redirected_reason": redirected[0]["reason"] if redirected else None,
         "redirected_nodes": sorted(a["node"] for a in redirected if a["node"]),
         "access": access,
+        "access_class": access_class,
+        "access_detail": access_detail,
+        "filesystem": file_system(raw.get("file_system")),
+        "backup_in_progress": backup,
         "vms": sorted(str(vm) for vm in _as_list(raw.get("vms"))),
+    }
+
+
+def node_sites(domains):
+    """Node name (lower case) -> the name of the Site fault domain above it, for the nodes that have one.
+
+    Fault domains name their parent (``ParentName``); a node's site is the
+    first domain of type Site up that chain ("Fault domain awareness",
+    learn.microsoft.com/windows-server/failover-clustering/fault-domains).
+    """
+    by_name = dict((_compact(d.get("name")), d) for d in _as_list(domains) if isinstance(d, dict) and d.get("name"))
+    sites = {}
+    for key, domain in by_name.items():
+        if _compact(domain.get("type")) != "node":
+            continue
+        seen, parent = set(), by_name.get(_compact(domain.get("parent")))
+        while parent is not None and _compact(parent.get("name")) not in seen:
+            if _compact(parent.get("type")) == "site":
+                sites[key] = parent["name"]
+                break
+            seen.add(_compact(parent.get("name")))
+            parent = by_name.get(_compact(parent.get("parent")))
+    return sites
+
+
+def storage_kind(s2d_state):
+    """``s2d`` when Storage Spaces Direct is enabled, ``san`` when it is disabled, None when the cluster did not say."""
+    text = _compact(s2d_state)
+    if text == "enabled":
+        return "s2d"
+    if text == "disabled":
+        return "san"
+    return None
+
+
+def cau_run(raw):
+    """The Cluster-Aware Updating run in progress: ``{available, in_progress, run_id, started, orchestrator, state}``.
+
+    Get-CauRun returns a CauRun object while a run is in progress, and a
+    RunState value otherwise (its page's OUTPUTS). A RunState that does not
+    say "not in progress" counts as a run: the page does not list its values,
+    and a backup that waits is safer than one that moves CSVs under a run.
+    """
+    raw = raw if isinstance(raw, dict) else {}
+    state = raw.get("state")
+    in_progress = bool(raw.get("run_id")) or (state not in (None, "") and "notinprogress" not in _compact(state))
+    return {
+        "available": bool(raw.get("available")),
+        "in_progress": in_progress,
+        "run_id": raw.get("run_id") or None,
+        "started": raw.get("started") or None,
+        "orchestrator": raw.get("orchestrator") or None,
+        "state": state or None,
     }
 
 
 def parse_cluster_info(raw):
     """Facts for the ``cluster_info`` module from the script's JSON document."""
     cluster = _require(raw, "cluster", "the document")
+    sites = node_sites(raw.get("fault_domains"))
     nodes = [
-        {"name": _require(n, "name", "a node entry"), "state": n.get("state"), "id": n.get("id")}
+        {"name": _require(n, "name", "a node entry"), "state": n.get("state"), "id": n.get("id"),
+         "site": sites.get(_compact(n.get("name")))}
         for n in _as_list(_require(raw, "nodes", "the document"))
     ]
     csvs = [parse_csv(c) for c in _as_list(_require(raw, "csvs", "the document"))]
@@ -107,4 +154,6 @@ def parse_cluster_info(raw):
         "nodes": nodes,
         "csvs": csvs,
         "coordinators": dict((c["name"], c["owner"]) for c in csvs),
+        "storage": storage_kind(raw.get("s2d")),
+        "cau": cau_run(raw.get("cau")),
     }

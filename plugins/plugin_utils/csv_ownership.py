@@ -5,9 +5,10 @@
 """Decide and describe a CSV ownership move, with no I/O.
 
 ``csv_owner`` reads the CSV and the nodes (``csv_owner_get.ps1``), asks
-:func:`plan_move` whether a move is needed and allowed, moves
-(``csv_owner_move.ps1``), then reads again until :func:`settled` says the CSV
-is Online on its new owner with direct I/O. Every refusal names the node and
+:func:`plan_move` whether a move is needed and allowed (waiting while a
+transient redirect or a backup lasts), moves (``csv_owner_move.ps1``), then
+reads again until :func:`settled` says the CSV is Online on its new owner with
+no redirect beyond what it had before the move. Every refusal names the node and
 the CSV and says what to do next, because the people reading it are in a
 maintenance window.
 """
@@ -16,10 +17,29 @@ from __future__ import annotations
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import shown
 from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import parse_access
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_access import (
+    FATAL,
+    TRANSIENT,
+    classify_csv,
+    describe_entries,
+    in_backup,
+    new_redirects,
+)
+
+# What Microsoft says about moving a CSV that a backup holds: "moving or pausing the owner while VSS holds a CSV is
+# reported to take the CSV offline" (Cluster Shared Volumes overview and the CSV backup pages); a crashed backup's
+# "backup in progress" clears itself after 30 minutes (ClusterClearBackupStateForSharedVolume, clusapi), which
+# Microsoft says to call with caution, so this collection never calls it.
+_IN_BACKUP_NEXT = ("Wait for that backup to end (a backup that crashed clears the state by itself 30 minutes "
+                   "later), then run again")
 
 
 class OwnershipError(Exception):
     """A move this module refuses to make (or could not finish)."""
+
+
+class OwnershipWait(OwnershipError):
+    """A move that can be made once a transient redirect (or a backup) is over."""
 
 
 def _named(items, name):
@@ -30,8 +50,10 @@ def _named(items, name):
 
 
 def describe(csv, node_name=None):
-    """The CSV as the module returns it."""
-    access = parse_access(csv.get("access"))
+    """The CSV as the module returns it, its per-node access classified (see :mod:`csv_access`)."""
+    backup = in_backup(csv.get("backup_state"))
+    access = parse_access(csv.get("access"), backup)
+    access_class, detail = classify_csv(access)
     return {
         "name": csv["name"],
         "owner": csv.get("owner"),
@@ -40,6 +62,10 @@ def describe(csv, node_name=None):
         "redirected": any(a["redirected"] for a in access),
         "redirected_reason": next((a["reason"] for a in access if a["redirected"]), None),
         "redirected_nodes": sorted(a["node"] for a in access if a["redirected"] and a["node"]),
+        "access": access,
+        "access_class": access_class,
+        "access_detail": detail,
+        "backup_in_progress": backup,
     }
 
 
@@ -54,13 +80,33 @@ def require_csv(raw, name=None, path=None):
     return describe(csv)
 
 
+def check_movable(csv, target):
+    """Raise when ``csv`` must not move now: :class:`OwnershipWait` for a passing state, OwnershipError for a fault.
+
+    Structural redirects (ReFS, Storage Spaces Direct's non-owners) do not
+    stop a move: they are how the volume works. A transient one (someone
+    turned redirected access on, BitLocker is encrypting) or a backup that
+    holds the CSV is waited for; a fatal one (a node without a path to the
+    disk, an incompatible volume filter) is refused.
+    """
+    if csv.get("backup_in_progress"):
+        raise OwnershipWait("Cannot move %s to %s now: a backup holds it (its BackupState is in progress), and moving "
+                            "the coordinator of a CSV that VSS holds can take it offline; %s stays on %s. %s."
+                            % (csv["name"], target, csv["name"], csv["owner"], _IN_BACKUP_NEXT))
+    if csv.get("access_class") == FATAL:
+        raise OwnershipError("Cannot move %s to %s: %s. %s stays on %s; fix that, then run again."
+                             % (csv["name"], target, csv.get("access_detail"), csv["name"], csv["owner"]))
+    if csv.get("access_class") == TRANSIENT:
+        raise OwnershipWait("Cannot move %s to %s yet: %s. %s stays on %s until that ends."
+                            % (csv["name"], target, csv.get("access_detail"), csv["name"], csv["owner"]))
+
+
 def plan_move(raw, target, name=None, path=None):
-    """Return ``(csv, target_node_name, changed)`` or raise :class:`OwnershipError`.
+    """Return ``(csv, target_node_name, changed)`` or raise :class:`OwnershipError` (:class:`OwnershipWait`).
 
     Checks, in the order an operator would: the CSV exists, the target node
     exists and is Up, the CSV is already there (nothing to do), the CSV is
-    Online, and no node reaches it in redirected access (a move would hide a
-    problem that makes the backup slow or unsafe).
+    Online, and how its nodes reach it allows a move (:func:`check_movable`).
     """
     csv = require_csv(raw, name, path)
     node = _named(raw.get("nodes"), target)
@@ -77,26 +123,30 @@ def plan_move(raw, target, name=None, path=None):
         raise OwnershipError("Cannot move %s to %s: the CSV is %s on %s. Bring it Online first (check the cluster "
                              "events of its Physical Disk resource)." % (csv["name"], node["name"], csv["state"],
                                                                          csv["owner"]))
-    if csv["redirected"]:
-        raise OwnershipError("Cannot move %s to %s: it is in redirected access (%s) on %s. Find why with "
-                             "Get-ClusterSharedVolumeState and clear it before moving; %s stays on %s."
-                             % (csv["name"], node["name"], csv["redirected_reason"], ", ".join(csv["redirected_nodes"]),
-                                csv["name"], csv["owner"]))
+    check_movable(csv, node["name"])
     return csv, node["name"], True
 
 
-def settled(csv, target):
-    """True when the CSV is Online on ``target`` and no node is redirected."""
-    return (str(csv.get("owner", "")).lower() == str(target).lower() and csv.get("state") == "Online"
-            and not csv.get("redirected"))
+def settled(csv, target, before=None):
+    """True when the CSV is Online on ``target`` with no redirect the move added.
+
+    ``before`` is the CSV as it was before the move: a node may keep what it
+    had, and structural redirects follow the coordinator, but a transient or
+    fatal redirect that was not there means the move has not settled (or
+    broke something). Without ``before``, no node may have one.
+    """
+    if not (str(csv.get("owner", "")).lower() == str(target).lower() and csv.get("state") == "Online"):
+        return False
+    return not new_redirects((before or {}).get("access"), csv.get("access"))
 
 
-def timeout_message(csv, target, timeout):
+def timeout_message(csv, target, timeout, before=None):
     """What to say when a move has not settled in time: where the CSV is now, and what to do."""
+    added = new_redirects((before or {}).get("access"), csv.get("access"))
     return ("The move of %s to %s did not finish within %s seconds: it is now %s on %s%s. Check the cluster events "
             "of its Physical Disk resource, then run the task again (it is safe to repeat) or move it back."
             % (csv["name"], target, timeout, csv.get("state"), csv.get("owner"),
-               ", in redirected access (%s)" % csv.get("redirected_reason") if csv.get("redirected") else ""))
+               ", in redirected access: %s" % describe_entries(added) if added else ""))
 
 
 def restore_moves(before, now, scope=None):

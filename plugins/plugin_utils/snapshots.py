@@ -259,3 +259,20 @@ def csv_for_volume(csvs, volume_name):
         if want and any(str(v).rstrip("\\").lower() == want for v in csv.get("volume_names") or []):
             return csv
     return None
+
+
+def coordinator_moved(csv, expected, node, nothing="took no snapshot of it"):
+    """The refusal when ``csv`` is not coordinated by ``expected`` (None when it is, or when nothing is expected).
+
+    A backup that planned to read a software snapshot where it is surfaced
+    (the coordinator) checks the coordinator in the same round trip as the
+    snapshot: the CSV balancer moves CSVs by itself ("Cluster Shared Volumes
+    overview": on CSV failover, node rejoin, node add, node restart and cluster
+    start), so the owner the plan saw may have changed since.
+    """
+    owner = csv.get("owner")
+    if not expected or not owner or str(owner).lower() == str(expected).lower():
+        return None
+    return ("%s is coordinated by %s, not by %s as expected (the CSV balancer or a failover moved it), so %s %s. "
+            "Move it back with wsfc.csv.csv_owner (or leave coordinator unset to read it over SMB), then run again."
+            % (csv["name"], owner, expected, node, nothing))

@@ -100,6 +100,7 @@ class QueueSteps(object):
         self._wall = wall or time.time
         self.clock = ClockSamples()
         self.lost = None
+        self.last_failure = None   # the result of the last module that failed (for its coordinator_now)
 
     # ---- one module --------------------------------------------------------------------------------------
     def _step(self, entry, module, args, check_mode=None):
@@ -108,6 +109,7 @@ class QueueSteps(object):
             entry.update(state="failed", message="%s on %s: %s was not run: %s" % (
                 entry["csv"], self.node, module, self.lost))
             return None
+        self.last_failure = None
         for attempt in range(2):
             try:
                 result = self._run_module(module, args, check_mode=check_mode)
@@ -123,6 +125,7 @@ class QueueSteps(object):
                 result = {"failed": True, "msg": to_text(exc)}
             break
         if result.get("failed"):
+            self.last_failure = result
             entry.update(state="failed", message="%s on %s: %s failed: %s" % (
                 entry["csv"], self.node, module, result.get("msg") or "unreachable"))
             return None
@@ -163,13 +166,46 @@ class QueueSteps(object):
 
     # ---- the queue's callables ------------------------------------------------------------------------------
     def start(self, item):
-        """Snapshot the CSV and start its backup job; a job that could not start has its snapshot removed."""
+        """Snapshot the CSV and start its backup job; a job that could not start has its snapshot removed.
+
+        A CSV planned as a local read is checked to be coordinated here in the
+        same round trip as its snapshot, and again as its job starts: the CSV
+        balancer moves CSVs by itself ("Cluster Shared Volumes overview": on
+        CSV failover, node rejoin, node add, node restart and cluster start),
+        so the plan's move may have been undone. Such a CSV is moved back
+        (with csv_owner's checks) and tried once more; if it cannot be, it is
+        read where it is, over SMB. Either way its record says so.
+        """
+        job = self._start_once(item, self._expected_coordinator(item))
+        moved = job.entry.get("coordinator_now")
+        if not moved:
+            return job
+        note = {"from": self.node, "to": moved, "moved_back": self._move_back(item, job.entry)}
+        retry = self._start_once(item, self.node if note["moved_back"] else None)
+        retry.entry["rebalanced"] = note
+        retry.entry.setdefault("warnings", []).append(
+            "%s on %s: after the plan's move, the cluster moved it to %s (the CSV balancer or a failover); %s"
+            % (item["csv"], self.node, moved, "it was moved back before its backup started" if note["moved_back"]
+               else "it could not be moved back (%s), so it was read over SMB" % job.entry.get("move_back_error")))
+        return retry
+
+    def _expected_coordinator(self, item):
+        """The node that must coordinate the CSV for the read the plan chose: this node for a local software read."""
+        if not self.args.get("keep_coordinators", True) or item.get("read") != "local":
+            return None
+        if self.args["method"] == "wbadmin" or self.args["provider"] == "hardware":
+            return None
+        return self.node
+
+    def _start_once(self, item, coordinator):
+        """One try of :meth:`start`; a record with ``coordinator_now`` when the CSV is coordinated elsewhere."""
         name = job_name(self.args["run_id"], item["index"])
         entry = record(item, self.node, job_id=TASK_PATH + name, target_path=self._target_path(item))
         snapshot = None
         if self.args["method"] != "wbadmin":
-            made = self._step(entry, "csv_snapshot", self._snapshot_args(item))
+            made = self._step(entry, "csv_snapshot", self._snapshot_args(item, coordinator))
             if made is None:
+                self._moved(entry)
                 return Job(item, entry)
             snapshot = made["snapshot"]
             entry.update(snapshot_id=snapshot.get("id"), provider=snapshot.get("provider_name"),
@@ -179,14 +215,31 @@ class QueueSteps(object):
             note = moved_before_start(item, snapshot, self.node)
             if note:
                 entry.setdefault("warnings", []).append(note)
-        started = self._step(entry, "backup_job", self._job_args(item, name, snapshot))
+        started = self._step(entry, "backup_job", self._job_args(item, name, snapshot, coordinator))
         now = self._monotonic()
         job = Job(item, entry, snapshot, now + self.args["timeout"], started=now)
         if started is None:
+            self._moved(entry)
             self._cleanup(job)
             return job
         entry.update(state="running", start=started.get("start"))
         return job
+
+    def _moved(self, entry):
+        """Note in ``entry`` where the CSV is when the module that just failed said another node coordinates it."""
+        moved = (self.last_failure or {}).get("coordinator_now")
+        if moved and str(moved).lower() != str(self.node).lower():
+            entry["coordinator_now"] = moved
+
+    def _move_back(self, item, entry):
+        """Move the CSV back here (csv_owner, with its checks and waits); True when it is coordinated here again."""
+        back = dict(entry)
+        moved = self._step(back, "csv_owner", {"name": item["csv"], "node": self.node,
+                                               "timeout": int(self.args.get("move_timeout") or 300)})
+        if moved is None:
+            entry["move_back_error"] = back.get("message")
+            return False
+        return True
 
     def poll(self, job):
         """Read the job once; True while it keeps running (and polling has not given up)."""
@@ -325,16 +378,20 @@ class QueueSteps(object):
             return None
         return job_target(self.args["method"], self.args.get("target"), self.args["run_id"], item)
 
-    def _snapshot_args(self, item):
+    def _snapshot_args(self, item, coordinator=None):
         args = {"name": item["csv"], "provider": self.args["provider"], "tag": snapshot_tag(self.args["run_id"])}
+        if coordinator:
+            args["coordinator"] = coordinator
         if self.args.get("snapshot_busy_timeout") is not None:
             args["busy_timeout"] = self.args["snapshot_busy_timeout"]
         return args
 
-    def _job_args(self, item, name, snapshot):
+    def _job_args(self, item, name, snapshot, coordinator=None):
         args = {"name": name, "state": "started", "method": self.args["method"], "csv": item["csv"],
                 "run_as_user": self.args["run_as_user"], "run_as_kind": self.args.get("run_as_kind") or "auto",
                 "timeout": self.args["timeout"]}
+        if coordinator and snapshot and snapshot.get("local_reads"):
+            args["coordinator"] = coordinator
         for key in ("run_as_password", "log_dir", "command"):
             if self.args.get(key):
                 args[key] = self.args[key]

@@ -245,9 +245,26 @@ def _name_folders(plan, cluster, options):
         raise RunError("%s. Nothing was changed." % "; ".join(clashes))
 
 
+def refuse_maintenance(name, cluster):
+    """Refuse a run while Cluster-Aware Updating updates the cluster (before any change).
+
+    An updating run pauses (drains) and restarts nodes one by one, and the
+    cluster moves their CSVs as it does ("Cluster-Aware Updating overview",
+    learn.microsoft.com/windows-server/failover-clustering/cluster-aware-updating), so a backup's moves and
+    snapshots would race it. ``cau`` comes from Get-CauRun (cluster_facts.cau_run).
+    """
+    cau = cluster.get("cau") or {}
+    if cau.get("in_progress"):
+        what = ", ".join("%s %s" % (k, cau[k]) for k in ("run_id", "orchestrator", "started", "state") if cau.get(k))
+        raise RunError("A Cluster-Aware Updating run is in progress on %s (%s): it pauses and restarts nodes, which "
+                       "moves CSVs. Wait for it to end (Get-CauRun -WaitForCompletion), then run again; nothing was "
+                       "changed." % (name, what or "Get-CauRun"))
+
+
 def prepare_cluster(name, members, missing, networks, vss, node_names, options, report_dir, run_id, stamp):
     """One cluster's part of the run, planned from the first of ``members`` (its answering hosts, in play order)."""
     facts_host, cluster = members[0][0], _clean(members[0][1])
+    refuse_maintenance(name, cluster)
     matched = match_hosts(members, cluster, node_names)
     network, findings = _network(dict((h, networks[h]) for h, dummy in members if h in networks))
     failing = [f for f in findings if f.get("severity") in FAILING_SEVERITIES]

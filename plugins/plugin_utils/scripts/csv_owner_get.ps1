@@ -1,4 +1,5 @@
-# csv_owner_get: one CSV's coordinator, state and per-node access, and the state of every node, in one round trip.
+# csv_owner_get: one CSV's coordinator, state, backup state and per-node access, and the state of every node, in one
+# round trip.
 # Arguments: name, path
 #   name: the CSV resource name, or path: C:\ClusterStorage\VolumeN; either may be empty.
 # Cmdlets (FailoverClusters; cmdlet pages in shared/reference/cmdlets.json):
@@ -29,6 +30,7 @@ if ($null -ne $csv) {
         owner = [string]$csv.OwnerNode
         state = [string]$csv.State
         path = [string]@($csv.SharedVolumeInfo)[0].FriendlyVolumeName
+        backup_state = [string]@($csv.SharedVolumeInfo)[0].BackupState
         access = $access
     }
 }

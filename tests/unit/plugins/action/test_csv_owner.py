@@ -89,13 +89,21 @@ def test_a_move_that_does_not_settle_in_time_fails_saying_where_the_csv_is(node,
     assert clock.sleeps == [0.6, 0.6] and node.operations.count("csv_owner_move") == 1
 
 
-def test_a_csv_in_redirected_access_is_not_moved(node, run):
+def test_a_csv_in_transient_redirected_access_is_not_moved_without_waiting(node, run):
     node.answer(*answers(ACTION, "redirected"))
-    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2"})
+    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2", "wait": False})
     assert result["failed"] is True and result["node"] == "NODE1"
-    assert "redirected access (UserRequest) on NODE2, NODE3" in result["msg"]
-    assert "Get-ClusterSharedVolumeState" in result["msg"]
+    assert "Cannot move Cluster Disk 3 to NODE2 yet" in result["msg"]
+    assert "File System Redirected on NODE2 (UserRequest" in result["msg"]
     assert node.operations == ["csv_owner_get"]
+
+
+def test_a_transient_redirect_is_waited_for_until_the_timeout(node, run, clock):
+    redirected = answers(ACTION, "redirected")
+    node.answer(*(redirected * 4))
+    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2", "timeout": 2, "poll_interval": 1})
+    assert result["failed"] is True and "(waited 2 seconds)" in result["msg"]
+    assert "csv_owner_move" not in node.operations and len(node.operations) >= 2
 
 
 def test_an_offline_csv_is_not_moved(node, run):

@@ -67,3 +67,73 @@ def test_missing_key_is_a_clear_error():
     del raw["csvs"][0]["owner"]
     with pytest.raises(ClusterFactsError, match="'owner'"):
         parse_cluster_info(raw)
+
+
+# ---- classified access, file system, backup state ---------------------------------------------------------------
+
+
+def test_refs_csv_is_structural_on_every_node():
+    raw = _raw(file_system="CSVFS_ReFS", access=[
+        {"node": n, "state": "File System Redirected", "reason": "ReFs"} for n in ("NODE1", "NODE2")])
+    csv = parse_cluster_info(raw)["csvs"][0]
+    assert csv["filesystem"] == "ReFS"
+    assert csv["access_class"] == "structural"
+    assert [a["class"] for a in csv["access"]] == ["structural", "structural"]
+    assert "NODE1" in csv["access_detail"] and "NODE2" in csv["access_detail"]
+
+
+def test_a_redirect_without_a_reason_during_a_backup_is_the_snapshot():
+    raw = _raw(backup_state="VolumeBackupInProgress", access=[
+        {"node": "NODE1", "state": "File System Redirected", "reason": "NotRedirected"},
+        {"node": "NODE2", "state": "Direct", "reason": "NotRedirected"}])
+    csv = parse_cluster_info(raw)["csvs"][0]
+    assert csv["backup_in_progress"] is True
+    assert csv["access"][0]["reason"] == "Snapshot" and csv["access_class"] == "transient"
+
+
+def test_the_worst_node_decides_the_class():
+    raw = _raw(access=[{"node": "NODE1", "state": "File System Redirected", "reason": "UserRequest"},
+                       {"node": "NODE2", "state": "Block Redirected", "reason": "NoDiskConnectivity"}])
+    csv = parse_cluster_info(raw)["csvs"][0]
+    assert csv["access_class"] == "fatal"
+    assert "NODE2" in csv["access_detail"] and "NODE1" not in csv["access_detail"]
+
+
+def test_sites_come_from_the_fault_domains_above_each_node():
+    raw = _raw()
+    raw["fault_domains"] = [
+        {"name": "Seattle", "type": "Site", "parent": ""},
+        {"name": "Rack A", "type": "Rack", "parent": "Seattle"},
+        {"name": "NODE1", "type": "Node", "parent": "Rack A"},
+        {"name": "NODE2", "type": "Node", "parent": ""},
+    ]
+    nodes = dict((n["name"], n["site"]) for n in parse_cluster_info(raw)["nodes"])
+    assert nodes == {"NODE1": "Seattle", "NODE2": None}
+
+
+def test_fault_domain_loops_end():
+    raw = _raw()
+    raw["fault_domains"] = [{"name": "A", "type": "Rack", "parent": "B"}, {"name": "B", "type": "Rack", "parent": "A"},
+                            {"name": "NODE1", "type": "Node", "parent": "A"}]
+    assert [n["site"] for n in parse_cluster_info(raw)["nodes"]] == [None, None]
+
+
+@pytest.mark.parametrize("s2d, storage", [("Enabled", "s2d"), ("Disabled", "san"), (None, None), ("", None)])
+def test_storage_kind(s2d, storage):
+    raw = _raw()
+    raw["s2d"] = s2d
+    assert parse_cluster_info(raw)["storage"] == storage
+
+
+@pytest.mark.parametrize("cau, in_progress", [
+    (None, False),
+    ({"available": False}, False),
+    ({"available": True, "state": "RunNotInProgress"}, False),
+    ({"available": True, "run_id": "834dd11e", "orchestrator": "NODE1"}, True),
+    # a RunState that does not say "not in progress" is taken as a run (the page lists no values)
+    ({"available": True, "state": "SomethingElse"}, True),
+])
+def test_cau_run(cau, in_progress):
+    raw = _raw()
+    raw["cau"] = cau
+    assert parse_cluster_info(raw)["cau"]["in_progress"] is in_progress

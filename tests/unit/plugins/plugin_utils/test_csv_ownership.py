@@ -7,6 +7,7 @@ import pytest
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
     OwnershipError,
+    OwnershipWait,
     require_csv,
     plan_move,
     restore_moves,
@@ -15,9 +16,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_ownership import (
 )
 
 
-def _raw(owner="NODE1", state="Online", access=None, node_states=None, csv=True):
+def _raw(owner="NODE1", state="Online", access=None, node_states=None, csv=True, backup_state=""):
     nodes = node_states or {"NODE1": "Up", "NODE2": "Up", "NODE3": "Paused"}
     entry = {"name": "Cluster Disk 1", "owner": owner, "state": state, "path": "C:\\ClusterStorage\\Volume1",
+             "backup_state": backup_state,
              "access": access if access is not None else [{"node": n, "state": "Direct", "reason": "NotRedirected"}
                                                           for n in nodes]}
     return {"node": "NODE1", "nodes": [{"name": n, "state": s} for n, s in nodes.items()],
@@ -40,8 +42,10 @@ def test_already_there_is_unchanged_even_if_the_node_were_paused():
     (_raw(), "NODE7", ["'NODE7' is not a node", "NODE1, NODE2, NODE3"]),
     (_raw(), "NODE3", ["NODE3", "Paused", "Resume-ClusterNode", "stays on NODE1"]),
     (_raw(state="Failed"), "NODE2", ["Failed on NODE1", "Online first"]),
-    (_raw(access=[{"node": "NODE2", "state": "File System Redirected", "reason": "UserRequest"}]), "NODE2",
-     ["redirected access (UserRequest) on NODE2", "stays on NODE1"]),
+    (_raw(access=[{"node": "NODE2", "state": "Block Redirected", "reason": "NoDiskConnectivity"}]), "NODE2",
+     ["Block Redirected on NODE2 (NoDiskConnectivity", "storage connection", "stays on NODE1"]),
+    (_raw(access=[{"node": "NODE2", "state": "File System Redirected", "reason": "SomethingNew"}]), "NODE2",
+     ["'SomethingNew' is not a redirected I/O reason Microsoft documents", "stays on NODE1"]),
 ])
 def test_refusals_name_the_csv_the_node_and_the_next_step(raw, target, words):
     with pytest.raises(OwnershipError) as caught:
@@ -50,16 +54,65 @@ def test_refusals_name_the_csv_the_node_and_the_next_step(raw, target, words):
         assert word in str(caught.value)
 
 
-def test_settled_needs_owner_online_and_direct():
-    assert settled({"owner": "NODE2", "state": "Online", "redirected": False}, "node2")
-    assert not settled({"owner": "NODE1", "state": "Online", "redirected": False}, "NODE2")
-    assert not settled({"owner": "NODE2", "state": "OnlinePending", "redirected": False}, "NODE2")
-    assert not settled({"owner": "NODE2", "state": "Online", "redirected": True}, "NODE2")
+@pytest.mark.parametrize("access, backup_state, words", [
+    ([{"node": "NODE2", "state": "File System Redirected", "reason": "UserRequest"}], "",
+     ["yet", "File System Redirected on NODE2 (UserRequest", "until that ends"]),
+    ([{"node": "NODE1", "state": "File System Redirected", "reason": "BitLockerInitializing"}], "",
+     ["BitLockerInitializing"]),
+    (None, "VolumeBackupInProgress", ["a backup holds it", "offline", "30 minutes"]),
+])
+def test_transient_redirects_and_backups_are_waited_for(access, backup_state, words):
+    with pytest.raises(OwnershipWait) as caught:
+        plan_move(_raw(access=access, backup_state=backup_state), "NODE2", name="Cluster Disk 1")
+    for word in words:
+        assert word in str(caught.value)
+
+
+def test_structural_redirects_do_not_stop_a_move():
+    refs = [{"node": n, "state": "File System Redirected", "reason": "ReFs"} for n in ("NODE1", "NODE2")]
+    csv, target, needed = plan_move(_raw(access=refs), "NODE2", name="Cluster Disk 1")
+    assert (target, needed) == ("NODE2", True)
+    assert csv["access_class"] == "structural" and "ReFS" in csv["access_detail"]
+    s2d = [{"node": "NODE1", "state": "Direct", "reason": "NotRedirected"},
+           {"node": "NODE2", "state": "Block Redirected", "reason": "StorageSpaceNotAttached"}]
+    assert plan_move(_raw(access=s2d), "NODE2", name="Cluster Disk 1")[2] is True
+
+
+def _entry(owner, access, state="Online"):
+    return require_csv(_raw(owner=owner, state=state, access=access), name="Cluster Disk 1")
+
+
+DIRECT = {"state": "Direct", "reason": "NotRedirected"}
+
+
+def test_settled_needs_owner_online_and_no_new_transient_or_fatal_redirect():
+    before = _entry("NODE1", [dict(DIRECT, node="NODE1"), dict(DIRECT, node="NODE2")])
+    assert settled(_entry("NODE2", [dict(DIRECT, node="NODE1"), dict(DIRECT, node="NODE2")]), "node2", before)
+    assert not settled(_entry("NODE1", [dict(DIRECT, node="NODE1")]), "NODE2", before)
+    assert not settled(_entry("NODE2", [dict(DIRECT, node="NODE2")], state="OnlinePending"), "NODE2", before)
+    redirected = [{"node": "NODE1", "state": "File System Redirected", "reason": "UserRequest"}]
+    assert not settled(_entry("NODE2", redirected), "NODE2", before)
+    assert not settled(_entry("NODE2", redirected), "NODE2")
+
+
+def test_settled_accepts_structural_redirects_that_follow_the_coordinator():
+    # Storage Spaces Direct: after the move the old coordinator is block redirected, the new one direct.
+    before = _entry("NODE1", [dict(DIRECT, node="NODE1"),
+                              {"node": "NODE2", "state": "Block Redirected", "reason": "StorageSpaceNotAttached"}])
+    after = _entry("NODE2", [{"node": "NODE1", "state": "Block Redirected", "reason": "StorageSpaceNotAttached"},
+                             dict(DIRECT, node="NODE2")])
+    assert settled(after, "NODE2", before)
+
+
+def test_settled_keeps_a_redirect_the_node_already_had():
+    had = [{"node": "NODE3", "state": "File System Redirected", "reason": "UserRequest"}]
+    before = _entry("NODE1", had + [dict(DIRECT, node="NODE1")])
+    assert settled(_entry("NODE2", had + [dict(DIRECT, node="NODE2")]), "NODE2", before)
 
 
 def test_timeout_message_says_where_the_csv_is():
-    text = timeout_message({"name": "Cluster Disk 1", "owner": "NODE1", "state": "Online", "redirected": True,
-                            "redirected_reason": "NoDiskConnectivity"}, "NODE2", 30)
+    now = _entry("NODE1", [{"node": "NODE2", "state": "Block Redirected", "reason": "NoDiskConnectivity"}])
+    text = timeout_message(now, "NODE2", 30, _entry("NODE1", [dict(DIRECT, node="NODE2")]))
     assert "within 30 seconds" in text and "Online on NODE1" in text and "NoDiskConnectivity" in text
 
 

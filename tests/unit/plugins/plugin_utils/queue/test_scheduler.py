@@ -125,6 +125,8 @@ class FakeNode:
         self.snapshots = {}  # csv -> snapshot id
         self.tasks = {}  # job name -> {"csv", "start", "end", "stopped"}
         self.owners = {}  # csv -> coordinator, when it is not this node
+        self.snapshot_args = []  # the arguments of every csv_snapshot call
+        self.fail_over_on_start = {}  # csv -> the node the cluster fails it over to once its job has started
         self.module_faults = {}  # (module, csv) -> list of what to do on the next calls: "drop" or a result dict
         self.read_drops = 0  # the next status reads whose connection drops (each attempt of the runner counts)
         self.read_error = None  # an exception the next status read raises as is
@@ -176,7 +178,11 @@ class FakeNode:
         return answer
 
     def _csv_snapshot(self, csv, args, state, check_mode):
+        self.snapshot_args.append(dict(args))
         if state == "present":
+            moved = self._elsewhere(csv, args)
+            if moved:
+                return moved
             if check_mode:
                 return self.answer("csv_snapshot check mode", csv)
             if csv in self.snapshots:
@@ -189,10 +195,28 @@ class FakeNode:
         del self.snapshots[csv]
         return self.answer("csv_snapshot removed", csv)
 
+    def _elsewhere(self, csv, args):
+        """csv_snapshot's and backup_job's answer when ``coordinator`` is not where the CSV is (nothing is made)."""
+        owner = self.owners.get(csv, NODE)
+        if args.get("coordinator") and args["coordinator"] != owner:
+            return {"failed": True, "node": NODE, "coordinator_now": owner,
+                    "msg": "%s is coordinated by %s, not by %s as expected" % (csv, owner, args["coordinator"])}
+        return None
+
+    def _csv_owner(self, csv, args, state, dummy):
+        before = self.owners.get(csv, NODE)
+        self.owners[csv] = args["node"]
+        if self.owners[csv] == NODE:
+            del self.owners[csv]
+        return {"changed": before != args["node"], "name": csv, "previous_owner": before, "owner": args["node"]}
+
     def _backup_job(self, csv, args, state, dummy):
         name = args["name"]
         task = self.tasks.get(name)
         if state == "started":
+            moved = self._elsewhere(csv, args)
+            if moved:
+                return moved
             if task is not None:
                 return self.answer("backup_job started again", csv, start=iso(task["start"]))
             # the folder csv_snapshot exposed the CSV's snapshot at, never its device object
@@ -202,6 +226,8 @@ class FakeNode:
                                 "end": self.clock.now + self.durations[csv]}
             self.max_tasks = max(self.max_tasks, len(self.tasks))
             self.created.append((self.clock.now, csv))
+            if csv in self.fail_over_on_start:
+                self.owners[csv] = self.fail_over_on_start.pop(csv)
             return self.answer("backup_job started", csv)
         if task is None:
             return self.answer("backup_job absent already", csv)
@@ -474,7 +500,7 @@ def test_a_job_still_running_at_its_deadline_is_left_running_with_on_timeout_lea
 # ---- a failed job -------------------------------------------------------------------------------------------------
 def test_a_job_that_failed_because_its_csv_failed_over_says_where_it_went():
     node = FakeNode({1: 15, 2: 15}, exit_codes={1: 9, 2: 9})
-    node.owners[csv_name(1)] = OTHER
+    node.fail_over_on_start[csv_name(1)] = OTHER  # the cluster fails it over once its job runs
     entries, dummy, dummy2 = node.run([item(1), item(2)])
     one, two = entries
     assert one["state"] == "failed" and one["exit_code"] == 9 and one["failover"] == {"from": NODE, "to": OTHER}
@@ -598,3 +624,54 @@ def test_a_job_whose_task_vanished_is_failed_naming_node_and_csv_and_the_next_on
     assert one["state"] == "failed" and one["snapshot_removed"] is True
     assert "vanished" in one["message"] and NODE in one["message"] and csv_name(1) in one["message"]
     assert node.starts()[0] == (0, csv_name(1)) and len(node.starts()) == 2
+
+
+# ---- the CSV balancer moved a CSV after the plan's move ---------------------------------------------------------
+def test_a_csv_the_balancer_moved_away_is_moved_back_before_its_snapshot_and_read_locally():
+    node = FakeNode({1: 15, 2: 15})
+    node.owners[csv_name(2)] = OTHER
+    entries, dummy, dummy2 = node.run([item(1), item(2)], concurrency=2)
+    two = entries[1]
+    assert two["state"] == "succeeded" and two["read"] == "local"
+    assert two["rebalanced"] == {"from": NODE, "to": OTHER, "moved_back": True}
+    assert any("moved it to %s" % OTHER in w and "moved back before its backup started" in w for w in two["warnings"])
+    # the move back comes before the one snapshot of the CSV, and no snapshot of it existed while it moved
+    kinds = [what for t, what, csv in node.calls if csv == csv_name(2) and what != "sleep"]
+    assert kinds[:3] == ["csv_snapshot present", "csv_owner present", "csv_snapshot present"]
+    assert node.owners == {} and node.snapshots == {} and node.tasks == {}
+    assert [a.get("coordinator") for a in node.snapshot_args if a.get("state", "present") == "present"] == [NODE] * 3
+
+
+def test_a_csv_that_cannot_be_moved_back_is_read_where_it_is():
+    node = FakeNode({1: 15})
+    node.owners[csv_name(1)] = OTHER
+    node.module_faults[("csv_owner", csv_name(1))] = [{"failed": True, "msg": "Cannot move Cluster Disk 1 yet"}]
+    entries, dummy, dummy2 = node.run([item(1)], concurrency=1)
+    one = entries[0]
+    assert one["state"] == "succeeded"
+    assert one["rebalanced"] == {"from": NODE, "to": OTHER, "moved_back": False}
+    assert any("could not be moved back" in w and "Cannot move Cluster Disk 1 yet" in w for w in one["warnings"])
+    created = [a for a in node.snapshot_args if a.get("state", "present") == "present"]
+    assert [a.get("coordinator") for a in created] == [NODE, None]
+
+
+def test_a_csv_moved_between_its_snapshot_and_its_job_loses_its_snapshot_before_it_is_moved_back():
+    node = FakeNode({1: 15})
+    node.module_faults[("backup_job", csv_name(1))] = [
+        {"failed": True, "node": NODE, "coordinator_now": OTHER, "msg": "Cluster Disk 1 is coordinated by BR-NODE1"}]
+    entries, dummy, dummy2 = node.run([item(1)], concurrency=1)
+    one = entries[0]
+    assert one["state"] == "succeeded" and one["rebalanced"]["moved_back"] is True
+    kinds = [what for t, what, csv in node.calls if csv == csv_name(1)]
+    assert kinds[:5] == ["csv_snapshot present", "backup_job started", "csv_snapshot absent", "csv_owner present",
+                         "csv_snapshot present"]
+
+
+def test_keep_coordinators_false_and_smb_reads_take_the_snapshot_wherever_the_csv_is():
+    node = FakeNode({1: 15, 2: 15})
+    node.run([item(1), item(2, read="smb", source=OTHER)], concurrency=2, keep_coordinators=False)
+    node2 = FakeNode({2: 15})
+    node2.run([item(2, read="smb", source=OTHER)], concurrency=1)
+    for fake in (node, node2):
+        assert [a.get("coordinator") for a in fake.snapshot_args if a.get("state", "present") == "present"] == \
+            [None] * len([a for a in fake.snapshot_args if a.get("state", "present") == "present"])

@@ -255,3 +255,22 @@ def test_csvs_whose_folders_would_be_the_same_are_refused_before_anything_change
     monkeypatch.setattr(prepare, "folder_name", lambda read: "same")
     with pytest.raises(RunError, match="would be backed up to the same folder"):
         _prepare()
+
+
+def test_a_cluster_aware_updating_run_refuses_the_run_before_any_change():
+    facts = every_host_answers()
+    for answer in facts.values():
+        answer["cau"] = {"available": True, "in_progress": True, "run_id": "834dd11e", "orchestrator": "NODE1"}
+    with pytest.raises(RunError) as caught:
+        _prepare(facts)
+    text = str(caught.value)
+    assert "Cluster-Aware Updating run is in progress on HVCLUSTER1 (run_id 834dd11e, orchestrator NODE1)" in text
+    assert "Get-CauRun -WaitForCompletion" in text and "nothing was changed" in text
+
+
+def test_no_cau_module_or_no_run_plans_as_usual():
+    for cau in ({"available": False, "in_progress": False}, {"available": True, "in_progress": False}):
+        facts = every_host_answers()
+        for answer in facts.values():
+            answer["cau"] = dict(cau)
+        assert _one(_prepare(facts))["plan"]["nodes"]
