@@ -404,3 +404,20 @@ def test_shipped_topology_files_document_themselves():
     for name in ("s2d-four-node-refs", "stretched-two-sites"):
         text = Path(shipped_topology(name)).read_text(encoding="utf-8")
         assert text.startswith("# ") and "time_scale" in text
+
+
+def test_the_importer_carries_filesystem_site_and_only_documented_reasons():
+    from wsfc_lab.importer import build_topology
+    facts = {"cluster_info": {"cluster": {"name": "C1"},
+                              "nodes": [{"name": "N1", "state": "Up", "site": "SEA"}, {"name": "N2", "state": "Up"}],
+                              "csvs": [{"name": "D1", "path": VOL1, "owner": "N1", "state": "Online",
+                                        "size_bytes": 10 ** 11, "used_bytes": 10 ** 10, "filesystem": "CSVFS_ReFS",
+                                        "redirected": True, "redirected_reason": "ReFs"},
+                                       {"name": "D2", "path": VOL2, "owner": "N2", "state": "Online",
+                                        "size_bytes": 10 ** 11, "used_bytes": 10 ** 10, "redirected": True,
+                                        "redirected_reason": "Something else"}]}}
+    topology, warnings = build_topology(facts)
+    d1, d2 = topology["csvs"]
+    assert (d1["filesystem"], d1["redirected"], d2["redirected"]) == ("ReFS", "ReFs", "UserRequest")
+    assert topology["nodes"][0]["site"] == "SEA" and "site" not in topology["nodes"][1]
+    assert any("Something else" in w for w in warnings)
