@@ -463,8 +463,9 @@ class Cluster:
         the documented reasons joined with ', ' in the order of their bits, as .NET prints a flags enum (the page's
         example, https://learn.microsoft.com/en-us/powershell/module/failoverclusters/get-clustersharedvolumestate;
         the reason names are CLUSTER_SHARED_VOLUME_STATE_INFO_EX's members without their prefix, wsfc_lab.topology).
-        File-system reasons win over block ones (the property is one; file-system redirection is the slower mode,
-        so the lab reports it). The rules:
+        The page's example pairs 'File System Redirected' with UserRequest and 'Block Redirected' with
+        NoDiskConnectivity, so a reason's mode decides the state. File-system reasons win over block ones (the
+        property is one; file-system redirection is the slower mode, so the lab reports it). The rules:
 
         - ReFS: 'File System Redirected', reason ReFs, on every Up node. "The disk can be provisioned as Resilient
           File System (ReFS); however, the CSV drive is placed in redirected mode, meaning write access is sent to
