@@ -421,3 +421,14 @@ def test_the_importer_carries_filesystem_site_and_only_documented_reasons():
     assert (d1["filesystem"], d1["redirected"], d2["redirected"]) == ("ReFS", "ReFs", "UserRequest")
     assert topology["nodes"][0]["site"] == "SEA" and "site" not in topology["nodes"][1]
     assert any("Something else" in w for w in warnings)
+
+
+def test_reference_check_covers_the_supplements_outputs(tmp_path, capsys):
+    d = tmp_path / "reference"
+    shutil.copytree(default_reference_dir(), d)
+    path = d / "ClusterAwareUpdating.json"
+    data = json.loads(path.read_text(encoding="utf-8"))
+    del data["types"]["Microsoft.ClusterAwareUpdating.CauRun"]
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert _check(capsys, "--lab-reference", str(d)) == (1, [
+        "Get-CauRun: documented output Microsoft.ClusterAwareUpdating.CauRun has no types entry in lab/reference"])
