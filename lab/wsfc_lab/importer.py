@@ -22,7 +22,8 @@ from typing import Any
 
 import yaml
 
-from wsfc_lab.topology import CSV_STATES, NODE_STATES, parse_topology
+from wsfc_lab.topology import (BLOCK_REDIRECT_REASONS, CSV_STATES, FILE_SYSTEM_REDIRECT_REASONS, NODE_STATES,
+                               parse_topology)
 
 DEFAULT_TIME_SCALE = 60.0
 DEFAULT_DISK_GBPS = 8.0
@@ -104,6 +105,8 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
         name = node["name"]
         state = _modelled_state(name, node.get("state"), NODE_STATES, "Down", warnings)
         entry: dict[str, Any] = {"name": name, "state": state, "disk_gbps": disk_gbps}
+        if node.get("site"):
+            entry["site"] = str(node["site"])
         result = by_node.pop(name.lower(), None)
         if result is None:
             entry["nics"] = [{"name": "NIC1", "gbps": DEFAULT_NIC_GBPS}]
@@ -133,10 +136,25 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
             size = max(used, 1.0)
         entry = {"name": name, "path": path, "size_gb": size, "used_gb": min(used, size), "owner": csv.get("owner"),
                  "state": state}
+        filesystem = str(csv.get("filesystem") or "").upper().replace("CSVFS_", "")
+        if filesystem in ("NTFS", "REFS"):
+            entry["filesystem"] = "ReFS" if filesystem == "REFS" else "NTFS"
+        elif filesystem:
+            warnings.append(f"{name}: file system {csv.get('filesystem')!r} is not modelled; imported as NTFS")
         if csv.get("redirected"):
-            entry["redirected"] = csv.get("redirected_reason") or "UserRequest"
-            if not csv.get("redirected_reason"):
-                warnings.append(f"{name}: in redirected access for no reported reason; imported as UserRequest")
+            reason = csv.get("redirected_reason")
+            parts = [p.strip() for p in str(reason or "").split(",") if p.strip()]
+            documented = FILE_SYSTEM_REDIRECT_REASONS + BLOCK_REDIRECT_REASONS
+            if parts and all(p in FILE_SYSTEM_REDIRECT_REASONS for p in parts) or \
+                    parts and all(p in BLOCK_REDIRECT_REASONS for p in parts):
+                entry["redirected"] = ", ".join(parts)
+            else:
+                entry["redirected"] = "UserRequest"
+                if not reason:
+                    warnings.append(f"{name}: in redirected access for no reported reason; imported as UserRequest")
+                else:
+                    warnings.append(f"{name}: redirected for {reason!r}, not documented reasons of one mode "
+                                    f"({', '.join(documented)}); imported as UserRequest")
         if csv.get("vms"):
             entry["vms"] = [vm if isinstance(vm, str) else vm["name"] for vm in csv["vms"]]
         csvs.append(entry)

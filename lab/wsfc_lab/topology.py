@@ -35,7 +35,30 @@ FAULT_KINDS = {
     # StartSnapshotSet, VSS_E_SNAPSHOT_SET_IN_PROGRESS, https://learn.microsoft.com/en-us/windows/win32/api/
     # vsbackup/nf-vsbackup-ivssbackupcomponents-startsnapshotset)
     "vss_busy": {"node", "for_s"},
+    # another product's VSS backup holds the CSV (its BackupState is VolumeBackupInProgress) for for_s modelled
+    # seconds, then lets go (CLUSTER_SHARED_VOLUME_BACKUP_STATE, https://learn.microsoft.com/en-us/windows/win32/api/
+    # clusapi/ne-clusapi-cluster_shared_volume_backup_state; lab/README.md "Modern clusters")
+    "foreign_backup": {"csv", "for_s"},
+    # a Cluster-Aware Updating run is in progress for for_s modelled seconds (Get-CauRun answers a CauRun object)
+    "cau_run": {"for_s"},
+    # the CSV balancer moves the CSV's ownership to node ``to`` by itself ("ownership is automatically rebalanced",
+    # Cluster Shared Volumes overview, https://learn.microsoft.com/en-us/windows-server/failover-clustering/
+    # failover-cluster-csvs)
+    "csv_rebalance": {"csv", "to"},
+    # the node joins the cluster again (state Up); with ``csv_balancer: true`` the balancer then evens out ownership
+    "node_up": {"node"},
 }
+# Documented redirected-I/O reasons, by mode, in the order of their bits: the member names of
+# CLUSTER_SHARED_VOLUME_STATE_INFO_EX's RedirectedIOReason (file system) and VolumeRedirectedIOReason (block) without
+# their RedirectedIOReason / VolumeRedirectedIOReason prefix (sdk-api clusapi, commit
+# 09192f3d77e2ca7ad4bc1665d2ed85755f4ed7be, https://learn.microsoft.com/en-us/windows/win32/api/clusapi/
+# ns-clusapi-cluster_shared_volume_state_info_ex). Get-ClusterSharedVolumeState's example shows this convention
+# ('UserRequest', 'NoDiskConnectivity').
+FILE_SYSTEM_REDIRECT_REASONS = ("UserRequest", "UnsafeFileSystemFilter", "UnsafeVolumeFilter", "FileSystemTiering",
+                                "BitLockerInitializing", "ReFs")
+BLOCK_REDIRECT_REASONS = ("NoDiskConnectivity", "StorageSpaceNotAttached", "VolumeReplicationEnabled")
+FILESYSTEMS = ("NTFS", "ReFS")
+STORAGE_KINDS = ("san", "s2d")
 # snapshot_fails ``reason`` -> the Win32_ShadowCopy.Create return code it makes (codes and meanings from the
 # Create method's page, lab/reference/wmi.json). Without a reason: provider_failure.
 SNAPSHOT_FAILURE_REASONS = {
@@ -52,6 +75,10 @@ SNAPSHOT_FAILURE_REASONS = {
 }
 FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code",
               "for_s"}
+# Faults that fire (at a time, after a number of operations, or at once when injected without either) rather than
+# wait for the operation they change.
+FIRING_FAULTS = ("node_down", "node_pause", "csv_failover", "vss_busy", "foreign_backup", "cau_run", "csv_rebalance",
+                 "node_up")
 # MaxShadowCopies: "the maximum number of client-accessible shadow copies that can be stored on each volume";
 # default 64, minimum 1, maximum 512; "For other types of shadow copies ... The maximum number of shadow copies is
 # 512 per volume." (Registry Keys and Values for Backup and Restore,
@@ -87,6 +114,7 @@ class Node:
     smb_multichannel: bool = True
     rdma: bool = False
     clock_offset_s: float = 0.0         # how far the node's clock is ahead (negative: behind) of true time
+    site: str | None = None             # the site fault domain the node belongs to (Get-ClusterFaultDomain)
 
 
 @dataclass
@@ -106,6 +134,8 @@ class Csv:
     redirected: str | None = None
     vms: list[Vm] = field(default_factory=list)
     shadow_copies: int = 0              # persistent shadow copies another requester left on the volume at start
+    filesystem: str = "NTFS"            # NTFS | ReFS (the file system under CSVFS)
+    backup_in_progress: bool = False    # another product's backup holds the CSV from the start
 
 
 @dataclass
@@ -143,6 +173,9 @@ class Topology:
     faults: list[dict] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    storage: str = "san"                # san (shared LUNs) | s2d (Storage Spaces Direct)
+    cau_run: bool = False               # a Cluster-Aware Updating run is in progress from the start (and stays)
+    csv_balancer: bool = False          # the CSV balancer evens out ownership when a node joins again
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
@@ -190,7 +223,8 @@ def _name(where: str, value: Any) -> str:
 
 
 def _node(where: str, data: Any) -> Node:
-    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s"}, {"name"})
+    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s", "site"},
+          {"name"})
     nics = []
     for i, nic in enumerate(data.get("nics") or []):
         w = f"{where}.nics[{i}]"
@@ -212,12 +246,21 @@ def _node(where: str, data: Any) -> Node:
         smb_multichannel=bool(data.get("smb_multichannel", True)),
         rdma=bool(data.get("rdma", False)),
         clock_offset_s=_number(f"{where}.clock_offset_s", data.get("clock_offset_s", 0.0)),
+        site=_name(f"{where}.site", data["site"]) if data.get("site") is not None else None,
     )
 
 
 def _csv(where: str, data: Any) -> Csv:
-    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms", "shadow_copies"},
+    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms", "shadow_copies",
+                        "filesystem", "backup_in_progress"},
           {"name", "path", "size_gb", "used_gb", "owner"})
+    redirected = data.get("redirected")
+    parts = [p.strip() for p in str(redirected).split(",")] if redirected is not None else []
+    if redirected is not None and not (all(p in FILE_SYSTEM_REDIRECT_REASONS for p in parts)
+                                       or all(p in BLOCK_REDIRECT_REASONS for p in parts)):
+        raise TopologyError(f"{where}.redirected: not a documented redirected-I/O reason: {redirected!r} (file system: "
+                            f"{', '.join(FILE_SYSTEM_REDIRECT_REASONS)}; block: {', '.join(BLOCK_REDIRECT_REASONS)}; several of one "
+                            f"mode joined with ', ')")
     path = _name(f"{where}.path", data["path"])
     if not re.match(r"^[A-Za-z]:\\ClusterStorage\\[^\\]+$", path):
         raise TopologyError(f"{where}.path: expected a CSV path like C:\\ClusterStorage\\Volume1, got {path!r}")
@@ -236,8 +279,10 @@ def _csv(where: str, data: Any) -> Csv:
         name=_name(f"{where}.name", data["name"]), path=path, size_gb=size, used_gb=used,
         owner=_name(f"{where}.owner", data["owner"]),
         state=_choice(f"{where}.state", data.get("state", "Online"), CSV_STATES),
-        redirected=data.get("redirected"), vms=vms,
+        redirected=redirected, vms=vms,
         shadow_copies=_count(f"{where}.shadow_copies", data.get("shadow_copies", 0), SHADOW_COPIES_PER_VOLUME),
+        filesystem=_choice(f"{where}.filesystem", data.get("filesystem", "NTFS"), FILESYSTEMS),
+        backup_in_progress=bool(_flag(f"{where}.backup_in_progress", data.get("backup_in_progress", False))),
     )
 
 
@@ -278,6 +323,8 @@ def _fault(where: str, data: Any) -> dict:
     for key in ("at", "after_ops", "times", "seconds"):
         if key in data:
             _number(f"{where}.{key}", data[key])
+    if kind in ("foreign_backup", "cau_run"):
+        _number(f"{where}.for_s", data["for_s"], strict=True)
     if kind == "vss_busy":
         _number(f"{where}.for_s", data["for_s"], strict=True)
         if data.get("during") not in (None, "snapshot"):
@@ -315,7 +362,7 @@ def _account(where: str, data: Any) -> Account:
 
 def parse_topology(data: Any, origin: str = "topology") -> Topology:
     _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults", "accounts",
-          "targets"},
+          "targets", "storage", "cau_run", "csv_balancer"},
           {"cluster", "nodes", "csvs"})
     nodes = [_node(f"nodes[{i}]", n) for i, n in enumerate(data["nodes"] or [])]
     if not nodes:
@@ -335,6 +382,9 @@ def parse_topology(data: Any, origin: str = "topology") -> Topology:
         max_shadow_copies=_count("vss.max_shadow_copies", vss.get("max_shadow_copies", MAX_SHADOW_COPIES_DEFAULT),
                                  SHADOW_COPIES_PER_VOLUME, minimum=1),
         credentials=dict(creds), faults=faults, accounts=accounts, targets=targets,
+        storage=_choice("storage", data.get("storage", "san"), STORAGE_KINDS),
+        cau_run=bool(_flag("cau_run", data.get("cau_run", False))),
+        csv_balancer=bool(_flag("csv_balancer", data.get("csv_balancer", False))),
     )
     _cross_check(topology)
     return topology
@@ -355,6 +405,12 @@ def _cross_check(topology: Topology) -> None:
     _unique("csvs.path", [c.path for c in topology.csvs])
     _unique("vms", [vm.name for c in topology.csvs for vm in c.vms])
     _unique("accounts", [a.name for a in topology.accounts])
+    sites = {n.site.lower(): n.site for n in topology.nodes if n.site}
+    for i, node in enumerate(topology.nodes):
+        if node.site and node.site.lower() in names:
+            raise TopologyError(f"nodes[{i}].site: {node.site!r} is also a node's name (fault domain names are unique)")
+        if node.site and sites[node.site.lower()] != node.site:
+            raise TopologyError(f"nodes[{i}].site: {node.site!r} is spelled {sites[node.site.lower()]!r} elsewhere")
     for i, csv in enumerate(topology.csvs):
         if csv.owner.lower() not in names:
             raise TopologyError(f"csvs[{i}].owner: {csv.owner!r} is not a node")
