@@ -277,6 +277,10 @@ def prepare_cluster(name, members, missing, networks, vss, node_names, options, 
     plan = _plan(cluster, network, options, provider, nodes)
     _name_folders(plan, cluster, options)
     notes = _notes(facts_host, missing, left_out, matched, plan)
+    cau = cluster.get("cau") or {}
+    if cau and not cau.get("available"):
+        notes.append("could not tell whether a Cluster-Aware Updating run is in progress (Get-CauRun: %s)"
+                     % (cau.get("error") or "no answer"))
     by_node = dict((node, host) for host, node in matched.items())
     reads = dict((by_node[node], list(items)) for node, items in (plan.get("nodes") or {}).items() if items)
     network_lines = finding_lines(findings)
