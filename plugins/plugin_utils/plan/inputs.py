@@ -470,20 +470,23 @@ def _accessible(csv, skipped, warnings):
     return False
 
 
-def _site_filter(volumes, selected, skipped, inputs_sites, allowed, warnings):
+def _site_filter(volumes, selected, skipped, sites, allowed, warnings):
     """Volumes whose site has a node that may back them up; the others are skipped, with what to do."""
-    homes = dict((v.name, inputs_sites.get(v.owner, NO_SITE + str(v.owner))) for v in volumes)
-    reachable = set(inputs_sites[node] for node in allowed)
+    homes = dict((v.name, sites.get(v.owner, NO_SITE + str(v.owner))) for v in volumes)
+    reachable = set(sites[node] for node in allowed)
     kept = [v for v in volumes if homes[v.name] in reachable]
     for volume in volumes:
         if homes[volume.name] in reachable:
             continue
         where = homes[volume.name]
-        site = "site %s" % where[len(SITE):] if where.startswith(SITE) else "%s, which has no site" % volume.owner
-        skipped.append({"csv": volume.name, "reason": "no node of its coordinator's site (%s) may back it up" % site})
-        warnings.append("%s is skipped: its coordinator %s is in %s, where no node may back it up; allow one there "
-                        "(csv_backup_nodes) or set csv_backup_cross_site: true to read it from another site"
-                        % (volume.name, volume.owner, site))
+        if where.startswith(SITE):
+            site = "%s is in site %s" % (volume.owner, where[len(SITE):])
+        else:
+            site = "%s has no site, so it is a site of its own" % volume.owner
+        reason = "no node of its coordinator's site may back it up (%s)" % site
+        skipped.append({"csv": volume.name, "reason": reason})
+        warnings.append("%s is skipped: %s; allow a node there (csv_backup_nodes) or set csv_backup_cross_site: true to "
+                        "read it from another site" % (volume.name, reason))
     return kept, [name for name in selected if name in set(v.name for v in kept)]
 
 

@@ -187,7 +187,7 @@ class _Planner:
                 node = self._best_remote_node(part)
             chosen.append(node)
             assignment.update(strategies.consolidate(part, node))
-        self.backup_node = ", ".join(chosen)
+        self.backup_node = ", ".join(sorted(chosen))
         if given is not None and given not in chosen:
             self.warnings.append("backup_node %s is in another site than every CSV's coordinator: the %s plan uses %s "
                                  "(set csv_backup_cross_site: true to use %s for every CSV)"
@@ -195,7 +195,7 @@ class _Planner:
         elif given is not None and len(chosen) > 1:
             self.warnings.append("backup_node %s backs up the CSVs of its own site; the other sites' are backed up on %s "
                                  "(set csv_backup_cross_site: true to use %s for every CSV)"
-                                 % (given, ", ".join(n for n in chosen if n != given), given))
+                                 % (given, ", ".join(sorted(n for n in chosen if n != given)), given))
         return assignment
 
     def _best_remote_node(self, part):
