@@ -183,7 +183,7 @@ class _Names:
         return sorted(name for name, state in self.state.items() if state == "Up")
 
 
-def _sites(nodes, warnings):
+def _sites(nodes, cross_site, warnings):
     """Each node's site key and its site as the facts name it; (None, {}) when no node has a site.
 
     A cluster without site fault domains is one site. When some nodes have a
@@ -194,7 +194,7 @@ def _sites(nodes, warnings):
     if not any(named.values()):
         return None, {}
     alone = sorted(node for node, site in named.items() if site is None)
-    if alone:
+    if alone and not cross_site:
         warnings.append("%s %s no site while other nodes do: each is taken as a site of its own, so no CSV moves to or "
                         "from it, nor is read over SMB across it (set csv_backup_cross_site: true to allow it, or give "
                         "it a site with New-ClusterFaultDomain -Type Site and Set-ClusterFaultDomain)"
@@ -518,7 +518,7 @@ def prepare(cluster, network, options):
     facts = _network(names, to_plain(network), warnings)
     read_gbps = _read_gbps(names, opts["read_gbps"], facts)
     cross_site = _bool(opts["cross_site"], "cross_site")
-    sites, site_names = _sites(nodes, warnings)
+    sites, site_names = _sites(nodes, cross_site, warnings)
     volumes, selected, skipped = _select(csvs, opts["select"], names, warnings)
     if sites and not cross_site and len(set(sites.values())) > 1:
         volumes, selected = _site_filter(volumes, selected, skipped, sites, allowed, warnings)

@@ -22,6 +22,12 @@ The write path counts too when the target's bandwidth is known (options
 ``target`` and ``targets``; :class:`plan.model.Write`): every read is also a
 write through the reader's NIC into a share's ingress, or into a node's local
 folder, so a slow backup server sets the window and the lower bound.
+
+Sites (the ``site`` of each node, from the cluster's fault domains): unless
+``cross_site``, every strategy plans each site on its own, so no CSV leaves
+its coordinator's site (see :func:`_plans`), and the plan says what that costs
+against the same strategy across sites. The plan's ``findings`` come from the
+Storage Spaces Direct sizing advice (:mod:`plan.findings`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ STRATEGY_NAMES = ("balanced", "coordinator", "consolidate", "remote")
 # this; above it only the _REMOTE_SHORTLIST nodes with the best estimates are simulated.
 _EXACT_REMOTE_LIMIT = 4096
 _REMOTE_SHORTLIST = 3
+_NAMED = 10  # CSVs a warning names before it says how many more
 
 
 def plan_backup(cluster, network=None, **options):
@@ -103,8 +110,9 @@ def _site_report(inputs, topology, plans, chosen, warnings):
     crossing = sorted(read["csv"] for node, reads in plan["nodes"].items() for read in reads
                       if inputs.sites.get(node) != homes[read["csv"]] or inputs.sites.get(read["source"]) != homes[read["csv"]])
     if crossing and inputs.cross_site:
+        shown = ", ".join(crossing[:_NAMED]) + (" and %d more" % (len(crossing) - _NAMED) if len(crossing) > _NAMED else "")
         warnings.append("%d CSV(s) are backed up from another site than their coordinator's (csv_backup_cross_site is "
-                        "true): %s; their I/O crosses the inter-site link while they are there" % (len(crossing), ", ".join(crossing)))
+                        "true): %s; their I/O crosses the inter-site link while they are there" % (len(crossing), shown))
     return report
 
 

@@ -193,3 +193,8 @@ def test_a_csv_of_a_node_without_a_site_that_may_not_back_up_is_skipped_as_a_sit
     assert {"csv": "Disk 5", "reason": reason} in plan["skipped"]
     assert "Disk 5 is skipped: %s; allow a node there (csv_backup_nodes) or set csv_backup_cross_site: true to read it " \
            "from another site" % reason in plan["warnings"]
+
+
+def test_with_cross_site_a_node_without_a_site_is_no_warning():
+    plan = plan_backup(_stretched(dict(SITES, NODE4=None)), cross_site=True)
+    assert not any("has no site" in w for w in plan["warnings"])
