@@ -209,6 +209,7 @@ _value:
         - No plan can be faster - the total bytes over the allowed nodes' combined read throughput (each node's
           disk, or its write path when slower), the largest CSV on the fastest allowed node, or the total bytes over
           the target's ingress (O(targets)), whichever is longest.
+        - With sites (and O(cross_site=false)), the longest of each site's bound, its CSVs over its nodes.
       type: float
     ratio_to_lower_bound:
       description: RV(_value.window_s) divided by RV(_value.lower_bound_s).
