@@ -228,3 +228,29 @@ def test_with_cross_site_false_no_assignment_crosses_sites(case):
     across = plan["sites"]["across_sites_window_s"] if plan["sites"] else None
     if across is not None and not any("site" in s["reason"] for s in plan["skipped"]):  # the same CSVs, across sites
         assert plan_backup(cluster, network, strategy="all", cross_site=True, **options)["window_s"] == across
+
+
+@st.composite
+def clusters_with_access(draw):
+    """A random cluster as above whose CSVs carry an access class, some on ReFS."""
+    cluster, network, options = draw(clusters())
+    for csv in cluster["csvs"]:
+        csv["access_class"] = draw(st.sampled_from(["direct", "direct", "structural", "transient", "fatal"]))
+        csv["filesystem"] = "ReFS" if csv["access_class"] == "structural" else draw(st.sampled_from(["NTFS", None]))
+        csv["redirected"] = csv["access_class"] != "direct"
+    return cluster, network, options
+
+
+@PROPERTIES
+@given(clusters_with_access())
+def test_every_online_csv_but_the_fatal_ones_is_planned_and_refs_ones_say_why(case):
+    cluster, network, options = case
+    expected = sorted(c["name"] for c in cluster["csvs"] if c["state"] == "Online" and c["access_class"] != "fatal")
+    if not expected:
+        return
+    plan = plan_backup(cluster, network, **options)
+    assert sorted(plan["selected"]) == expected
+    refs = set(c["name"] for c in cluster["csvs"] if c["filesystem"] == "ReFS")
+    for reads in plan["nodes"].values():
+        for read in reads:
+            assert ("ReFS: " in read["why"]) == (read["csv"] in refs and options["provider"] == "software"), read
