@@ -126,6 +126,15 @@ options:
       - A node without a site, when other nodes have one, is taken as a site of its own (with a warning).
     type: bool
     default: false
+  busy_csvs:
+    description:
+      - What to do with a selected CSV that another backup holds (C(backup_in_progress) in M(wsfc.csv.cluster_info),
+        its BackupState is in progress, for example another product's VSS backup, or one that crashed less than
+        30 minutes ago). V(fail) refuses the plan, naming the CSV; V(skip) leaves just that CSV out (listed in
+        RV(_value.skipped)), so nothing of it is moved or snapshotted.
+    type: str
+    choices: [fail, skip]
+    default: fail
 requirements:
   - jmespath (for O(select))
 notes:

@@ -122,6 +122,13 @@ options:
             (O(wsfc.csv.backup_plan#filter:cross_site)).
         type: bool
         default: false
+      busy_csvs:
+        description:
+          - A selected CSV another backup holds - V(fail) refuses the run before any change, V(skip) leaves just that
+            CSV out (O(wsfc.csv.backup_plan#filter:busy_csvs)).
+        type: str
+        choices: [fail, skip]
+        default: fail
       min_gbps:
         description: The slowest backup path in Gb/s the network preflight accepts; 0 or more.
         type: float

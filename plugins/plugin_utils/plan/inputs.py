@@ -40,7 +40,9 @@ DEFAULTS = {
     "target": None,
     "targets": None,
     "cross_site": False,
+    "busy_csvs": "fail",
 }
+BUSY_CSVS = ("fail", "skip")
 DEFAULT_READ_GBPS = 8.0
 # Internal site keys: a site the facts name, or a node without a site that stands alone (see _sites).
 SITE = "site:"
@@ -49,12 +51,6 @@ NO_SITE = "node:"
 # (always redirected by design, such as ReFS) are planned; "transient" is planned and the run waits for the
 # redirect to end; "fatal" is skipped.
 ACCESS_CLASSES = ("direct", "structural", "transient", "fatal")
-# What to do about a fatal redirect, by the documented reason its detail names (CLUSTER_SHARED_VOLUME_STATE_INFO_EX).
-FATAL_FIXES = (
-    ("NoDiskConnectivity", "restore that node's connection to the disk (paths, zoning, cabling), or take the node out of the cluster"),
-    ("IncompatibleVolumeFilter", "remove or update the volume filter driver that Windows reports as incompatible with CSV"),
-)
-
 
 class PlanInputs:
     """Everything the planner needs, checked: options, nodes, read rates, network facts and volumes."""
@@ -405,7 +401,30 @@ def _search(expression, csvs):
     return names
 
 
-def _select(csvs, expression, names, warnings):
+def _busy(csv, busy_csvs, skipped, warnings):
+    """Whether another backup holds the CSV; with ``busy_csvs=fail`` that refuses the run, with ``skip`` only the CSV.
+
+    A CSV another product's VSS backup holds reports it (its BackupState,
+    CLUSTER_SHARED_VOLUME_BACKUP_STATE); moving or snapshotting it while it
+    does races that backup, and moving the coordinator of a CSV VSS holds can
+    take it offline. A backup that crashed keeps the state for 30 minutes
+    (ClusterClearBackupStateForSharedVolume), which this collection waits out
+    rather than forces.
+    """
+    if not csv.get("backup_in_progress"):
+        return False
+    why = ("another backup holds it (its BackupState is in progress: another product's VSS backup, or one that "
+           "crashed less than 30 minutes ago)")
+    if busy_csvs == "fail":
+        raise ValueError("%s cannot be backed up now: %s; wait for that backup to end, or set csv_backup_busy_csvs: "
+                         "skip to back up the other CSVs without it" % (csv["name"], why))
+    skipped.append({"csv": csv["name"], "reason": why})
+    warnings.append("%s is skipped: %s (csv_backup_busy_csvs is skip); nothing of it is moved or snapshotted"
+                    % (csv["name"], why))
+    return True
+
+
+def _select(csvs, expression, names, warnings, busy_csvs="fail"):
     """Volumes to back up, their names, and the CSVs skipped with why."""
     by_name = dict((c.get("name"), c) for c in csvs)
     if expression is None:
@@ -427,7 +446,7 @@ def _select(csvs, expression, names, warnings):
         csv = by_name[name]
         if csv.get("state") != "Online":
             skipped.append({"csv": name, "reason": "state is %s, not Online" % csv.get("state")})
-        elif not _accessible(csv, skipped, warnings):
+        elif _busy(csv, busy_csvs, skipped, warnings) or not _accessible(csv, skipped, warnings):
             continue
         else:
             owner = names.get(csv.get("owner")) or csv.get("owner")
@@ -463,10 +482,9 @@ def _accessible(csv, skipped, warnings):
                         "before its snapshot" % (name, detail))
     if access != "fatal":
         return True
-    fixes = [fix for reason, fix in FATAL_FIXES if reason.lower() in str(detail).lower()]
-    fix = fixes[0] if fixes else "fix what Get-ClusterSharedVolumeState reports on that node"
+    # the detail names each node and reason with what to fix (csv_access.REASONS)
     skipped.append({"csv": name, "reason": "cannot be read: %s" % detail})
-    warnings.append("%s is skipped: %s; %s, then run again" % (name, detail, fix))
+    warnings.append("%s is skipped: %s" % (name, detail))
     return False
 
 
@@ -519,7 +537,8 @@ def prepare(cluster, network, options):
     read_gbps = _read_gbps(names, opts["read_gbps"], facts)
     cross_site = _bool(opts["cross_site"], "cross_site")
     sites, site_names = _sites(nodes, cross_site, warnings)
-    volumes, selected, skipped = _select(csvs, opts["select"], names, warnings)
+    busy_csvs = _choice(opts, "busy_csvs", BUSY_CSVS)
+    volumes, selected, skipped = _select(csvs, opts["select"], names, warnings, busy_csvs)
     if sites and not cross_site and len(set(sites.values())) > 1:
         volumes, selected = _site_filter(volumes, selected, skipped, sites, allowed, warnings)
         if not volumes:

@@ -119,7 +119,8 @@ def _plan(cluster, network, options, provider, nodes):
             concurrency=int(float(options.get("concurrency", 2))),
             read_gbps=read_gbps if isinstance(read_gbps, Mapping) else float(read_gbps),
             target_gbps=target if target > 0 else None, target=options.get("target") or None,
-            targets=list(options.get("targets") or []) or None, cross_site=options.get("cross_site", False))
+            targets=list(options.get("targets") or []) or None, cross_site=options.get("cross_site", False),
+            busy_csvs=options.get("busy_csvs", "fail"))
     except ValueError as exc:
         raise RunError("The backup of %s was not planned: %s. Check the option it names (csv_backup_select, "
                        "csv_backup_nodes, csv_backup_node, ...) and run again; nothing was changed."

@@ -118,8 +118,8 @@ def test_fault_domain_loops_end():
     assert [n["site"] for n in parse_cluster_info(raw)["nodes"]] == [None, None]
 
 
-@pytest.mark.parametrize("reason, storage", [("StorageSpaceNotAttached", "s2d"), ("NoDiskConnectivity", None),
-                                            ("NotRedirected", None)])
+@pytest.mark.parametrize("reason, storage", [
+    ("StorageSpaceNotAttached", "s2d"), ("NoDiskConnectivity", None), ("NotRedirected", None)])
 def test_storage_kind(reason, storage):
     raw = _raw(access=[{"node": "NODE1", "state": "Block Redirected", "reason": reason}])
     assert parse_cluster_info(raw)["storage"] == storage

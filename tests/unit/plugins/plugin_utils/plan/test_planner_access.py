@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_access import classify_csv
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.planner import plan_backup
 
 GB = 10 ** 9
@@ -51,25 +52,34 @@ def test_a_refs_csv_is_explained_over_smb_too_but_not_with_hardware_snapshots():
     assert REFS_WHY not in _why(plan_backup(cluster, provider="hardware"))["Volume1"]
 
 
+def _classified(name, owner, used_gb, state, reason):
+    """A CSV whose NODE2 reaches it as ``state`` for ``reason``, classified as cluster_info does (csv_access)."""
+    cls, detail = classify_csv([{"node": "NODE2", "state": state, "reason": reason}])
+    return _csv(name, owner, used_gb, redirected=True, access_class=cls, access_detail=detail)
+
+
 def test_a_fatal_redirect_is_skipped_with_the_node_the_reason_and_what_to_do():
-    detail = "NODE2: block redirected, NoDiskConnectivity"
     plan = plan_backup(_cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
-                                _csv("Volume2", "NODE1", 100, redirected=True, access_class="fatal", access_detail=detail)))
+                                _classified("Volume2", "NODE1", 100, "Block Redirected", "NoDiskConnectivity")))
     assert plan["selected"] == ["Volume1"]
-    assert plan["skipped"] == [{"csv": "Volume2", "reason": "cannot be read: " + detail}]
-    assert ("Volume2 is skipped: NODE2: block redirected, NoDiskConnectivity; restore that node's connection to the disk "
-            "(paths, zoning, cabling), or take the node out of the cluster, then run again") in plan["warnings"]
+    assert plan["skipped"][0]["csv"] == "Volume2"
+    assert plan["skipped"][0]["reason"].startswith("cannot be read: Block Redirected on NODE2 (NoDiskConnectivity")
+    warning = [w for w in plan["warnings"] if w.startswith("Volume2 is skipped: ")][0]
+    assert "fix the storage connection" in warning and "run again" in warning
 
 
 def test_a_fatal_redirect_of_another_reason_says_how_to_find_it():
     plan = plan_backup(_cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
-                                _csv("Volume2", "NODE1", 100, access_class="fatal", access_detail="NODE1: IncompatibleVolumeFilter")))
-    assert any(w.startswith("Volume2 is skipped: NODE1: IncompatibleVolumeFilter; remove or update the volume filter driver")
-               for w in plan["warnings"])
+                                _classified("Volume2", "NODE1", 100, "File System Redirected", "UnsafeVolumeFilter")))
+    assert any(w.startswith("Volume2 is skipped: File System Redirected on NODE2 (UnsafeVolumeFilter")
+               and "remove or update it" in w for w in plan["warnings"])
     unknown = plan_backup(_cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
-                                   _csv("Volume2", "NODE1", 100, access_class="fatal")))
-    assert unknown["skipped"] == [{"csv": "Volume2", "reason": "cannot be read: reason unknown"}]
-    assert any("fix what Get-ClusterSharedVolumeState reports on that node" in w for w in unknown["warnings"])
+                                   _classified("Volume2", "NODE1", 100, "File System Redirected", "Max")))
+    assert any("is not a redirected I/O reason Microsoft documents" in w and "Get-ClusterSharedVolumeState" in w
+               for w in unknown["warnings"])
+    bare = plan_backup(_cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
+                                _csv("Volume2", "NODE1", 100, access_class="fatal")))
+    assert bare["skipped"] == [{"csv": "Volume2", "reason": "cannot be read: reason unknown"}]
 
 
 def test_a_transient_redirect_is_planned_with_a_warning_that_the_run_waits_for_it():
@@ -99,3 +109,23 @@ def test_an_unknown_access_class_is_a_value_error_naming_the_csv():
 def test_when_every_selected_csv_is_fatal_the_plan_is_refused_naming_each():
     with pytest.raises(ValueError, match=r"^none of the selected CSVs can be backed up: Volume1: cannot be read: NODE2: NoDiskConnectivity$"):
         plan_backup(_cluster(_csv("Volume1", "NODE1", 100, access_class="fatal", access_detail="NODE2: NoDiskConnectivity")))
+
+
+def test_a_csv_another_backup_holds_refuses_the_plan_by_default():
+    cluster = _cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
+                       _csv("Volume2", "NODE1", 100, access_class="direct", backup_in_progress=True))
+    with pytest.raises(ValueError) as caught:
+        plan_backup(cluster)
+    assert "Volume2 cannot be backed up now: another backup holds it" in str(caught.value)
+    assert "csv_backup_busy_csvs: skip" in str(caught.value)
+
+
+def test_with_busy_csvs_skip_only_the_held_csv_is_left_out():
+    cluster = _cluster(_csv("Volume1", "NODE1", 100, access_class="direct"),
+                       _csv("Volume2", "NODE1", 100, access_class="direct", backup_in_progress=True))
+    plan = plan_backup(cluster, busy_csvs="skip")
+    assert plan["selected"] == ["Volume1"]
+    assert [s["csv"] for s in plan["skipped"]] == ["Volume2"] and "another backup holds it" in plan["skipped"][0]["reason"]
+    assert all(m["csv"] != "Volume2" for m in plan["moves"])
+    with pytest.raises(ValueError, match="busy_csvs"):
+        plan_backup(cluster, busy_csvs="wait")
