@@ -52,6 +52,7 @@ NO_SITE = "node:"
 # redirect to end; "fatal" is skipped.
 ACCESS_CLASSES = ("direct", "structural", "transient", "fatal")
 
+
 class PlanInputs:
     """Everything the planner needs, checked: options, nodes, read rates, network facts and volumes."""
 
