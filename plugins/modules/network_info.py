@@ -261,8 +261,8 @@ findings:
   contains:
     id:
       description: C(team_degraded) (critical), C(multichannel_disabled), C(slow_path), C(team_single_member),
-        C(team_unequal_speed), C(lbfo_on_hyperv) (an LBFO team on a Hyper-V host of Windows Server 2016 or later),
-        C(rdma_in_lbfo_team) (an RDMA-capable adapter in an LBFO team) (warning), C(rdma_not_enabled) (info).
+        C(team_unequal_speed) (warning), C(lbfo_on_hyperv) (an LBFO team on a Hyper-V host of Windows Server 2016
+        or later), C(rdma_in_lbfo_team) (an RDMA-capable adapter in an LBFO team), C(rdma_not_enabled) (info).
       type: str
     severity:
       description: C(critical), C(warning) or C(info).

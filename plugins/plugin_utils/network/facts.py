@@ -289,7 +289,7 @@ def _teaming_findings(facts):
         for team in teams:
             members = team.get("members") or []
             out.append(_finding(
-                "lbfo_on_hyperv", "warning", node, team.get("name"),
+                "lbfo_on_hyperv", "info", node, team.get("name"),
                 "%s is a Hyper-V host on %s with LBFO team %s (%s)"
                 % (node, (facts.get("os") or {}).get("caption") or "Windows Server build %d" % build, team.get("name"),
                    ", ".join(members) or "no members"),
@@ -307,7 +307,7 @@ def _teaming_findings(facts):
     for adapter in facts.get("adapters") or []:
         if adapter.get("rdma_capable") and adapter.get("team"):
             out.append(_finding(
-                "rdma_in_lbfo_team", "warning", node, adapter.get("name"),
+                "rdma_in_lbfo_team", "info", node, adapter.get("name"),
                 "Adapter %s on %s is RDMA-capable but a member of LBFO team %s"
                 % (adapter.get("name"), node, adapter.get("team")),
                 "RDMA does not work on network adapters bound to an LBFO NIC team, so SMB Direct cannot use it and "

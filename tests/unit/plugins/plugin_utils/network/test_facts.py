@@ -125,7 +125,7 @@ def test_rdma_capable_lbfo_members_are_flagged_not_told_to_enable_rdma():
     facts = parse_network_info(_raw(rdma=[{"name": "A", "enabled": False}, {"name": "B", "enabled": True}]))
     assert _ids(facts) == [("rdma_in_lbfo_team", "A"), ("rdma_in_lbfo_team", "B")]
     finding = facts["findings"][0]
-    assert finding["severity"] == "warning" and "LBFO team T1" in finding["what"]
+    assert finding["severity"] == "info" and "LBFO team T1" in finding["what"]
     assert "RDMA does not work" in finding["why"] and "rdma-and-switch-embedded-teaming" in finding["why"]
 
 
