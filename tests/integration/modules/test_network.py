@@ -247,6 +247,14 @@ def test_nic_team_refusals_change_nothing(lab, args, words):
     assert lab.state()["nodes"]["N1"] == before
 
 
+def test_nic_team_refuses_a_set_member_and_changes_nothing(lab):
+    before = lab.state()["nodes"]["N3"]
+    result, events, trips = _run(lab, "N3", "nic_team", {"name": "T9", "members": ["SLOT1-1"], "force": True})
+    assert result.get("failed") and "SLOT1-1 is a member of the SET team of Hyper-V switch SETSWITCH" in result["msg"]
+    assert trips == 1 and not _net(events)
+    assert lab.state()["nodes"]["N3"] == before
+
+
 def test_nic_team_force_touches_management_and_the_lab_says_so(lab):
     result, events, dummy = _run(lab, "N1", "nic_team", {"name": "MGMTTEAM", "members": ["MGMT"], "force": True})
     assert result["changed"]
