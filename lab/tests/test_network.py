@@ -381,13 +381,3 @@ def test_network_info_script_reads_set_teams_host_vnics_and_the_os():
     out = _operation(bare, "network_info", {})
     assert out["hyperv"] is False and out["set_teams"] == [] and out["host_vnics"] == []
 
-
-def test_network_info_facts_of_a_set_node_through_the_collection():
-    facts_mod = pytest.importorskip("ansible_collections.wsfc.csv.plugins.plugin_utils.network.facts")
-    model, _ = _set_model(os="2019")
-    facts = facts_mod.parse_network_info(_operation(model, "network_info", {}), ["127.0.0.1"])
-    assert [(t["name"], t["members"], t["link_gbps"]) for t in facts["set_teams"]] == [("SETSWITCH", ["S1", "S2"], 50)]
-    assert sorted((f["id"], f["subject"]) for f in facts["findings"]) == [
-        ("lbfo_on_hyperv", "T1"), ("rdma_in_lbfo_team", "A"), ("rdma_in_lbfo_team", "B")]
-    assert facts["smb_gbps"]["multichannel"] == model.node("N1").network_gbps(True)
-    assert facts["smb_gbps"]["single_channel"] == model.node("N1").network_gbps(False)

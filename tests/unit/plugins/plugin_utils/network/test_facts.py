@@ -187,14 +187,31 @@ def test_smb_path_counts_a_set_team_like_an_lbfo_team():
     assert ("slow_path", "smb") in _ids(slow) and "50 Gb/s" in slow["findings"][-1]["what"]
 
 
-def test_planner_counts_a_set_team_like_an_lbfo_team():
-    facts = parse_network_info(_set_raw(smb_multichannel={"client": False, "server": False}))
-    other = parse_network_info(_set_raw(node="NODE2", smb_multichannel={"client": False, "server": False}))
+def _lbfo_twin(raw):
+    """The same node with its SET members in an LBFO team T1 instead."""
+    members = [a for a in raw["adapters"] if a["name"] in ("S1", "S2")]
+    return dict(raw, set_teams=[], host_vnics=[], rdma=[],
+                teams=[{"name": "T1", "teaming_mode": "1", "load_balancing_algorithm": "5", "status": "0"}],
+                team_members=[{"name": a["name"], "team": "T1", "speed_bps": a["speed_bps"], "failure_reason": "0"}
+                              for a in members])
+
+
+@pytest.mark.parametrize("multichannel", [True, False])
+def test_planner_counts_a_set_team_like_an_lbfo_team(multichannel):
+    flags = {"client": multichannel, "server": multichannel}
     cluster = {"nodes": [{"name": "NODE1", "state": "Up"}, {"name": "NODE2", "state": "Up"}],
-               "csvs": [{"name": "D1", "owner": "NODE1", "state": "Online", "used_bytes": 10 * G}]}
-    plan = plan_backup(cluster, {"nodes": dict(facts["nodes"], **other["nodes"])}, strategy="remote",
-                       backup_node="NODE2")
-    assert "no network facts" not in " ".join(plan.get("warnings", []))
+               "csvs": [{"name": "D1", "owner": "NODE1", "state": "Online", "used_bytes": 100 * G}]}
+    plans = []
+    for shape in (lambda raw: raw, _lbfo_twin, lambda raw: dict(raw, set_teams=[])):
+        nodes = {}
+        for node in ("NODE1", "NODE2"):
+            nodes.update(parse_network_info(shape(_set_raw(node=node, smb_multichannel=flags)))["nodes"])
+            nodes[node]["read_gbps"] = 400  # disks faster than any path: the network decides the window
+        plans.append(plan_backup(cluster, {"nodes": nodes}, strategy="remote", backup_node="NODE2"))
+    assert "no network facts" not in " ".join(plans[0].get("warnings", []))
+    assert plans[0]["window_s"] == plans[1]["window_s"] and plans[0]["lower_bound_s"] == plans[1]["lower_bound_s"]
+    # the same adapters without a team: one channel gets one 25 Gb/s adapter instead of the team's 50
+    assert (plans[2]["window_s"] > plans[0]["window_s"]) is not multichannel
 
 
 def test_lbfo_on_a_hyperv_host_of_2016_or_later_recommends_set():

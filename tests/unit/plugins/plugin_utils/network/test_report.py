@@ -119,8 +119,8 @@ def test_set_teams_are_listed_with_the_lbfo_teams():
     read = dict(_read("N1"), set_teams=[{"name": "SETSWITCH"}])
     summary = summarise([node_record("n1", read)], 10, False, False)
     assert summary["nodes"][0]["set_teams"] == ["SETSWITCH"]
-    assert "| n1 | N1 | yes | off/on | 20/10 | TEAM1, SETSWITCH (SET) | 0 |" in render_markdown(summary,
-                                                                                         summary_lines(summary))
+    markdown = render_markdown(summary, summary_lines(summary))
+    assert "| n1 | N1 | yes | off/on | 20/10 | TEAM1, SETSWITCH (SET) | 0 |" in markdown
 
 
 @pytest.mark.parametrize("subjects, allowed, sides", [
