@@ -27,9 +27,10 @@ $adapters = @(Get-NetAdapter -Physical | ForEach-Object {
     }
 })
 # Host vNICs: Get-NetAdapter shows a host virtual NIC as "vEthernet (<name>)" with InterfaceDescription
-# "Hyper-V Virtual Ethernet Adapter[ #n]" (Converged NIC page); -Physical leaves them out.
+# "Hyper-V Virtual Ethernet Adapter[ #n]" (Converged NIC page); -Physical leaves them out. The description is what
+# the page shows, so it is what selects them (the page shows neither Virtual nor HardwareInterface for them).
 $vnics = @(Get-NetAdapter | Where-Object {
-    -not $_.HardwareInterface -and ([string]$_.InterfaceDescription) -like 'Hyper-V Virtual Ethernet Adapter*'
+    ([string]$_.InterfaceDescription) -like 'Hyper-V Virtual Ethernet Adapter*'
 } | ForEach-Object {
     [ordered]@{
         name = [string]$_.Name
