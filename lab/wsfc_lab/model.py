@@ -26,6 +26,7 @@ from wsfc_lab.vss import HARDWARE_PROVIDER, SYSTEM_PROVIDER, ShadowCopyService  
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
 MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
 FOREIGN_TOOL = "another backup product"  # the tool of the shadow copies another product left (topology shadow_copies)
+OS_BUILDS = {"2016": "14393", "2019": "17763", "2022": "20348", "2025": "26100"}  # Windows Server release: build
 MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is reached at (see interfaces())
 
 
@@ -67,18 +68,36 @@ class NodeState:
     smb_server_multichannel: bool
     rdma: bool
     teams: dict[str, dict] = field(default_factory=dict)  # LBFO teams: name -> {"mode", "lba", "index"}
+    os: str = "2022"                    # Windows Server release (Win32_OperatingSystem)
+    hyperv: bool = True                 # the Hyper-V module is installed (its cmdlets exist on the node)
+    # SET switches: name -> {"lba", "id", "host_vnics": [{"name", "index", "management"}]}; members are the NICs
+    # whose ``set`` field names the switch.
+    set_switches: dict[str, dict] = field(default_factory=dict)
 
     def network_gbps(self, multichannel: bool) -> float:
         """SMB bandwidth: all NICs with multichannel, else the fastest single interface (a team is one interface).
 
-        A NIC whose ``status`` is not Up (media disconnected) carries nothing.
+        A NIC whose ``status`` is not Up (media disconnected) carries nothing. A SET switch's members count as one
+        interface as fast as the members together, as an LBFO team's do: SET is Switch Independent teaming and its
+        Dynamic mode spreads outbound flows over every member ("Remote Direct Memory Access (RDMA) and Switch
+        Embedded Teaming (SET)", SET Modes and Settings). The same page says a single switch port (one host vNIC)
+        is limited to one member's bandwidth in Hyper-V Port mode, and that inbound traffic is distributed that
+        way in Dynamic mode too; the lab, like the collection's planner, does not model that for one SMB
+        channel (it does not model it for an LBFO team either), so without multichannel it is optimistic.
+        RDMA changes nothing here: the lab models bandwidth, and RDMA (SMB Direct) lowers CPU use and latency, not
+        link speed, so no NIC, in a team or not, gets more bandwidth from it.
         """
         up = [nic for nic in self.nics if nic.get("status", "Up") == "Up"]
         if multichannel:
             return sum(nic["gbps"] for nic in up)
         interfaces: dict[str, float] = {}
         for nic in up:
-            key = "team:" + nic["team"] if nic.get("team") else "nic:" + nic["name"]
+            if nic.get("team"):
+                key = "team:" + nic["team"]
+            elif nic.get("set"):
+                key = "set:" + nic["set"]
+            else:
+                key = "nic:" + nic["name"]
             interfaces[key] = interfaces.get(key, 0.0) + nic["gbps"]
         return max(interfaces.values(), default=0.0)
 
@@ -119,8 +138,9 @@ class Cluster:
         for index, node in enumerate(topology.nodes, start=1):
             self.nodes[node.name] = NodeState(
                 node.name, str(index), node.state, node.disk_gbps,
-                [{"name": n.name, "gbps": n.gbps, "team": n.team} for n in node.nics],
-                node.smb_multichannel, node.smb_multichannel, node.rdma)
+                [{"name": n.name, "gbps": n.gbps, "team": n.team,
+                  "set": next((s.name for s in node.set_switches if n.name in s.members), None)} for n in node.nics],
+                node.smb_multichannel, node.smb_multichannel, node.rdma, os=node.os, hyperv=node.hyperv)
         self.csvs: dict[str, CsvState] = {}
         for csv in topology.csvs:
             owner = self._node_name(csv.owner)
@@ -236,6 +256,8 @@ class Cluster:
                                                         "server": n.smb_server_multichannel},
                                    "rdma": n.rdma,
                                    "teams": {t: self.team_state(n.name, t) for t in sorted(n.teams)},
+                                   "set_switches": {s: self.set_switch_state(n.name, s) for s in sorted(n.set_switches)},
+                                   "os": n.os, "hyperv": n.hyperv,
                                    "management_interface": self.management_interface(n.name),
                                    "site": self.site(n.name)}
                           for n in self.nodes.values()},
@@ -635,15 +657,67 @@ class Cluster:
     def _init_network(self) -> None:
         for spec in self.topology.nodes:
             node = self.nodes[spec.name]
-            flagged = any(n.management for n in spec.nics)
+            flagged = (any(n.management for n in spec.nics)
+                       or any(v.management for s in spec.set_switches for v in s.host_vnics))
             for i, (nic, nic_spec) in enumerate(zip(node.nics, spec.nics)):
                 capable = spec.rdma if nic_spec.rdma_capable is None else nic_spec.rdma_capable
                 nic.update(status=nic_spec.status, rdma_capable=bool(capable), rdma_enabled=bool(capable and spec.rdma),
-                           management=nic_spec.management if flagged else i == 0, index=11 + i)
+                           management=nic_spec.management if flagged else (i == 0 and not nic["set"]), index=11 + i)
             for nic in node.nics:
                 if nic["team"] and nic["team"] not in node.teams:
                     node.teams[nic["team"]] = {"mode": "SwitchIndependent", "lba": "Dynamic",
                                                "index": 101 + len(node.teams)}
+            # Host vNICs: interface index 201, 202, ... in topology order. Without a management flag the first NIC
+            # carries the management address; when it is bound to a SET switch, the switch's first host vNIC does.
+            vnic_index = 201
+            first = spec.nics[0].name
+            for n, switch in enumerate(spec.set_switches):
+                vnics = []
+                for j, vnic in enumerate(switch.host_vnics):
+                    vnics.append({"name": vnic.name, "index": vnic_index,
+                                  "management": vnic.management if flagged else (first in switch.members and j == 0)})
+                    vnic_index += 1
+                node.set_switches[switch.name] = {
+                    "lba": switch.load_balancing, "host_vnics": vnics,
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/{spec.name}/vmswitch/{switch.name}"))}
+
+    def set_switch_state(self, node: str, switch: str) -> dict:
+        """A SET switch as the model sees it: members, load balancing, speed of the Up members, host vNICs."""
+        with self._lock:
+            state = self.node(node)
+            settings = state.set_switches[switch]
+            members = [n for n in state.nics if n.get("set") == switch]
+            up = [m for m in members if m["status"] == "Up"]
+            return {"members": [m["name"] for m in members], "lba": settings["lba"], "mode": "SwitchIndependent",
+                    "gbps": sum(m["gbps"] for m in up), "up": bool(up), "id": settings["id"],
+                    "rdma_capable": any(m["rdma_capable"] for m in members),
+                    "host_vnics": [dict(v) for v in settings["host_vnics"]]}
+
+    def host_vnics(self, node: str) -> list[dict]:
+        """The node's host vNICs as adapters: ``vEthernet (<name>)``, the switch's speed, RDMA.
+
+        Get-NetAdapter shows a host vNIC as "vEthernet (SMB1)" with InterfaceDescription "Hyper-V Virtual Ethernet
+        Adapter #3" and the link speed of the SET team (80 Gbps over two 40 Gb/s members), and Get-NetAdapterRdma
+        lists host vNICs, disabled until Enable-NetAdapterRdma ("Converged NIC configuration with multiple network
+        adapters", https://learn.microsoft.com/en-us/windows-server/networking/technologies/conv-nic/cnic-datacenter).
+        A host vNIC is RDMA-capable when a member of its switch is ("Using SET teams with RDMA-capable physical NICs
+        provides more RDMA resources for the vNICs to consume", RDMA and SET page); the lab's node ``rdma: true``
+        means RDMA was enabled on the node's host vNICs and RDMA-capable NICs.
+        """
+        with self._lock:
+            state = self.node(node)
+            out = []
+            number = 1
+            for switch in state.set_switches:
+                sw = self.set_switch_state(state.name, switch)
+                for vnic in sw["host_vnics"]:
+                    number += 1
+                    out.append({"name": f"vEthernet ({vnic['name']})", "vnic": vnic["name"], "switch": switch,
+                                "index": vnic["index"], "gbps": sw["gbps"], "up": sw["up"],
+                                "description": f"Hyper-V Virtual Ethernet Adapter #{number}",
+                                "management": vnic["management"], "rdma_capable": sw["rdma_capable"],
+                                "rdma_enabled": sw["rdma_capable"] and state.rdma})
+            return out
 
     def team_members(self, node: str, team: str) -> list[dict]:
         return [nic for nic in self.node(node).nics if nic["team"] == team]
@@ -666,6 +740,8 @@ class Cluster:
             seen: list[str] = []
             out = []
             for nic in state.nics:
+                if nic.get("set"):
+                    continue  # bound to a SET switch: it holds no address, its switch's host vNICs do
                 key = nic["team"] or nic["name"]
                 if key in seen:
                     continue
@@ -679,6 +755,10 @@ class Cluster:
                     out.append({"name": nic["name"], "team": False, "index": nic["index"],
                                 "gbps": nic["gbps"] if nic["status"] == "Up" else 0.0, "up": nic["status"] == "Up",
                                 "management": nic["management"]})
+            for vnic in self.host_vnics(state.name):
+                out.append({"name": vnic["name"], "team": False, "vnic": True, "index": vnic["index"],
+                            "gbps": vnic["gbps"] if vnic["up"] else 0.0, "up": vnic["up"],
+                            "management": vnic["management"], "rdma_enabled": vnic["rdma_enabled"]})
             k = 0
             for iface in out:
                 if iface["management"]:
@@ -756,6 +836,36 @@ class Cluster:
         raise ModelError(f"No MSFT_NetAdapter objects found with property 'Name' equal to '{name}'.",
                          "ObjectNotFound")
 
+    @staticmethod
+    def _refuse_set_member(nic: dict) -> None:
+        """An adapter bound to a SET switch cannot join an LBFO team: SET members are "network adapters that are
+        bound to the Hyper-V Virtual Switch" (RDMA and SET page). Microsoft documents neither the refusal nor its
+        text; the lab refuses (the conservative choice) with its own wording."""
+        if nic.get("set"):
+            raise ModelError(f"The network adapter '{nic['name']}' is bound to the Hyper-V virtual switch "
+                             f"'{nic['set']}' (Switch Embedded Teaming) and cannot be a member of a team.",
+                             "InvalidOperation")
+
+    def os_info(self, node: str) -> dict:
+        """Win32_OperatingSystem's Caption, Version and BuildNumber for the node's release (topology ``os``).
+
+        Build numbers from "Windows Server release information"
+        (https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info); the caption's
+        edition (Datacenter) is the lab's choice.
+        """
+        build = OS_BUILDS[self.node(node).os]
+        return {"Caption": f"Microsoft Windows Server {self.node(node).os} Datacenter", "Version": f"10.0.{build}",
+                "BuildNumber": build}
+
+    def module_available(self, node: str, module: str) -> bool:
+        """Whether a PowerShell module's cmdlets exist on the node: the Hyper-V module only where ``hyperv``."""
+        if str(module).lower() == "hyper-v":
+            try:
+                return self.node(node).hyperv
+            except (KeyError, ModelError):
+                return True
+        return True
+
     def _team_name(self, node: NodeState, name: str) -> str:
         for team in node.teams:
             if team.lower() == str(name).lower():
@@ -778,6 +888,7 @@ class Cluster:
                     if nic["team"]:
                         raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
                                          f"'{nic['team']}'.", "InvalidOperation")
+                    self._refuse_set_member(nic)
             except ModelError as exc:
                 self._team_event("net.team.create", state, args, list(members), str(exc))
                 raise
@@ -835,6 +946,7 @@ class Cluster:
                 if nic["team"]:
                     raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
                                      f"'{nic['team']}'.", "InvalidOperation")
+                self._refuse_set_member(nic)
             except ModelError as exc:
                 self._team_event("net.team.add_member", state, args, [member], str(exc))
                 raise

@@ -18,6 +18,17 @@ import yaml
 
 NODE_STATES = ("Up", "Down", "Paused")
 NIC_STATUSES = ("Up", "Disconnected")
+# Windows Server releases a node can run (Win32_OperatingSystem Version/BuildNumber/Caption in the model). The
+# build numbers are those of "Windows Server release information"
+# (https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info).
+OS_RELEASES = ("2016", "2019", "2022", "2025")
+DEFAULT_OS = "2022"
+# A SET team's load-balancing modes: "The options for SET team Load Balancing distribution mode are Hyper-V Port and
+# Dynamic" ("Remote Direct Memory Access (RDMA) and Switch Embedded Teaming (SET)",
+# https://learn.microsoft.com/en-us/windows-server/virtualization/hyper-v-virtual-switch/rdma-and-switch-embedded-teaming).
+SET_LOAD_BALANCING = ("Dynamic", "HyperVPort")
+# "SET supports between one and eight network adapters in a team" (same page).
+SET_MAX_MEMBERS = 8
 CSV_STATES = ("Online", "Offline", "Failed")
 FAULT_KINDS = {
     "node_down": {"node"},
@@ -106,6 +117,22 @@ class Nic:
 
 
 @dataclass
+class HostVnic:
+    """A host (management OS) virtual NIC on a Hyper-V switch; Get-NetAdapter shows it as ``vEthernet (<name>)``."""
+    name: str
+    management: bool = False            # holds the node's management (WinRM) address
+
+
+@dataclass
+class SetSwitch:
+    """A Hyper-V virtual switch with Switch Embedded Teaming over ``members`` (names of the node's NICs)."""
+    name: str
+    members: list[str]
+    load_balancing: str = "Dynamic"     # Dynamic | HyperVPort
+    host_vnics: list[HostVnic] = field(default_factory=list)
+
+
+@dataclass
 class Node:
     name: str
     state: str = "Up"
@@ -115,6 +142,9 @@ class Node:
     rdma: bool = False
     clock_offset_s: float = 0.0         # how far the node's clock is ahead (negative: behind) of true time
     site: str | None = None             # the site fault domain the node belongs to (Get-ClusterFaultDomain)
+    os: str = DEFAULT_OS                # Windows Server release: 2016 | 2019 | 2022 | 2025
+    hyperv: bool = True                 # the Hyper-V PowerShell module is installed (Get-VMSwitchTeam exists)
+    set_switches: list[SetSwitch] = field(default_factory=list)
 
 
 @dataclass
@@ -222,9 +252,49 @@ def _name(where: str, value: Any) -> str:
     return value
 
 
+def _set_switch(where: str, data: Any, nics: dict[str, Nic]) -> SetSwitch:
+    _keys(where, data, {"name", "members", "load_balancing", "host_vnics"}, {"name", "members"})
+    members = data["members"]
+    if not isinstance(members, list) or not members:
+        raise TopologyError(f"{where}.members: expected a list of one to {SET_MAX_MEMBERS} NIC names")
+    if len(members) > SET_MAX_MEMBERS:
+        raise TopologyError(f"{where}.members: SET supports between one and {SET_MAX_MEMBERS} network adapters, "
+                            f"got {len(members)}")
+    names = []
+    for j, member in enumerate(members):
+        name = _name(f"{where}.members[{j}]", member)
+        nic = nics.get(name.lower())
+        if nic is None:
+            raise TopologyError(f"{where}.members[{j}]: {name!r} is not a NIC of this node")
+        if nic.team:
+            # An adapter bound to an LBFO team is not free to bind to a virtual switch as a SET member: SET
+            # "member adapters" are "network adapters that are bound to the Hyper-V Virtual Switch" (RDMA and
+            # Switch Embedded Teaming page); the lab refuses an adapter in both.
+            raise TopologyError(f"{where}.members[{j}]: {nic.name!r} is a member of LBFO team {nic.team!r}; "
+                                f"a NIC is in an LBFO team or a SET switch, not both")
+        if nic.management:
+            raise TopologyError(f"{where}.members[{j}]: {nic.name!r} is bound to the switch, so it holds no address; "
+                                f"flag one of the switch's host_vnics as management instead")
+        names.append(nic.name)
+    _unique(f"{where}.members", names)
+    vnics = []
+    for j, vnic in enumerate(data.get("host_vnics") or []):
+        w = f"{where}.host_vnics[{j}]"
+        if isinstance(vnic, str):
+            vnics.append(HostVnic(_name(w, vnic)))
+            continue
+        _keys(w, vnic, {"name", "management"}, {"name"})
+        management = bool(_flag(f"{w}.management", vnic.get("management", False)))
+        vnics.append(HostVnic(_name(f"{w}.name", vnic["name"]), management))
+    return SetSwitch(name=_name(f"{where}.name", data["name"]), members=names,
+                     load_balancing=_choice(f"{where}.load_balancing", data.get("load_balancing", "Dynamic"),
+                                            SET_LOAD_BALANCING),
+                     host_vnics=vnics)
+
+
 def _node(where: str, data: Any) -> Node:
-    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s", "site"},
-          {"name"})
+    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s", "site",
+                        "os", "hyperv", "set_switches"}, {"name"})
     nics = []
     for i, nic in enumerate(data.get("nics") or []):
         w = f"{where}.nics[{i}]"
@@ -236,8 +306,29 @@ def _node(where: str, data: Any) -> Node:
     if not nics:
         raise TopologyError(f"{where}.nics: a node needs at least one NIC")
     _unique(f"{where}.nics", [n.name for n in nics])
-    if sum(1 for n in nics if n.management) > 1:
-        raise TopologyError(f"{where}.nics: at most one NIC may be the management NIC")
+    hyperv = _flag(f"{where}.hyperv", data.get("hyperv", True))
+    by_name = {n.name.lower(): n for n in nics}
+    if not isinstance(data.get("set_switches") or [], list):
+        raise TopologyError(f"{where}.set_switches: expected a list")
+    switches = [_set_switch(f"{where}.set_switches[{i}]", s, by_name)
+                for i, s in enumerate(data.get("set_switches") or [])]
+    if switches and not hyperv:
+        raise TopologyError(f"{where}.set_switches: a SET switch is a Hyper-V virtual switch; this node has "
+                            f"hyperv: false")
+    _unique(f"{where}.set_switches", [s.name for s in switches])
+    bound = [m for s in switches for m in s.members]
+    for member in bound:
+        if bound.count(member) > 1:
+            raise TopologyError(f"{where}.set_switches: NIC {member!r} is a member of two SET switches")
+    _unique(f"{where}.set_switches.host_vnics", [v.name for s in switches for v in s.host_vnics])
+    flags = sum(1 for n in nics if n.management) + sum(1 for s in switches for v in s.host_vnics if v.management)
+    if flags > 1:
+        raise TopologyError(f"{where}.nics: at most one NIC (or host vNIC) may be the management NIC")
+    if not flags and any(nics[0].name == m for m in bound):
+        switch = next(s for s in switches if nics[0].name in s.members)
+        if not switch.host_vnics:
+            raise TopologyError(f"{where}.nics[0]: the first NIC carries the management address by default, but "
+                                f"{nics[0].name!r} is bound to SET switch {switch.name!r}, which has no host_vnics")
     return Node(
         name=_name(f"{where}.name", data["name"]),
         state=_choice(f"{where}.state", data.get("state", "Up"), NODE_STATES),
@@ -247,6 +338,9 @@ def _node(where: str, data: Any) -> Node:
         rdma=bool(data.get("rdma", False)),
         clock_offset_s=_number(f"{where}.clock_offset_s", data.get("clock_offset_s", 0.0)),
         site=_name(f"{where}.site", data["site"]) if data.get("site") is not None else None,
+        os=_choice(f"{where}.os", str(data.get("os", DEFAULT_OS)), OS_RELEASES),
+        hyperv=bool(hyperv),
+        set_switches=switches,
     )
 
 
