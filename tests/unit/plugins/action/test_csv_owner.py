@@ -182,3 +182,12 @@ def test_a_dropped_move_that_did_not_happen_fails_saying_where_the_csv_is(node, 
     assert result["failed"] is True and result["owner"] == "NODE1"
     assert "Moving Cluster Disk 1 to NODE2 failed on NODE1" in result["msg"] and "run the task again" in result["msg"]
     assert node.operations.count("csv_owner_move") == 1 and not any(c.stale for c in node.calls)
+
+
+def test_check_mode_with_a_transient_redirect_says_it_would_wait_then_move(node, run):
+    node.answer(*_user_request(answers(ACTION, "redirected")))
+    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2"}, check_mode=True)
+    assert result.get("failed") is not True and result["changed"] is True and result["owner"] == "NODE2"
+    assert "once what it waits for ends" in result["msg"]
+    assert any("UserRequest" in w and "would wait" in w for w in result["warnings"])
+    assert node.operations == ["csv_owner_get"]
