@@ -11,11 +11,9 @@ import pytest
 
 from wsfc_lab import shared_reference
 from wsfc_lab.cli import main
-from wsfc_lab.cmdlets import build_cmdlet_table
 from wsfc_lab.model import Cluster
-from wsfc_lab.pwsh.host import Host
-from wsfc_lab.pwsh.powershell_exe import run_script
 from wsfc_lab.reference import Reference, default_reference_dir
+from node_script import run_on  # pylint: disable=import-error
 from wsfc_lab.topology import TopologyError, load_topology, parse_topology, shipped_topology
 
 REFERENCE = Reference.load_default()
@@ -50,9 +48,7 @@ def _model(**top):
 
 
 def _run(model, source, node="N2"):
-    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
-                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
-    return run_script("$ErrorActionPreference = 'Stop'\n" + source, host)
+    return run_on(model, source, node)
 
 
 def _json(model, source, node="N2"):

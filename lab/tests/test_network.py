@@ -6,11 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from wsfc_lab.cmdlets import build_cmdlet_table
 from wsfc_lab.model import Cluster, ModelError
-from wsfc_lab.pwsh.host import Host
-from wsfc_lab.pwsh.powershell_exe import run_script
 from wsfc_lab.reference import Reference
+from node_script import run_on  # pylint: disable=import-error
 from wsfc_lab.topology import TOPOLOGY_DIR, TopologyError, load_topology, parse_topology
 
 SCRIPTS = Path(__file__).resolve().parents[2] / "plugins" / "plugin_utils" / "scripts"
@@ -41,9 +39,7 @@ def _model(**node1):
 
 
 def _run(model, source, node="N1"):
-    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
-                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
-    return run_script(source, host)
+    return run_on(model, source, node, stop=False)
 
 
 def _json(model, source, node="N1"):

@@ -8,11 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from wsfc_lab.cmdlets import build_cmdlet_table
 from wsfc_lab.model import Cluster
-from wsfc_lab.pwsh.host import Host
-from wsfc_lab.pwsh.powershell_exe import run_script
 from wsfc_lab.reference import Reference
+from node_script import run_on  # pylint: disable=import-error
 from wsfc_lab.topology import TopologyError, parse_topology
 from wsfc_lab.vss import HARDWARE_PROVIDER, SYSTEM_PROVIDER
 
@@ -57,9 +55,7 @@ def _model(hardware=False, faults=(), shadow_copies=0, max_shadow_copies=None):
 
 
 def _run(model, source, node="N2"):
-    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
-                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
-    return run_script("$ErrorActionPreference = 'Stop'\n" + source, host)
+    return run_on(model, source, node)
 
 
 def _operation(model, name, args, node="N2"):
