@@ -17,29 +17,23 @@
 #   FailoverClusters: Get-ClusterNetwork
 # CIM uint32 properties (TeamingMode, Status, InterfaceOperationalStatus ...) and enums are cast to [string];
 # plugin_utils/network/facts.py maps the documented numeric values to names.
-$adapters = @(Get-NetAdapter -Physical | ForEach-Object {
+# One adapter as the controller reads it (physical NICs and host vNICs alike).
+function ConvertTo-AdapterFact($adapter) {
     [ordered]@{
-        name = [string]$_.Name
-        description = [string]$_.InterfaceDescription
-        index = [long]$_.InterfaceIndex
-        speed_bps = [double]$_.Speed
-        oper_status = [string]$_.InterfaceOperationalStatus
+        name = [string]$adapter.Name
+        description = [string]$adapter.InterfaceDescription
+        index = [long]$adapter.InterfaceIndex
+        speed_bps = [double]$adapter.Speed
+        oper_status = [string]$adapter.InterfaceOperationalStatus
     }
-})
+}
+$adapters = @(Get-NetAdapter -Physical | ForEach-Object { ConvertTo-AdapterFact $_ })
 # Host vNICs: Get-NetAdapter shows a host virtual NIC as "vEthernet (<name>)" with InterfaceDescription
 # "Hyper-V Virtual Ethernet Adapter[ #n]" (Converged NIC page); -Physical leaves them out. The description is what
 # the page shows, so it is what selects them (the page shows neither Virtual nor HardwareInterface for them).
 $vnics = @(Get-NetAdapter | Where-Object {
     ([string]$_.InterfaceDescription) -like 'Hyper-V Virtual Ethernet Adapter*'
-} | ForEach-Object {
-    [ordered]@{
-        name = [string]$_.Name
-        description = [string]$_.InterfaceDescription
-        index = [long]$_.InterfaceIndex
-        speed_bps = [double]$_.Speed
-        oper_status = [string]$_.InterfaceOperationalStatus
-    }
-})
+} | ForEach-Object { ConvertTo-AdapterFact $_ })
 $hyperv = [bool](Get-Command -Name Get-VMSwitchTeam -ErrorAction SilentlyContinue)
 $setTeams = @()
 if ($hyperv) {
