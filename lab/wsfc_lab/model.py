@@ -25,6 +25,9 @@ from wsfc_lab.vss import HARDWARE_PROVIDER, SYSTEM_PROVIDER, ShadowCopyService  
 
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
 MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
+# Modelled duration of one clustered role's move in a drain or a failback (a VM's live migration); the lab moves
+# one role at a time (no page gives a duration; Hyper-V's simultaneous live migrations are not modelled).
+ROLE_MOVE_SECONDS = 4.0
 FOREIGN_TOOL = "another backup product"  # the tool of the shadow copies another product left (topology shadow_copies)
 OS_BUILDS = {"2016": "14393", "2019": "17763", "2022": "20348", "2025": "26100"}  # Windows Server release: build
 MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is reached at (see interfaces())
@@ -73,6 +76,12 @@ class NodeState:
     # SET switches: name -> {"lba", "id", "host_vnics": [{"name", "index", "management"}]}; members are the NICs
     # whose ``set`` field names the switch.
     set_switches: dict[str, dict] = field(default_factory=dict)
+    # Node maintenance (Suspend-ClusterNode / Resume-ClusterNode): the NodeDrainStatus common property's value
+    # (CLUSTER_NODE_DRAIN_STATUS: NotInitiated, InProgress, Completed, Failed), the modelled time a drain in
+    # progress ends, and the roles (VM names) the last drain moved off the node, for a failback.
+    drain_status: str = "NotInitiated"
+    drain_until: float | None = None
+    drained_roles: list[str] = field(default_factory=list)
 
     def network_gbps(self, multichannel: bool) -> float:
         """SMB bandwidth: all NICs with multichannel, else the fastest single interface (a team is one interface).
@@ -259,7 +268,7 @@ class Cluster:
                                    "set_switches": {s: self.set_switch_state(n.name, s) for s in sorted(n.set_switches)},
                                    "os": n.os, "hyperv": n.hyperv,
                                    "management_interface": self.management_interface(n.name),
-                                   "site": self.site(n.name)}
+                                   "site": self.site(n.name), "drain_status": self.drain_status(n.name)}
                           for n in self.nodes.values()},
                 "csvs": {c.name: {"owner": c.owner, "state": c.state, "redirected": c.redirected, "path": c.path,
                                   "size_gb": c.size_gb, "used_gb": c.used_gb,
@@ -644,6 +653,152 @@ class Cluster:
             out.append({"name": spec.name, "type": "Node", "parent": spec.site or "", "children": [],
                         "id": self.nodes[spec.name].id})
         return out
+
+    # ---- node maintenance: Suspend-ClusterNode, Resume-ClusterNode (lab/README.md "Node maintenance") -------
+
+    def drain_status(self, name: str) -> str:
+        """The node's NodeDrainStatus ("Specifies the status of a node drain", https://learn.microsoft.com/en-us/
+        previous-versions/windows/desktop/mscs/nodes-nodedrainstatus): InProgress until the drain's modelled end."""
+        with self._lock:
+            node = self.node(name)
+            if node.drain_until is not None and self.seconds() < node.drain_until:
+                return "InProgress"
+            return node.drain_status
+
+    def _roles_on(self, node: str) -> list[dict]:
+        return sorted((vm for csv in self.csvs.values() for vm in csv.vms if vm["owner"] == node),
+                      key=lambda vm: vm["name"].lower())
+
+    def _role_target(self, exclude: str) -> str | None:
+        """Where a drain places a role without -TargetNode: the Up node (not ``exclude``) with the fewest roles,
+        then by name. Microsoft says only "using the best placement logic" (Suspend-ClusterNode, -Drain); the lab's
+        placement is its own."""
+        up = [n for n in self.nodes.values() if n.state == "Up" and n.name != exclude]
+        if not up:
+            return None
+        load = {n.name: len(self._roles_on(n.name)) for n in up}
+        return min(up, key=lambda n: (load[n.name], n.name.lower())).name
+
+    def suspend_node(self, name: str, drain: bool, force_drain: bool, target: str | None,
+                     caller: str) -> tuple[NodeState, float]:
+        """Suspend-ClusterNode: pause ``name`` and, with ``drain``, move its clustered roles off first; returns the
+        node and the drain's modelled duration (the cmdlet waits for it).
+
+        Rules and pages:
+
+        - pause: "suspends activity on a failover cluster node, that is, pauses the node"; "Groups that are owned
+          by a paused node remain owned by the node" and groups cannot be moved to it (PauseClusterNode remarks,
+          https://learn.microsoft.com/en-us/windows/win32/api/clusapi/nf-clusapi-pauseclusternode). So pausing
+          moves no CSV: a CSV the node coordinates stays on it.
+        - drain: "clustered roles currently running on the node will be drained before the node is paused"
+          (Suspend-ClusterNode); the node is put in the Paused state first, its roles are then distributed to the
+          other active nodes and the drain completes when all are moved ("Draining Nodes for Planned Maintenance
+          with Windows Server 2012", Microsoft Failover Clustering blog). The lab's roles are its VM groups. No
+          page says that a drain moves the coordinator of a CSV the node owns; the lab (conservatively) does not
+          move it: the collection moves CSVs itself before it drains a node. NodeDrainStatus is InProgress, then
+          Completed (CLUSTER_NODE_DRAIN_STATUS).
+        - -TargetNode: "moves the workloads from it to the node named" (example 3); it must be Up.
+        - a role that cannot be moved (fault ``drain_fails``), or no other Up node: without -ForceDrain the drain
+          fails, NodeDrainStatus Failed, and the node is not paused (the -ForceDrain text, "Thereafter, the node will
+          be forced to pause", implies that without it the node is not; the lab's reading); with -ForceDrain and an
+          Up node "any workload that failed will be stopped and moved to another node as a failed role.
+          Thereafter, the node will be forced to pause" (Suspend-ClusterNode -ForceDrain); the lab then reports
+          NodeDrainStatus Failed (not documented either way; the conservative reading).
+        - a node that is Down cannot be paused (the lab refuses; not documented).
+        """
+        with self._lock:
+            self._tick()
+            node = self.node(name)
+            args = {"node": node.name, "drain": drain, "force_drain": force_drain, "target": target}
+            if node.state == "Down":
+                error = f"The node '{node.name}' is Down; only a node that is Up can be paused."
+                self.log({"op": "node.suspend", "node": caller, "ok": False, "args": args, "error": error})
+                raise ModelError(error, "InvalidOperation")
+            if target is not None:
+                target_node = self.node(target)
+                if target_node.state != "Up" or target_node.name == node.name:
+                    error = (f"The drain target '{target_node.name}' is {target_node.state}; roles can only be moved "
+                             f"to another node that is Up.")
+                    self.log({"op": "node.suspend", "node": caller, "ok": False, "args": args, "error": error})
+                    raise ModelError(error, "InvalidOperation")
+                target = target_node.name
+            if not drain:
+                changed = node.state != "Paused"
+                self.log({"op": "node.suspend", "node": caller, "ok": True, "changed": changed, "args": args})
+                self.set_node_state(node.name, "Paused")
+                return node, 0.0
+            roles = self._roles_on(node.name)
+            stuck = self.take_fault("drain_fails", node=node.name)
+            has_target = target is not None or self._role_target(node.name) is not None
+            if (stuck and roles) or (roles and not has_target):
+                if not (force_drain and has_target):
+                    node.drain_status, node.drain_until = "Failed", None
+                    why = "no other node is Up" if not has_target else f"the role {roles[0]['name']} could not be moved"
+                    error = (f"The drain of node '{node.name}' failed: {why}. The node was not paused; its roles "
+                             f"stay on it.")
+                    self.log({"op": "node.drain", "node": node.name, "ok": False, "args": args, "error": error})
+                    raise ModelError(error, "OperationStopped")
+            self.log({"op": "node.suspend", "node": caller, "ok": True, "changed": True, "args": args,
+                      "csvs_kept": sorted(c.name for c in self.csvs.values() if c.owner == node.name)})
+            self.set_node_state(node.name, "Paused")
+            moved = []
+            for index, vm in enumerate(roles):
+                to = target or self._role_target(node.name)
+                failed = bool(stuck) and index == 0
+                vm["owner"] = to
+                moved.append(vm["name"])
+                self.log({"op": "group.move", "node": to, "args": {"group": vm["name"], "from": node.name, "to": to,
+                                                                    "reason": "drain", "failed": failed}})
+            node.drained_roles = moved
+            duration = ROLE_MOVE_SECONDS * len(moved)
+            node.drain_status = "Failed" if stuck and roles else "Completed"
+            node.drain_until = self.seconds() + duration if duration else None
+            self.log({"op": "node.drain", "node": node.name, "ok": True, "changed": bool(moved),
+                      "args": dict(args, roles=moved, seconds=duration, status=node.drain_status)})
+            return node, duration
+
+    def resume_node(self, name: str, failback: str, caller: str) -> tuple[NodeState, float]:
+        """Resume-ClusterNode: the node takes part in the cluster again; returns it and the failback's duration.
+
+        - -Failback (NoFailback, Immediate, Policy: the page's accepted values): Immediate moves back the roles the
+          last drain moved off the node that are still where the drain put them; Policy moves back those whose
+          failback policy allows it: the AutoFailbackType group common property, default ClusterGroupPreventFailback
+          (https://learn.microsoft.com/en-us/previous-versions/windows/desktop/mscs/groups-autofailbacktype), which
+          the lab's groups keep, so Policy moves none; NoFailback moves none.
+        - the node comes back Up: the lab treats it as a node rejoining the cluster, so with ``csv_balancer: true``
+          the CSV balancer evens out CSV ownership ("Ownership is automatically rebalanced when ... a node rejoins
+          the cluster", Cluster Shared Volumes overview); whether Windows counts a resume from Paused as a rejoin
+          is not documented: the lab takes the reading under which CSVs may move by themselves (the conservative
+          one for a caller that moves them back), as fault ``node_up`` does.
+        - NodeDrainStatus after a resume is not documented; the lab resets it to NotInitiated.
+        - a node that is Up already is left as it is (the event says changed false); a Down node cannot be resumed.
+        """
+        with self._lock:
+            self._tick()
+            node = self.node(name)
+            args = {"node": node.name, "failback": failback}
+            if node.state == "Down":
+                error = f"The node '{node.name}' is Down; only a paused node can be resumed."
+                self.log({"op": "node.resume", "node": caller, "ok": False, "args": args, "error": error})
+                raise ModelError(error, "InvalidOperation")
+            if node.state == "Up":
+                self.log({"op": "node.resume", "node": caller, "ok": True, "changed": False, "args": args})
+                return node, 0.0
+            self.log({"op": "node.resume", "node": caller, "ok": True, "changed": True, "args": args})
+            node.drain_status, node.drain_until = "NotInitiated", None
+            drained, node.drained_roles = node.drained_roles, []
+            self.set_node_state(node.name, "Up")
+            moved = []
+            if failback == "Immediate":
+                for vm in (vm for csv in self.csvs.values() for vm in csv.vms):
+                    if vm["name"] in drained and vm["owner"] != node.name \
+                            and self.nodes[vm["owner"]].state == "Up":
+                        self.log({"op": "group.move", "node": node.name,
+                                  "args": {"group": vm["name"], "from": vm["owner"], "to": node.name,
+                                           "reason": "failback"}})
+                        vm["owner"] = node.name
+                        moved.append(vm["name"])
+            return node, ROLE_MOVE_SECONDS * len(moved)
 
     # ---- network: adapters, LBFO teams, SMB Multichannel (NetAdapter, NetLbfo, SmbShare cmdlets) ---------
     # Each NIC dict carries name, gbps, team, status (Up|Disconnected), rdma_capable, rdma_enabled, management

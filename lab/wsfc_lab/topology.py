@@ -58,6 +58,10 @@ FAULT_KINDS = {
     "csv_rebalance": {"csv", "to"},
     # the node joins the cluster again (state Up); with ``csv_balancer: true`` the balancer then evens out ownership
     "node_up": {"node"},
+    # a clustered role on the node cannot be moved by the node's next drain (Suspend-ClusterNode -Drain): the drain
+    # fails, or with -ForceDrain the role is moved as a failed role and the node is paused anyway (lab/README.md
+    # "Node maintenance")
+    "drain_fails": {"node"},
 }
 # Documented redirected-I/O reasons, by mode, in the order of their bits: the member names of
 # CLUSTER_SHARED_VOLUME_STATE_INFO_EX's RedirectedIOReason (file system) and VolumeRedirectedIOReason (block) without

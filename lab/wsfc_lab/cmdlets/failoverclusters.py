@@ -55,7 +55,8 @@ def _doc(ctx: Any) -> Documented:
 
 def node_object(doc: Documented, model: Cluster, name: str) -> PSObject:
     node = model.node(name)
-    return doc.make(NS + "ClusterNode", {"Name": node.name, "Id": node.id, "State": node.state}, to_string=node.name)
+    return doc.make(NS + "ClusterNode", {"Name": node.name, "Id": node.id, "State": node.state,
+                                         "DrainStatus": model.drain_status(node.name)}, to_string=node.name)
 
 
 def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
@@ -261,4 +262,79 @@ def get_cluster_fault_domain(ctx: Any, params: dict, input_object: Any) -> Itera
             "Name": fd["name"], "Type": fd["type"], "Id": fd["id"], "ParentName": fd["parent"],
             "ChildrenNames": list(fd["children"]), "Location": "", "Description": "",
         }, to_string=fd["name"]))
+    return out
+
+
+# ---- node maintenance (lab/README.md "Node maintenance"; the rules and their pages are Cluster.suspend_node's and
+# Cluster.resume_node's) ---------------------------------------------------------------------------------------------
+
+def _node_names(params: dict) -> list[str]:
+    names = _names(params.get("Name"))
+    if not names and params.get("InputObject") is not None:
+        items = params["InputObject"] if isinstance(params["InputObject"], (list, tuple)) else [params["InputObject"]]
+        names = [_object_name(item) for item in items]
+    if not names:
+        # Without -Name the cmdlets act on the local node ("Specifies the name of the cluster node to suspend"; the
+        # pages do not say what an omitted name means): the lab refuses rather than guess.
+        raise NotModelled("Suspend-ClusterNode/Resume-ClusterNode without -Name or -InputObject")
+    return names
+
+
+@TABLE.register("Suspend-ClusterNode")
+def suspend_cluster_node(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    if params.get("Wait") is not None:
+        # -Wait is documented as a SwitchParameter, but its description speaks of seconds ("If -Wait 0 is
+        # specified, then the call is initiated and the cmdlet returns without waiting"): a switch cannot carry 0,
+        # so what -Wait does is not documented. Without it the cmdlet waits for the drain to complete.
+        raise NotModelled("Suspend-ClusterNode -Wait (documented as a switch, described as seconds)")
+    if params.get("ForceDrain") and not params.get("Drain"):
+        # "The -ForceDrain switch, used in conjunction with the -Drain switch" (the page's -ForceDrain text)
+        raise NotModelled("Suspend-ClusterNode -ForceDrain without -Drain")
+    if params.get("WhatIf"):
+        raise NotModelled("Suspend-ClusterNode -WhatIf")
+    doc = _doc(ctx)
+    out = []
+    for name in _node_names(params):
+        try:
+            node, duration = model.suspend_node(name, bool(params.get("Drain")), bool(params.get("ForceDrain")),
+                                                _object_name(params["TargetNode"]) if params.get("TargetNode") else None,
+                                                caller=ctx.node)
+        except ModelError as exc:
+            raise _error(ctx, exc, "SuspendClusterNodeCommand", name) from None
+        if duration:
+            time.sleep(duration / model.time_scale)
+        out.append(node_object(doc, model, node.name))
+    return out
+
+
+RESUME_FAILBACK = ("NoFailback", "Immediate", "Policy")  # the -Failback accepted values of the page
+
+
+@TABLE.register("Resume-ClusterNode")
+def resume_cluster_node(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model = _check_cluster(ctx, params)
+    value = params.get("Failback")
+    # Without -Failback the page does not say which failback applies; the lab refuses rather than guess.
+    if value is None:
+        raise NotModelled("Resume-ClusterNode without -Failback (the page does not say which failback applies)")
+    accepted = ctx.host.reference.cmdlet("Resume-ClusterNode").parameter("Failback").accepted_values or RESUME_FAILBACK
+    failback = next((a for a in accepted if a.lower() == str(value).lower()), None)
+    if failback is None:
+        raise PSError(f"Cannot bind parameter 'Failback'. Cannot convert value \"{value}\" to type "
+                      f"\"Microsoft.FailoverClusters.PowerShell.ResumeClusterNodeFailbackType\". Error: \"Unable to "
+                      f"match the identifier name {value} to a valid enumerator name. Specify one of the following "
+                      f"enumerator names and try again:\n{', '.join(accepted)}\"", category="InvalidArgument",
+                      error_id="CannotConvertArgumentNoMessage,Microsoft.FailoverClusters.PowerShell.ResumeClusterNodeCommand",
+                      exception="System.Management.Automation.ParameterBindingException")
+    doc = _doc(ctx)
+    out = []
+    for name in _node_names(params):
+        try:
+            node, duration = model.resume_node(name, failback, caller=ctx.node)
+        except ModelError as exc:
+            raise _error(ctx, exc, "ResumeClusterNodeCommand", name) from None
+        if duration:
+            time.sleep(duration / model.time_scale)
+        out.append(node_object(doc, model, node.name))
     return out
