@@ -355,6 +355,24 @@ SCENARIOS = {
         BackupRun("run", "a consolidate run onto NODE1: Cluster Disk 2 moved there and back, two CSVs copied "
                   "from software snapshots (robocopy), Cluster Disk 3 and 4 skipped by the plan"),
     ],
+    "cluster_node": [
+        Scenario("check_pause", "check mode: NODE2 is Up and owns VM03; it would be drained and paused",
+                 args={"name": "NODE2", "state": "paused"}, check_mode=True, ops=["cluster_node_get"],
+                 expect={"changed": True}),
+        Scenario("pause_drain", "NODE2 drained (VM03 moves off) and paused; Cluster Disk 2, which it coordinates, "
+                 "stays on it", args={"name": "NODE2", "state": "paused"},
+                 ops=["cluster_node_get", "cluster_node_suspend"], expect={"changed": True}),
+        Scenario("pause_again", "NODE2 is Paused with no role: nothing to do", args={"name": "NODE2", "state": "paused"},
+                 ops=["cluster_node_get"], expect={"changed": False}),
+        Scenario("resume", "NODE2 resumed with failback Immediate: VM03 comes back",
+                 args={"name": "NODE2", "state": "up", "failback": "immediate"},
+                 ops=["cluster_node_get", "cluster_node_resume"], expect={"changed": True}),
+        Scenario("resume_again", "NODE2 is Up: nothing to do", args={"name": "NODE2", "state": "up"},
+                 ops=["cluster_node_get"], expect={"changed": False}),
+        Scenario("drain_fails", "a role of NODE1 cannot be moved (fault drain_fails): the drain fails and NODE1 "
+                 "stays Up", args={"state": "paused"}, setup=[fault("drain_fails", node="NODE1")],
+                 ops=["cluster_node_get", "cluster_node_suspend"], expect={"failed": True}),
+    ],
     "cluster_info": [
         Scenario("read", "the cluster as NODE1 sees it: 3 nodes Up, 4 CSVs, one redirected, one Offline",
                  ops=["cluster_info"], expect={"changed": False}),
