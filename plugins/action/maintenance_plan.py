@@ -44,6 +44,7 @@ class ActionModule(WsfcControllerAction):
         "state_dir": {"type": "path", "required": True},
         "cross_site": {"type": "bool", "default": False},
         "allow_cau_run": {"type": "bool", "default": False},
+        "assume_up": {"type": "bool", "default": False},
     }
 
     def execute(self, args, task_vars):
@@ -57,7 +58,8 @@ class ActionModule(WsfcControllerAction):
                                        previous=saved, cross_site=args["cross_site"],
                                        allow_cau_run=args["allow_cau_run"])
             else:
-                plan = plan_return(facts, saved, nodes, lock=args.get("lock"), allow_cau_run=args["allow_cau_run"])
+                plan = plan_return(facts, saved, nodes, lock=args.get("lock"), allow_cau_run=args["allow_cau_run"],
+                                   assume_up=args["assume_up"])
         except (NodeError, KeyError, TypeError) as exc:
             if isinstance(exc, NodeError):
                 raise

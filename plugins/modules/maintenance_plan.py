@@ -69,6 +69,11 @@ options:
         post-update script).
     type: bool
     default: false
+  assume_up:
+    description:
+      - With O(stage=return), plan as if the nodes were Up already (in check mode, where the resume is not made).
+    type: bool
+    default: false
 extends_documentation_fragment:
   - wsfc.csv.attributes.controller
 seealso:

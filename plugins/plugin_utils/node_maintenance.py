@@ -271,13 +271,14 @@ def check_map(saved, cluster, node):
     return saved
 
 
-def plan_return(facts, maps, nodes=None, lock=None, allow_cau_run=False):
+def plan_return(facts, maps, nodes=None, lock=None, allow_cau_run=False, assume_up=False):
     """Which CSVs go back to ``nodes``, as their saved maps say; the others are kept, each with why.
 
     ``maps``: node -> its saved map (None when there is none). A CSV goes back only when it is still on the node
     evacuate moved it to, its home node is Up, and no other product's backup holds it. What is not back yet stays
     in the map the role writes again (``maps``), so a later return tries it again; a CSV that is home, or gone,
-    leaves the map.
+    leaves the map. ``assume_up``: plan as if the nodes were Up already (check mode, before a resume that was not
+    made).
     """
     cluster = _facts(facts)
     returning = target_nodes(facts, nodes)
@@ -289,7 +290,7 @@ def plan_return(facts, maps, nodes=None, lock=None, allow_cau_run=False):
             lines.append("%s: no saved map, nothing to move back" % name)
             continue
         saved = check_map(saved, cluster, name)
-        state = _named(facts["nodes"], name).get("state")
+        state = "Up" if assume_up else _named(facts["nodes"], name).get("state")
         left = {}
         for csv_name, entry in sorted(saved["csvs"].items(), key=lambda item: item[0].lower()):
             now = _named(facts["csvs"], csv_name)
@@ -317,6 +318,8 @@ def plan_return(facts, maps, nodes=None, lock=None, allow_cau_run=False):
             moves.append({"csv": csv_name, "from": now["owner"], "to": entry["from"]})
         out.append({"node": name, "file": map_name(cluster, name),
                     "map": {"schema": MAP_SCHEMA, "cluster": cluster, "node": name, "csvs": left}})
+        if not saved["csvs"]:
+            lines.append("%s: its saved map lists no CSV still away, nothing to move back" % name)
     lines += ["%s: %s -> %s (back home)" % (m["csv"], m["from"], m["to"]) for m in moves]
     lines += ["%s stays on %s: %s" % (k["csv"], k["owner"], k["reason"]) for k in kept]
     if home:

@@ -209,6 +209,8 @@ def test_return_keeps_in_the_map_what_cannot_go_back_yet():
     assert plan["moves"] == []
     assert set(plan["maps"][0]["map"]["csvs"]) == {"D2", "D3"}
     assert all("resume it first" in k["reason"] for k in plan["kept"])
+    assumed = nm.plan_return(facts, _saved(D2="NODE3", D3="NODE4"), assume_up=True)   # check mode, before resume
+    assert assumed["moves"] == [{"csv": "D3", "from": "NODE4", "to": "NODE2"}]
 
 
 def test_return_of_a_csv_another_backup_holds_waits_for_a_later_return():
