@@ -747,8 +747,8 @@ class Cluster:
                 failed = bool(stuck) and index == 0
                 vm["owner"] = to
                 moved.append(vm["name"])
-                self.log({"op": "group.move", "node": to, "args": {"group": vm["name"], "from": node.name, "to": to,
-                                                                    "reason": "drain", "failed": failed}})
+                self.log({"op": "group.move", "node": to,
+                          "args": {"group": vm["name"], "from": node.name, "to": to, "reason": "drain", "failed": failed}})
             node.drained_roles = moved
             duration = ROLE_MOVE_SECONDS * len(moved)
             node.drain_status = "Failed" if stuck and roles else "Completed"

@@ -80,10 +80,10 @@ class ActionModule(WsfcActionBase):
             now = node_view(self.operation("cluster_node_resume", {
                 "name": before["name"], "failback": FAILBACK[args["failback"]]}, read_only=False))
             if now["state"] != "Up":
-                return dict(result, failed=True, node=public(now), msg=(
-                    "Node %s (cluster %s) is %s after Resume-ClusterNode; nothing else was changed. Check it in "
-                    "Failover Cluster Manager, then run the task again." % (now["name"], now.get("cluster"),
-                                                                           now["state"])))
+                message = ("Node %s (cluster %s) is %s after Resume-ClusterNode; nothing else was changed. Check it "
+                           "in Failover Cluster Manager, then run the task again.")
+                return dict(result, failed=True, node=public(now),
+                            msg=message % (now["name"], now.get("cluster"), now["state"]))
         result.update(node=public(now), diff=node_diff(before, now), elapsed=round(time.monotonic() - started, 3),
                       msg="%s node %s%s" % ("paused" if verb == "pause" else "resumed", now["name"],
                                             self._how(args, before)))

@@ -29,7 +29,7 @@ def _read_map(path):
         with open(path, "rb") as handle:
             return json.loads(to_text(handle.read()))
     except (OSError, ValueError) as exc:
-        raise NodeError("the saved map %s cannot be read: %s; fix or remove it, then run again" % (path, exc))
+        raise NodeError("the saved map %s cannot be read: %s; fix or remove it, then run again" % (path, exc)) from exc
 
 
 class ActionModule(WsfcControllerAction):
@@ -63,7 +63,7 @@ class ActionModule(WsfcControllerAction):
         except (NodeError, KeyError, TypeError) as exc:
             if isinstance(exc, NodeError):
                 raise
-            raise NodeError("facts must be what wsfc.csv.cluster_info returned: %s" % exc)
+            raise NodeError("facts must be what wsfc.csv.cluster_info returned: %s" % exc) from exc
         for entry in plan["maps"]:
             entry["path"] = os.path.join(args["state_dir"], entry["file"])
             entry["changed"] = saved.get(entry["node"]) != entry["map"]

@@ -70,9 +70,9 @@ def plan_node(view, state, drain):
     where = "node %s of cluster %s" % (view["name"], view.get("cluster") or "?")
     current = view["state"]
     if current not in ("Up", "Paused"):
+        verb = "paused" if state == "paused" else "resumed"
         raise NodeError("%s is %s: only a node that is Up or Paused can be %s. Bring it back into the cluster "
-                        "(Start-ClusterNode), then run again." % (where, current, "paused" if state == "paused"
-                                                                   else "resumed"))
+                        "(Start-ClusterNode), then run again." % (where, current, verb))
     if state == "up":
         return current == "Paused"
     if current == "Up":
@@ -199,9 +199,9 @@ def plan_evacuation(facts, nodes=None, lock=None, snapshots=None, previous=None,
             refusals.append("%s is %s; its CSVs have failed over already, nothing is left to evacuate" % (name, state))
     stay = _stay_up(facts, evacuated)
     if not stay:
+        states = ", ".join("%s=%s" % (n["name"], n.get("state")) for n in facts["nodes"])
         refusals.append("%s would leave no node of cluster %s Up (states: %s); at least one other node must stay Up"
-                        % (", ".join(evacuated), cluster, ", ".join("%s=%s" % (n["name"], n.get("state"))
-                                                                 for n in facts["nodes"])))
+                        % (", ".join(evacuated), cluster, states))
     for reason in (cau_refusal(facts, allow_cau_run), lock_refusal(lock, cluster)):
         if reason:
             refusals.append(reason)
@@ -228,7 +228,7 @@ def plan_evacuation(facts, nodes=None, lock=None, snapshots=None, previous=None,
         except ValueError as exc:
             raise NodeError("Nothing was changed on cluster %s: the CSVs of %s have no node to go to: %s. Bring "
                             "another node of that site Up, or set cross_site to let them move to another site."
-                            % (cluster, ", ".join(evacuated), str(exc).rstrip(".")))
+                            % (cluster, ", ".join(evacuated), str(exc).rstrip("."))) from exc
         for csv in sorted(leaving, key=lambda c: c["name"].lower()):
             to = targets.get(csv["name"])
             if to is None or to in evacuated:
