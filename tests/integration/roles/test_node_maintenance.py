@@ -257,3 +257,38 @@ def test_round_trips_and_wall_time_of_a_node_with_8_csvs(tmp_path):
         # one read of the cluster, the lock and the snapshots, 3 per move, 2 for the pause; the return reads twice
         assert numbers["evacuate"]["round_trips"] <= 3 + 3 * 8 + 3
         assert numbers["return"]["round_trips"] <= 3 + 3 * 8 + 3
+
+
+# ---- the CSV balancer when the node comes back -------------------------------------------------------------------
+BALANCER = """
+cluster: BAL
+time_scale: 60
+csv_balancer: true
+nodes:
+  - {name: B-N1, disk_gbps: 8, nics: [{name: NIC1, gbps: 10}]}
+  - {name: B-N2, disk_gbps: 8, nics: [{name: NIC1, gbps: 10}]}
+  - {name: B-N3, disk_gbps: 8, nics: [{name: NIC1, gbps: 10}]}
+csvs:
+%s
+vss: {hardware_provider: false}
+""" % "\n".join("  - {name: Disk %s, path: 'C:\\ClusterStorage\\Volume%s', size_gb: 200, used_gb: 50, owner: %s}"
+                % (letter, letter, owner) for letter, owner in zip("ABCDEFG", ["B-N1"] * 4 + ["B-N2"] * 2 + ["B-N3"]))
+
+
+def test_return_moves_back_only_its_own_csvs_whatever_the_balancer_did(tmp_path):
+    with running_lab(BALANCER, tmp_path / "lab") as lab:
+        before = run.owners(lab)
+        _ok(step(lab, tmp_path, "evacuate", "B-N2"))
+        mark = len(lab.events())
+        back = _ok(step(lab, tmp_path, "return", "B-N2"))
+        events = lab.events()[mark:]
+        balanced = [e["args"] for e in events if e["op"] == "csv.balancer" and e["ok"]]
+        assert balanced, "the balancer moves CSVs to the node that came back"
+        ours = [e["args"]["csv"] for e in events if e["op"] == "csv.move" and e.get("changed")]
+        now = run.owners(lab)
+        assert now["Disk E"] == now["Disk F"] == "B-N2"                  # ours are home
+        assert set(ours) <= {"Disk E", "Disk F"}                          # and only ours were moved by the role
+        for moved in balanced:                                             # what the balancer moved stays where it is
+            if moved["csv"] not in ("Disk E", "Disk F"):
+                assert now[moved["csv"]] == moved["to"] != before[moved["csv"]]
+        assert "back home" in back.stdout or "already home" in back.stdout
