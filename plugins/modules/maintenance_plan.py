@@ -44,7 +44,7 @@ options:
     default: []
   lock:
     description:
-      - What M(wsfc.csv.backup_lock) returned in check mode (O(state=present), a run id of this role); a failed
+      - What M(wsfc.csv.backup_lock) returned in check mode (C(state=present), a run id of this role); a failed
         result with a C(lock) means a backup run holds the lock.
     type: dict
   snapshots:
