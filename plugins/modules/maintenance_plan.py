@@ -131,6 +131,12 @@ maps:
   returned: success
   type: list
   elements: dict
+warnings:
+  description: With O(stage=evacuate), what was not checked (the shadow copies of a node that did not answer
+    O(snapshots)).
+  returned: when stage is evacuate
+  type: list
+  elements: str
 lines:
   description: The plan in words.
   returned: success

@@ -251,12 +251,18 @@ def plan_evacuation(facts, nodes=None, lock=None, snapshots=None, previous=None,
                 entries[move["csv"]] = {"from": move["from"], "to": move["to"]}
         maps.append({"node": name, "file": map_name(cluster, name),
                      "map": {"schema": MAP_SCHEMA, "cluster": cluster, "node": name, "csvs": entries}})
+    # Software shadow copies surface on the CSV's coordinator (csv_snapshot_info lists what one node sees), so the
+    # snapshots of a node's CSVs are only known when that node answered.
+    seen = dict((str((r or {}).get("node") or "").lower(), str((r or {}).get("node") or "")) for r in snapshots or [])
+    warnings = ["the shadow copies of %s were not read (csv_snapshot_info answered on %s): run the role through %s's "
+                "own host to check them before its CSVs move" % (n, ", ".join(sorted(seen.values())) or "no node", n)
+                for n in evacuated if n.lower() not in seen and any(c["owner"] == n for c in leaving)]
     for move in moves:
         lines.append("%s: %s -> %s" % (move["csv"], move["from"], move["to"]))
     if not moves:
         lines.append("%s coordinate%s no CSV: nothing to move" % (", ".join(evacuated), "" if len(evacuated) > 1 else "s"))
     return {"cluster": cluster, "nodes": evacuated, "stay": stay, "moves": moves, "maps": maps, "lines": lines,
-            "kept": []}
+            "kept": [], "warnings": warnings}
 
 
 # ---- maintenance_plan: return ---------------------------------------------------------------------------------

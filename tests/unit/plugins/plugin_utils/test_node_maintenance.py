@@ -138,6 +138,13 @@ def test_a_csv_with_our_snapshot_is_refused():
         nm.plan_evacuation(_facts(), snapshots=snaps)
 
 
+def test_snapshots_not_read_on_the_evacuated_node_are_a_warning():
+    assert nm.plan_evacuation(_facts(), snapshots=[{"node": "NODE2", "snapshots": []}])["warnings"] == []
+    warned = nm.plan_evacuation(_facts(), snapshots=[{"node": "NODE1", "snapshots": []}])["warnings"]
+    assert warned == ["the shadow copies of NODE2 were not read (csv_snapshot_info answered on NODE1): run the role "
+                      "through NODE2's own host to check them before its CSVs move"]
+
+
 def test_a_cau_run_is_refused_unless_allowed():
     facts = _facts(cau={"in_progress": True, "run_id": "r1", "orchestrator": "NODE1"})
     with pytest.raises(nm.NodeError, match="Cluster-Aware Updating run is in progress on cluster HVC"):
