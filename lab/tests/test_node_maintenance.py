@@ -6,14 +6,9 @@ import json
 
 import pytest
 
-from wsfc_lab.cmdlets import build_cmdlet_table
+from node_script import REFERENCE, run_on  # pylint: disable=import-error
 from wsfc_lab.model import ROLE_MOVE_SECONDS, Cluster
-from wsfc_lab.pwsh.host import Host
-from wsfc_lab.pwsh.powershell_exe import run_script
-from wsfc_lab.reference import Reference
 from wsfc_lab.topology import TopologyError, parse_topology
-
-REFERENCE = Reference.load_default()
 
 
 class Clock:
@@ -41,9 +36,7 @@ def _model(balancer=False, **top):
 
 
 def _run(model, source, node="N1"):
-    host = Host(node=node, cmdlets=build_cmdlet_table(), reference=REFERENCE, env={"COMPUTERNAME": node},
-                now=model.now, context=model, on_event=lambda e: model.log({"node": node, **e}))
-    return run_script("$ErrorActionPreference = 'Stop'\n" + source, host)
+    return run_on(model, source, node)
 
 
 def _ok(model, source, node="N1"):
