@@ -254,3 +254,19 @@ def test_return_refuses_while_a_backup_holds_the_lock_or_cau_runs():
         nm.plan_return(_facts(), _saved(), lock={"failed": True, "lock": {"run_id": "r"}})
     with pytest.raises(nm.NodeError, match="Cluster-Aware Updating"):
         nm.plan_return(_facts(cau={"in_progress": True}), _saved())
+
+
+def test_a_node_paused_by_someone_else_still_has_its_csvs_moved():
+    plan = nm.plan_evacuation(_facts(states={"NODE2": "Paused"}))
+    assert sorted(m["csv"] for m in plan["moves"]) == ["D2", "D3", "D4"]
+    assert all(m["to"] in ("NODE1", "NODE3", "NODE4") for m in plan["moves"])
+
+
+def test_the_placement_balances_bytes_over_the_nodes_that_stay():
+    csvs = [_csv("E%d" % i, "NODE2", 100 * i) for i in range(1, 9)]
+    csvs += [_csv("F1", "NODE1", 900), _csv("F2", "NODE3", 1000), _csv("F3", "NODE4", 1100)]
+    plan = nm.plan_evacuation(_facts(csvs))
+    load = {"NODE1": 900, "NODE3": 1000, "NODE4": 1100}
+    for move in plan["moves"]:
+        load[move["to"]] += int(move["csv"][1:]) * 100
+    assert len(plan["moves"]) == 8 and load == {"NODE1": 2200, "NODE3": 2200, "NODE4": 2200}
