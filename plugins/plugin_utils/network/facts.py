@@ -138,7 +138,7 @@ def parse_os(raw_os):
         return None
     build = _int(raw_os.get("build"))
     if build is None and raw_os.get("version"):
-        build = _int(str(raw_os["version"]).split(".")[-1])
+        build = _int(str(raw_os["version"]).rsplit(".", 1)[-1])
     return {"caption": raw_os.get("caption") or None, "version": raw_os.get("version") or None, "build": build}
 
 
