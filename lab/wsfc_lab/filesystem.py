@@ -17,6 +17,12 @@ The API is deliberately small (``node`` is a node name, ``path`` an absolute Win
 - ``mkdir(node, path, parents=True)``                creates a directory (no error if it exists)
 - ``delete(node, path, recurse=False)``              ``FileNotFoundError``; ``OSError`` for a non-empty
                                                      directory without ``recurse``
+- ``rename(node, source, dest)``                     moves a file to a new name in the same store, atomically:
+                                                     ``FileNotFoundError`` when ``source`` is not a file (so of two
+                                                     renamers of one file exactly one succeeds), ``FileExistsError``
+                                                     when ``dest`` exists (nothing is overwritten)
+- ``replace(node, source, dest)``                    ``dest`` gets ``source``'s text and ``source`` is gone, atomically;
+                                                     ``FileNotFoundError`` when either is not a file
 - ``list(node, path) -> list[str]``                  full paths of the directory's entries, sorted
 - ``store(node, path) -> str``                       ``"node:NAME"`` or ``"csv:C:\\ClusterStorage\\VolumeN"``
 - ``modified(node, path) -> datetime | None``        when the file was last written (``clock()`` at that write;
@@ -189,6 +195,40 @@ class FileSystem:
             # ``when``: the write's time when the writer knows it better than the clock (a tool's last output at
             # the modelled moment it ended); otherwise the clock's time now.
             store.modified[norm.lower()] = when if when is not None else (self.clock(node) if self.clock else None)
+
+    def _same_store(self, node: str, source: str, dest: str) -> tuple[_Store, str, str]:
+        where, store, src = self._locate(node, source)
+        other, dummy, dst = self._locate(node, dest)
+        if where != other:
+            raise NotImplementedError(f"moving a file from {where} to {other} (a copy across volumes, not a rename)")
+        return store, src, dst
+
+    def rename(self, node: str, source: str, dest: str) -> None:
+        """A file's new name in the same store, in one step under the file system's lock (a rename: the data is not
+        written, so the file keeps its last write time)."""
+        with self._lock:
+            store, src, dst = self._same_store(node, source, dest)
+            if src.lower() not in store.files:
+                raise FileNotFoundError(src)
+            if dst.lower() in store.files or dst.lower() in store.dirs:
+                raise FileExistsError(dst)
+            up = parent(dst)
+            if up is not None and up.lower() not in store.dirs:
+                raise FileNotFoundError(up)
+            dummy, text = store.files.pop(src.lower())
+            store.files[dst.lower()] = (dst, text)
+            store.modified[dst.lower()] = store.modified.pop(src.lower(), None)
+
+    def replace(self, node: str, source: str, dest: str) -> None:
+        """``dest`` takes ``source``'s content (and last write time) and ``source`` is gone, in one step."""
+        with self._lock:
+            store, src, dst = self._same_store(node, source, dest)
+            for path in (src, dst):
+                if path.lower() not in store.files:
+                    raise FileNotFoundError(path)
+            dummy, text = store.files.pop(src.lower())
+            store.files[dst.lower()] = (store.files[dst.lower()][0], text)
+            store.modified[dst.lower()] = store.modified.pop(src.lower(), None)
 
     def delete(self, node: str, path: str, recurse: bool = False) -> None:
         with self._lock:
