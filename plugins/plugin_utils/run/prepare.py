@@ -303,8 +303,23 @@ def prepare_cluster(name, members, missing, networks, vss, node_names, options, 
     }
 
 
+def changed_under_lock(first, again):
+    """Lines saying which coordinators changed between the first read (``first``, the plan shown before the lock)
+    and the read under the lock (``again``); the run goes on with what it read under the lock."""
+    lines = []
+    for name, crun in sorted((again.get("clusters") or {}).items()):
+        before = ((((first.get("clusters") or {}).get(name) or {}).get("ownership")) or {}).get("owners") or {}
+        after = (crun.get("ownership") or {}).get("owners") or {}
+        for csv in sorted(set(before) | set(after)):
+            if str(before.get(csv) or "").lower() != str(after.get(csv) or "").lower():
+                lines.append("%s: %s was coordinated by %s when the cluster was first read and by %s under the "
+                             "lock; the run records and restores what it read under the lock" % (
+                                 name, csv, before.get(csv) or "nobody", after.get(csv) or "nobody"))
+    return lines
+
+
 def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
-                report_dir=".", started=None, token="000000", groups=None):
+                report_dir=".", started=None, token="000000", groups=None, run_id=None):
     """The run of every cluster the play's hosts answer for: see wsfc.csv.backup_prepare's RETURN for every key.
 
     ``hosts`` are the play's hosts in order; ``facts``, ``networks`` and
@@ -334,7 +349,8 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
     if groups is None and len(by_cluster) == 1:  # no inventory groups given: every host is of the one cluster
         attributed, lost = {next(iter(by_cluster)): missing}, {}
     fleet = len(by_cluster) > 1 or bool(lost)
-    run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
+    if not run_id:  # given: the run planned again under its lock keeps its name
+        run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
     stamp = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if started else None
     up = sum(1 for members in by_cluster.values() for dummy in members)
     clusters = {}
