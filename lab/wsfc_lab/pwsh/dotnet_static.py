@@ -163,6 +163,41 @@ def _file_call(name: str, operation: str) -> StaticImpl:
     return call
 
 
+def _directory_acl(name: str) -> StaticImpl:
+    """``[System.IO.Directory]::GetAccessControl(path)`` / ``::SetAccessControl(path, $security)`` (.NET Framework
+    4.8: https://learn.microsoft.com/dotnet/api/system.io.directory.getaccesscontrol?view=netframework-4.8, "Gets a
+    DirectorySecurity object that encapsulates the access control list (ACL) entries for a specified directory";
+    https://learn.microsoft.com/dotnet/api/system.io.directory.setaccesscontrol?view=netframework-4.8, "Applies
+    access control list (ACL) entries described by a DirectorySecurity object to the specified directory"). A
+    directory that does not exist is DirectoryNotFoundException. The lab keeps the descriptor's SDDL (event
+    ``fs.acl`` for a set); the overload with AccessControlSections is not modelled.
+    """
+    def call(i: Any, a: list[Any]) -> Any:
+        from wsfc_lab.pwsh.dotnet import DirectorySecurity
+        model = getattr(i.host, "context", None)
+        fs = getattr(model, "fs", None)
+        if fs is None:
+            raise not_modelled(f"[System.IO.Directory]::{name}() outside a lab node")
+        if len(a) != (2 if name == "SetAccessControl" else 1):
+            raise not_modelled(f"[System.IO.Directory]::{name}() with {len(a)} arguments")
+        path = to_string(a[0])
+        try:
+            if name == "GetAccessControl":
+                return DirectorySecurity(fs.security(i.host.node, path))
+            if not isinstance(a[1], DirectorySecurity):
+                raise not_modelled("[System.IO.Directory]::SetAccessControl() with something else than a "
+                                   "DirectorySecurity")
+            fs.set_security(i.host.node, path, a[1].sddl)
+        except ValueError as exc:
+            raise not_modelled(f"[System.IO.Directory]::{name}(): {exc}") from None
+        except FileNotFoundError:
+            raise method_error(name, a, f"Could not find a part of the path '{path}'.",
+                               "System.IO.DirectoryNotFoundException") from None
+        model.log({"op": "fs.acl", "node": i.host.node, "ok": True, "args": {"path": path, "sddl": a[1].sddl}})
+        return _void()
+    return call
+
+
 def _m(type_name: str, member: str, impl: StaticImpl) -> tuple[tuple[str, str], StaticMethod]:
     return (type_name, member.lower()), StaticMethod(impl, api(type_name, member))
 
@@ -201,6 +236,8 @@ STATIC_METHODS: dict[tuple[str, str], StaticMethod] = dict([
     _m("System.Int64", "Parse", lambda i, a: _int_parse("System.Int64")(a)),
     _m("System.Environment", "GetEnvironmentVariable", _env),
     _m("System.IO.File", "Move", _file_call("Move", "rename")),
+    _m("System.IO.Directory", "GetAccessControl", _directory_acl("GetAccessControl")),
+    _m("System.IO.Directory", "SetAccessControl", _directory_acl("SetAccessControl")),
     _m("System.IO.File", "Replace", _file_call("Replace", "replace")),
     _m("System.IO.Path", "Combine", lambda i, a: _path_combine(a)),
     _m("System.IO.Path", "GetFileName", lambda i, a: ntpath.basename(to_string(a[0]))),

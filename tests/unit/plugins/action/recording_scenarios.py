@@ -278,7 +278,7 @@ def _other_tool(csv, path):
     return {"csv": csv, "tag": "other-tool", "mount": mount, "script_dir": diskshadow.SCRIPT_DIR,
             "script": diskshadow.script_path(name, "create"), "cleanup_script": diskshadow.script_path(name, "cleanup"),
             "lines": diskshadow.create_lines(path, None, mount), "provider_id": "", "entries": [],
-            "registry": "C:\\ProgramData\\OtherTool\\shadows.json", "registry_dir": "C:\\ProgramData\\OtherTool"}
+            "registry": "C:\\ProgramData\\othertool-shadows.json"}
 
 
 def _job(**args):
@@ -400,7 +400,7 @@ SCENARIOS = {
         Scenario("check_mode_create", "check mode: a software snapshot of Cluster Disk 1 would be taken on NODE1",
                  args={"name": "Cluster Disk 1"}, check_mode=True, ops=["csv_snapshot_get"], expect={"changed": True}),
         Scenario("create", "a software snapshot of Cluster Disk 1, surfaced on its coordinator NODE1",
-                 args={"name": "Cluster Disk 1"}, ops=["csv_snapshot_get", "csv_snapshot_create"],
+                 args={"name": "Cluster Disk 1"}, ops=["csv_snapshot_get", "csv_snapshot_registry", "csv_snapshot_create"],
                  expect={"changed": True}),
         Scenario("already_there", "the tagged snapshot of Cluster Disk 1 exists", args={"name": "Cluster Disk 1"},
                  ops=["csv_snapshot_get"], expect={"changed": False}),
