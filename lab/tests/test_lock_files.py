@@ -83,10 +83,12 @@ BEAT = "C:\\ClusterStorage\\Volume1\\.wsfc.csv\\heartbeat-%s.json"
 
 
 def _acquire(model, nonce, run_id, owner="o", node="N1", stale=None):
-    return _operation(model, "backup_lock_acquire", {
-        "path": "", "nonce": nonce, "run_id": run_id, "owner": owner,
-        "break_text": stale["text"] if stale else None, "break_heartbeat": stale["heartbeat"] if stale else None},
-        node=node)
+    if stale is None:
+        return _operation(model, "backup_lock_acquire", {"path": "", "nonce": nonce, "run_id": run_id,
+                                                         "owner": owner}, node=node)
+    return _operation(model, "backup_lock_break", {
+        "path": LOCK, "nonce": nonce, "run_id": run_id, "owner": owner, "break_text": stale["text"],
+        "break_heartbeat": stale["heartbeat"]}, node=node)
 
 
 def test_lock_scripts_share_one_lock_across_nodes():
@@ -115,7 +117,7 @@ def test_lock_scripts_share_one_lock_across_nodes():
 
     # Breaking acts only on the lock the controller saw; a different text is moved back and left alone.
     kept = _acquire(model, N2, "r2", "b", node="N3", stale={"text": "something else", "heartbeat": None})
-    assert kept["acquired"] is False and kept["replaced"] is False and kept["put_back"] == "done"
+    assert kept["acquired"] is False and kept["replaced"] is False and kept["put_back"] == "untouched"
     assert json.loads(model.fs.read("N1", LOCK))["run_id"] == "r1"
     broke = _acquire(model, N2, "r2", "b", node="N3", stale=second)
     assert broke["acquired"] is True and broke["replaced"] is True
@@ -140,8 +142,8 @@ def test_lock_values_are_data_not_code():
     assert made["acquired"] and json.loads(model.fs.read("N2", LOCK))["run_id"] == nasty
     assert json.loads(model.fs.read("N2", LOCK))["owner"] == nasty and model.fs.exists("N1", "C:\\Windows")
     bad = _run(model, "$WsfcArgs = '%s' | ConvertFrom-Json\n" % json.dumps({
-        "path": "", "nonce": "..\\..\\x", "run_id": "r", "owner": "o", "break_text": None,
-        "break_heartbeat": None}) + (SCRIPTS / "backup_lock_acquire.ps1").read_text(encoding="utf-8"))
+        "path": "", "nonce": "..\\..\\x", "run_id": "r", "owner": "o"})
+        + (SCRIPTS / "backup_lock_acquire.ps1").read_text(encoding="utf-8"))
     assert bad.exit_code != 0 and "32 hex digits" in bad.stderr  # a nonce is never a path
 
 

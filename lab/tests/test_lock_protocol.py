@@ -19,9 +19,12 @@ FOLDER = LOCK.rsplit("\\", 1)[0]
 
 
 def _take(model, nonce, run_id="r", node="N1", stale=None):
-    return _operation(model, "backup_lock_acquire", {
-        "path": "", "nonce": nonce, "run_id": run_id, "owner": "o", "break_text": stale["text"] if stale else None,
-        "break_heartbeat": stale["heartbeat"] if stale else None}, node)
+    if stale is None:
+        return _operation(model, "backup_lock_acquire", {"path": "", "nonce": nonce, "run_id": run_id, "owner": "o"},
+                          node)
+    return _operation(model, "backup_lock_break", {
+        "path": LOCK, "nonce": nonce, "run_id": run_id, "owner": "o", "break_text": stale["text"],
+        "break_heartbeat": stale["heartbeat"]}, node)
 
 
 def test_file_move_renames_once_and_never_overwrites():
@@ -118,7 +121,9 @@ def test_a_break_acts_only_on_the_lock_and_heartbeat_judged_stale():
     first = _take(model, B, node="N2", stale=now)
     second = _take(model, C, node="N3", stale=now)
     assert first["acquired"] and first["replaced"] and not second["acquired"] and not second["replaced"]
-    assert json.loads(second["text"])["nonce"] == B
+    assert json.loads(second["text"])["nonce"] == B and second["put_back"] == "untouched"
+    # the second breaker did not even rename the new holder's lock
+    assert len([e for e in model.events() if e["op"] == "fs.move" and e["node"] == "N3"]) == 0
     files = model.fs.csv_files()["C:\\ClusterStorage\\Volume1"]
     assert sorted(f.rsplit("\\", 1)[1] for f in files) == ["backup.lock", "heartbeat-%s.json" % B, "lock.home"]
 

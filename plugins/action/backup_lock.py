@@ -110,10 +110,13 @@ class ActionModule(WsfcActionBase):
         return self.operation("backup_lock_get", {"path": path or "", "nonce": self._nonce})
 
     def _acquire(self, path, owner, stale=None):
-        return self.operation("backup_lock_acquire", {
-            "path": path or "", "nonce": self._nonce, "run_id": self._args["run_id"], "owner": owner,
-            "break_text": stale.get("text") if stale else None,
-            "break_heartbeat": stale.get("heartbeat") if stale else None}, read_only=False)
+        if stale is None:
+            return self.operation("backup_lock_acquire", {
+                "path": path or "", "nonce": self._nonce, "run_id": self._args["run_id"], "owner": owner},
+                read_only=False)
+        return self.operation("backup_lock_break", {
+            "path": path, "nonce": self._nonce, "run_id": self._args["run_id"], "owner": owner,
+            "break_text": stale.get("text"), "break_heartbeat": stale.get("heartbeat")}, read_only=False)
 
     def _elsewhere(self, raw):
         if raw.get("elsewhere"):
@@ -211,6 +214,13 @@ class ActionModule(WsfcActionBase):
         except ChangeInterrupted:
             return self._resolve_dropped(raw.get("path"), owner, "break", stale=raw)
         now = self._holder(again)
+        if again.get("put_back") == "untouched":
+            if now.get("nonce") == self._nonce:
+                return self._result(again, False, now, now, now, "this run already holds the backup lock %s" %
+                                    again.get("path"))
+            return self._refuse(again, now, "The stale backup lock %s changed before it could be broken (another "
+                                "run broke it or took it first), so it was left alone. %s" % (
+                                    raw.get("path"), held_message(now, self._where(again), args["stale_after"])))
         if again.get("put_back"):
             if again["put_back"] != "done":
                 return self._refuse(again, now, "The stale backup lock %s changed while it was being broken, and "

@@ -1,27 +1,22 @@
 # backup_lock_acquire: take the cluster-wide backup lock atomically, breaking a stale one when asked.
-# Arguments: path, nonce, run_id, owner, break_text, break_heartbeat
+# Arguments: path, nonce, run_id, owner
 #   path: the lock file, or '' for the cluster's lock location (see backup_lock_get.ps1): the CSV that the marker
 #   <CSV>\.wsfc.csv\lock.home records; when no CSV has one, the first CSV by path, and the marker is written there
 #   now (New-Item without -Force: of two first runs, one writes it; the other's error is ignored), so the location never moves again when CSVs
 #   are added or renamed. A lock file found on another CSV is reported (elsewhere) and nothing is taken.
 #   nonce: this run's random holder identity (32 hex digits), stored in the lock and in its heartbeat file
-#   heartbeat-<nonce>.json next to it. break_text, break_heartbeat: null, or the exact lock text and heartbeat text
-#   (null: none) the controller read and judged stale.
+#   heartbeat-<nonce>.json next to it.
 # Taking: New-Item -ItemType File without -Force opens the file with FileMode.CreateNew and fails when it exists
 # (the New-Item page: -Force is what overwrites an existing file), so of two runs racing, from any nodes (a CSV is
 # one namespace for the whole cluster), exactly one creates it.
-# Breaking: the lock is renamed to backup.lock.break-<nonce> with [System.IO.File]::Move, which fails when the
-# source is not found (File.Move page), so of two breakers exactly one gets the file. Only while the renamed file is
-# still the text that was judged stale and its heartbeat file is unchanged (no heartbeat came in since; time only
-# makes a stale lock staler) is it deleted and the lock taken; otherwise it is moved back (put_back: 'done', or the
-# path of the renamed file when something took the lock's name meanwhile).
+# Breaking a stale lock is backup_lock_break.ps1.
 # A failed create (the lock exists) is not an error: the holder is read and returned; a lock that vanished in between
 # comes back with no text, and the controller says to run again.
-# Returns node, cluster, now (this node's UTC clock), path, recorded, elsewhere, acquired, replaced, put_back,
+# Returns node, cluster, now (this node's UTC clock), path, recorded, elsewhere, acquired,
 #   text (the lock's content now), last_write (its LastWriteTimeUtc), heartbeat, heartbeat_written.
 # Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-Cluster, Get-ClusterSharedVolume (FailoverClusters.json); Test-Path,
-#   Get-Content, Get-Item, New-Item -ItemType Directory/File, Remove-Item (Microsoft.PowerShell.Management.json);
-#   Sort-Object, Where-Object, ConvertTo-Json, ConvertFrom-Json. .NET: System.IO.File.Move.
+#   Get-Content, Get-Item, New-Item -ItemType Directory/File (Microsoft.PowerShell.Management.json);
+#   Sort-Object, Where-Object, ConvertTo-Json, ConvertFrom-Json
 $path = [string]$WsfcArgs.path
 $recorded = $false
 $elsewhere = @()
@@ -55,8 +50,6 @@ $out = [ordered]@{
     recorded = $recorded
     elsewhere = $elsewhere
     acquired = $false
-    replaced = $false
-    put_back = $null
     text = $null
     last_write = $null
     heartbeat = $null
@@ -68,59 +61,25 @@ if ($null -ne $marker -and $elsewhere.Count -eq 0) {
     $out.recorded = $true
 }
 if ($elsewhere.Count -eq 0) {
-    if ($null -ne $WsfcArgs.break_text -and (Test-Path -LiteralPath $path -PathType Leaf)) {
-        $aside = $path + '.break-' + $nonce
-        $moved = $false
-        try {
-            [System.IO.File]::Move($path, $aside)
-            $moved = $true
-        }
-        catch {
-            if (Test-Path -LiteralPath $path -PathType Leaf) { throw }
-        }
-        if ($moved) {
-            $taken = Get-Content -LiteralPath $aside -Raw -Encoding UTF8
-            $old = ''
-            try { $old = [string]($taken | ConvertFrom-Json).nonce } catch { }
-            $oldBeat = ''
-            $beatPath = $folder + '\heartbeat-' + $old + '.json'
-            if ($old -cmatch '^[0-9a-f]{32}$' -and (Test-Path -LiteralPath $beatPath -PathType Leaf)) { $oldBeat = Get-Content -LiteralPath $beatPath -Raw -Encoding UTF8 }
-            if (($taken -ceq [string]$WsfcArgs.break_text) -and ($oldBeat -ceq [string]$WsfcArgs.break_heartbeat)) {
-                Remove-Item -LiteralPath $aside
-                if ($oldBeat -ne '') { Remove-Item -LiteralPath $beatPath }
-                $out.replaced = $true
-            }
-            else {
-                $out.put_back = $aside
-                try {
-                    [System.IO.File]::Move($aside, $path)
-                    $out.put_back = 'done'
-                }
-                catch { }
-            }
-        }
+    $stamp = [DateTime]::UtcNow
+    $record = [ordered]@{
+        version = 2
+        nonce = $nonce
+        run_id = [string]$WsfcArgs.run_id
+        owner = [string]$WsfcArgs.owner
+        created = $stamp.ToString('s') + 'Z'
+        node = $env:COMPUTERNAME
+    } | ConvertTo-Json -Compress
+    try {
+        New-Item -ItemType File -Path $path -Value $record | Out-Null
+        $out.acquired = $true
     }
-    if ($null -eq $out.put_back) {
-        $stamp = [DateTime]::UtcNow
-        $record = [ordered]@{
-            version = 2
-            nonce = $nonce
-            run_id = [string]$WsfcArgs.run_id
-            owner = [string]$WsfcArgs.owner
-            created = $stamp.ToString('s') + 'Z'
-            node = $env:COMPUTERNAME
-        } | ConvertTo-Json -Compress
-        try {
-            New-Item -ItemType File -Path $path -Value $record | Out-Null
-            $out.acquired = $true
-        }
-        catch { }
-        if ($out.acquired) {
-            $beat = [ordered]@{ nonce = $nonce; time = $stamp.ToString('o'); node = $env:COMPUTERNAME } | ConvertTo-Json -Compress
-            New-Item -ItemType File -Path ($folder + '\heartbeat-' + $nonce + '.json') -Value $beat -Force | Out-Null
-            $out.text = $record
-            $out.heartbeat = $beat
-        }
+    catch { }
+    if ($out.acquired) {
+        $beat = [ordered]@{ nonce = $nonce; time = $stamp.ToString('o'); node = $env:COMPUTERNAME } | ConvertTo-Json -Compress
+        New-Item -ItemType File -Path ($folder + '\heartbeat-' + $nonce + '.json') -Value $beat -Force | Out-Null
+        $out.text = $record
+        $out.heartbeat = $beat
     }
 }
 if (-not $out.acquired -and (Test-Path -LiteralPath $path -PathType Leaf)) {

@@ -490,7 +490,7 @@ SCENARIOS = {
                  args={"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True, "nonce": NONCE4},
                  setup=[Task("backup_lock", {"run_id": "run-3", "owner": "ops@ctl02 pid 77", "nonce": NONCE3}),
                         Wait(0.2)],
-                 ops=["backup_lock_acquire", "backup_lock_acquire"], expect={"changed": True}),
+                 ops=["backup_lock_acquire", "backup_lock_break"], expect={"changed": True}),
         Scenario("take_dropped", "the connection drops while run-5 takes a lock on another path (it was taken): the "
                  "lock is read again, it holds run-5's nonce, the run carries on",
                  args={"run_id": "run-5", "owner": OWNER, "path": "C:\\ClusterStorage\\Volume2\\.wsfc.csv\\b.lock",

@@ -14,6 +14,7 @@ from __future__ import annotations
 import getpass
 import os
 import socket
+from dataclasses import replace
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import default_owner
 
@@ -77,8 +78,7 @@ def test_takes_the_free_lock_in_one_round_trip_with_the_runs_nonce_and_a_first_h
     assert (lock["run_id"], lock["owner"], lock["nonce"], lock["stale"]) == ("run-1", OWNER, NONCE1, False)
     assert lock["heartbeat"] and lock["idle_s"] == 0
     assert node.operations == ["backup_lock_acquire"]
-    assert node.calls[0].args == {"path": "", "nonce": NONCE1, "run_id": "run-1", "owner": OWNER,
-                                  "break_text": None, "break_heartbeat": None}
+    assert node.calls[0].args == {"path": "", "nonce": NONCE1, "run_id": "run-1", "owner": OWNER}
 
 
 def test_without_a_nonce_a_new_one_is_made_and_returned(node, run):
@@ -132,8 +132,9 @@ def test_a_stale_lock_is_broken_only_when_asked_and_only_the_text_and_heartbeat_
                           "nonce": NONCE4})
     assert result["changed"] and result["broken"]["run_id"] == "run-3" and result["lock"]["nonce"] == NONCE4
     assert any("broke the stale backup lock" in w for w in result["warnings"])
-    first, second = node.args_of("backup_lock_acquire")
-    assert first["break_text"] is None
+    assert node.operations == ["backup_lock_acquire", "backup_lock_break"]
+    (second,) = node.args_of("backup_lock_break")
+    assert second["path"] == LOCK and second["nonce"] == NONCE4
     seen = answer(ACTION, "break_stale", "backup_lock_acquire", 0)
     import json  # pylint: disable=import-outside-toplevel
     doc = json.loads([line for line in seen.stdout.splitlines() if line.startswith("{")][-1])
@@ -207,3 +208,32 @@ def test_an_error_on_the_node_fails_the_task_naming_the_node(node, run):
 def test_an_error_on_the_node_says_what_to_do(node, run):
     node.answer(structured_error("backup_lock_acquire"))
     assert says_what_to_do(run(ACTION, TAKE)["msg"])
+
+
+
+def test_a_stale_lock_that_changed_before_the_break_is_left_alone_and_refused(node, run):
+    import json  # pylint: disable=import-outside-toplevel
+    first, broke = answers(ACTION, "break_stale")
+    doc = json.loads(broke.stdout.splitlines()[-1])
+    doc.update(acquired=False, replaced=False, put_back="untouched", text=json.loads(
+        first.stdout.splitlines()[-1])["text"].replace("run-3", "run-9"))
+    node.answer(first, replace(broke, stdout=json.dumps(doc)))
+    result = run(ACTION, {"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True,
+                          "nonce": NONCE4})
+    assert result["failed"] and "changed before it could be broken" in result["msg"] and "run-9" in result["msg"]
+
+
+def test_a_stale_lock_refreshed_while_it_was_being_broken_is_put_back_and_refused(node, run):
+    import json  # pylint: disable=import-outside-toplevel
+    first, broke = answers(ACTION, "break_stale")
+    doc = json.loads(broke.stdout.splitlines()[-1])
+    doc.update(acquired=False, replaced=False, put_back="done", text=json.loads(first.stdout.splitlines()[-1])["text"])
+    node.answer(first, replace(broke, stdout=json.dumps(doc)))
+    result = run(ACTION, {"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True,
+                          "nonce": NONCE4})
+    assert result["failed"] and "was refreshed (or replaced) while it was being broken" in result["msg"]
+    doc.update(put_back=LOCK + ".break-" + NONCE4)
+    node.answer(first, replace(broke, stdout=json.dumps(doc)))
+    result = run(ACTION, {"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True,
+                          "nonce": NONCE4})
+    assert result["failed"] and result["aside"] == LOCK + ".break-" + NONCE4 and "could not be put back" in result["msg"]
