@@ -511,14 +511,15 @@ def _set_sddl(interp: Any, sec: Any, name: str, args: list[Any]) -> Any:
     return _void()
 
 
+_OBJECT_SECURITY = "System.Security.AccessControl.ObjectSecurity"
 DIRECTORY_SECURITY = Kind("System.Security.AccessControl.DirectorySecurity",
                           lambda o: type(o).__name__ == "DirectorySecurity", {
-    "setsecuritydescriptorsddlform": Method(_set_sddl, api("System.Security.AccessControl.ObjectSecurity",
-                                                           "SetSecurityDescriptorSddlForm")),
-    "getsecuritydescriptorsddlform": Method(lambda i, o, n, a: o.sections(to_string(a[0])),
-                                            api("System.Security.AccessControl.ObjectSecurity",
-                                                "GetSecurityDescriptorSddlForm")),
-}, missing="NotModelled")
+                              "setsecuritydescriptorsddlform": Method(
+                                  _set_sddl, api(_OBJECT_SECURITY, "SetSecurityDescriptorSddlForm")),
+                              "getsecuritydescriptorsddlform": Method(
+                                  lambda i, o, n, a: o.sections(to_string(a[0])),
+                                  api(_OBJECT_SECURITY, "GetSecurityDescriptorSddlForm")),
+                          }, missing="NotModelled")
 
 
 # ---- objects the cmdlets return, and anything else ----------------------------------------------------------

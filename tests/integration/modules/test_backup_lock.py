@@ -129,7 +129,6 @@ def test_hostile_values_are_stored_verbatim(lab4):
     assert _peek(lab4, "NODE1", took["path"]) is None
 
 
-
 def _files(lab):
     """The names of the files in the lock's folder, as the lab's file system has them."""
     return sorted(f.rsplit("\\", 1)[1] for f in lab.state()["csv_files"]["Cluster Disk 1"] if "\\.wsfc.csv\\" in f)

@@ -210,7 +210,6 @@ def test_an_error_on_the_node_says_what_to_do(node, run):
     assert says_what_to_do(run(ACTION, TAKE)["msg"])
 
 
-
 def test_a_stale_lock_that_changed_before_the_break_is_left_alone_and_refused(node, run):
     import json  # pylint: disable=import-outside-toplevel
     first, broke = answers(ACTION, "break_stale")

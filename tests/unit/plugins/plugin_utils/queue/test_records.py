@@ -160,7 +160,6 @@ def test_clock_samples_keep_the_first_and_the_latest():
     assert clock.samples == [[1.0, "a"], [4.0, "c"]]
 
 
-
 def test_the_queue_keeps_the_first_lock_state_other_than_held():
     from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.steps import QueueSteps
     steps = QueueSteps("NODE1", {"run_id": "r", "method": "copy"}, run_module=None, run_operation=None, warn=None)
