@@ -74,6 +74,38 @@ FACTS = {
 }
 
 
+def _set_facts(host_vnics, teams=1):
+    adapters = [{"name": "MGMT", "link_gbps": 1.0, "status": "Up", "team": None, "set_team": None,
+                 "rdma_capable": False, "rdma_enabled": False, "management": True}]
+    set_teams = []
+    for t in range(teams):
+        members = [f"S{t}{i}" for i in (1, 2)]
+        adapters += [{"name": m, "link_gbps": 25.0, "status": "Up", "team": None, "set_team": f"SW{t}",
+                      "rdma_capable": True, "rdma_enabled": False, "management": False} for m in members]
+        set_teams.append({"name": f"SW{t}", "members": members, "teaming_mode": "SwitchIndependent",
+                          "load_balancing_algorithm": "HyperVPort"})
+    return {"cluster_info": FACTS["cluster_info"], "network_info": [{
+        "node": "HV1", "adapters": adapters, "teams": [], "set_teams": set_teams, "host_vnics": host_vnics,
+        "hyperv": True, "os": {"caption": "Microsoft Windows Server 2019 Datacenter", "version": "10.0.17763",
+                               "build": 17763}, "smb_multichannel": {"client": True, "server": True}}]}
+
+
+def test_set_teams_host_vnics_and_the_release_are_imported():
+    vnics = [{"name": "vEthernet (SMB1)", "rdma_enabled": True, "management": False},
+             {"name": "vEthernet (SMB2)", "rdma_enabled": True, "management": False}]
+    topology, warnings = build_topology(_set_facts(vnics))
+    parsed = parse_topology(topology)
+    hv1 = topology["nodes"][0]
+    assert hv1["set_switches"] == [{"name": "SW0", "members": ["S01", "S02"], "load_balancing": "HyperVPort",
+                                    "host_vnics": [{"name": "SMB1"}, {"name": "SMB2"}]}]
+    assert hv1["os"] == "2019" and hv1["rdma"] is True and parsed.nodes[0].set_switches[0].members == ["S01", "S02"]
+    # two switches: the host vNICs cannot be placed
+    topology, warnings = build_topology(_set_facts(vnics, teams=2))
+    parse_topology(topology)
+    assert all("host_vnics" not in s for s in topology["nodes"][0]["set_switches"])
+    assert "which switch a host vNIC is on is not in the facts" in "\n".join(warnings)
+
+
 def test_what_the_facts_do_not_say_gets_a_default_and_a_warning():
     topology, warnings = build_topology(FACTS)
     parse_topology(topology)

@@ -241,3 +241,143 @@ def test_nic_team_set_script_applies_steps_in_order():
     assert sorted(m["name"] for m in out["team_members"]) == ["A", "C"]
     assert out["teams"][0]["teaming_mode"] == "0" and out["teams"][0]["load_balancing_algorithm"] == "2"
     assert model.team_state("N1", "T1")["mode"] == "Static"
+
+
+# ---- Switch Embedded Teaming (SET), host vNICs, RDMA, the node's OS ----------------------------------------
+
+SET_NICS = [{"name": "MGMT", "gbps": 1, "rdma_capable": False}, {"name": "A", "gbps": 10, "team": "T1", "rdma_capable": True},
+            {"name": "B", "gbps": 10, "team": "T1", "rdma_capable": True},
+            {"name": "S1", "gbps": 25, "rdma_capable": True}, {"name": "S2", "gbps": 25, "rdma_capable": True}]
+SET_SWITCHES = [{"name": "SETSWITCH", "members": ["S1", "S2"], "host_vnics": ["SMB1", "SMB2"]}]
+
+
+def _set_model(**node1):
+    return _model(**dict({"nics": SET_NICS, "rdma": True, "set_switches": SET_SWITCHES}, **node1))
+
+
+def _node_topology(**node):
+    return parse_topology({"cluster": "C", "nodes": [dict({"name": "N1"}, **node)], "csvs": []})
+
+
+@pytest.mark.parametrize("node, where, text", [
+    ({"nics": [{"name": "A", "gbps": 1, "team": "T"}, {"name": "B", "gbps": 1}],
+      "set_switches": [{"name": "SW", "members": ["A"]}]}, r"set_switches\[0\]\.members\[0\]", "LBFO team"),
+    ({"nics": [{"name": "A", "gbps": 1}, {"name": "B", "gbps": 1}],
+      "set_switches": [{"name": "SW", "members": ["C"]}]}, r"members\[0\]", "not a NIC"),
+    ({"nics": [{"name": "M", "gbps": 1}, {"name": "A", "gbps": 1}], "set_switches": [
+        {"name": "SW1", "members": ["A"]}, {"name": "SW2", "members": ["A"]}]}, "set_switches", "two SET switches"),
+    ({"nics": [{"name": "M", "gbps": 1}, {"name": "A", "gbps": 1}], "hyperv": False,
+      "set_switches": [{"name": "SW", "members": ["A"]}]}, "set_switches", "hyperv: false"),
+    ({"nics": [{"name": "A", "gbps": 1}], "set_switches": [{"name": "SW", "members": ["A"]}]},
+     r"nics\[0\]", "no host_vnics"),
+    ({"nics": [{"name": "M", "gbps": 1}, {"name": "A", "gbps": 1, "management": True}],
+      "set_switches": [{"name": "SW", "members": ["A"], "host_vnics": ["X"]}]}, r"members\[0\]", "holds no address"),
+    ({"nics": [{"name": "M", "gbps": 1}, {"name": "A", "gbps": 1}],
+      "set_switches": [{"name": "SW", "members": ["A"], "load_balancing": "TransportPorts"}]},
+     "load_balancing", "Dynamic, HyperVPort"),
+    ({"nics": [{"name": "M", "gbps": 1}] + [{"name": f"N{i}", "gbps": 1} for i in range(9)],
+      "set_switches": [{"name": "SW", "members": [f"N{i}" for i in range(9)]}]}, "members", "between one and 8"),
+    ({"nics": [{"name": "M", "gbps": 1}], "os": "2012"}, "os", "2016, 2019, 2022, 2025"),
+])
+def test_set_topology_keys_are_checked(node, where, text):
+    with pytest.raises(TopologyError, match=where) as err:
+        _node_topology(**node)
+    assert text in str(err.value)
+
+
+def test_lbfo_stays_the_default_and_a_set_nic_cannot_join_a_team():
+    model, _ = _model()
+    assert model.node("N1").set_switches == {} and model.node("N1").os == "2022" and model.node("N1").hyperv
+    model, _ = _set_model()
+    with pytest.raises(ModelError, match="bound to the Hyper-V virtual switch 'SETSWITCH'"):
+        model.new_team("N1", "T2", ["S1"], "SwitchIndependent", "Dynamic")
+    with pytest.raises(ModelError, match="Switch Embedded Teaming"):
+        model.add_team_member("N1", "T1", "S2")
+
+
+def test_get_vmswitchteam_and_host_vnics_as_scripts_see_them():
+    model, _ = _set_model()
+    out = _json(model, "@(Get-VMSwitchTeam | ForEach-Object { $t = $_; [ordered]@{name = $t.Name; id = [string]$t.Id;"
+                       " members = @($t.NetAdapterInterfaceDescription); mode = [string]$t.TeamingMode;"
+                       " lba = [string]$t.LoadBalancingAlgorithm} }) | ConvertTo-Json -Compress")
+    team = out if isinstance(out, dict) else out[0]
+    assert (team["name"], team["mode"], team["lba"]) == ("SETSWITCH", "SwitchIndependent", "Dynamic")
+    assert team["members"] == ["Lab Ethernet Adapter 4", "Lab Ethernet Adapter 5"] and len(team["id"]) == 36
+    adapters = _json(model, "@(Get-NetAdapter | ForEach-Object { [ordered]@{n = $_.Name; d = $_.InterfaceDescription;"
+                            " s = $_.Speed; v = $_.Virtual} }) | ConvertTo-Json -Compress")
+    vnics = [a for a in adapters if a["d"].startswith("Hyper-V Virtual Ethernet Adapter")]
+    assert [(a["n"], a["s"], a["v"]) for a in vnics] == [("vEthernet (SMB1)", 50 * 10 ** 9, True),
+                                                         ("vEthernet (SMB2)", 50 * 10 ** 9, True)]
+    physical = _json(model, "@(Get-NetAdapter -Physical | ForEach-Object { $_.Name }) | ConvertTo-Json -Compress")
+    assert physical == ["MGMT", "A", "B", "S1", "S2"]
+    rdma = _json(model, "@(Get-NetAdapterRdma | ForEach-Object { $_.Name }) | ConvertTo-Json -Compress")
+    assert rdma == ["A", "B", "S1", "S2", "vEthernet (SMB1)", "vEthernet (SMB2)"]
+    # SET members hold no address; the host vNICs do
+    assert [i["name"] for i in model.interfaces("N1")] == ["MGMT", "T1", "vEthernet (SMB1)", "vEthernet (SMB2)"]
+    missing = _run(model, "Get-VMSwitchTeam -Name NOPE")
+    assert "The virtual switch team 'NOPE' was not found." in missing.stderr
+
+
+def test_a_node_without_hyperv_has_no_get_vmswitchteam():
+    model, _ = _model(hyperv=False)
+    assert _json(model, "$found = [bool](Get-Command -Name Get-VMSwitchTeam -ErrorAction SilentlyContinue)\n"
+                        "$found | ConvertTo-Json") is False
+    result = _run(model, "Get-VMSwitchTeam")
+    assert result.exit_code != 0 and "The term 'Get-VMSwitchTeam' is not recognized" in result.stderr
+    found = _json(model, "(Get-Command -Name Get-NetAdapter).Name | ConvertTo-Json")
+    assert found == "Get-NetAdapter"
+
+
+def test_management_address_goes_to_the_first_host_vnic_when_the_first_nic_is_in_a_set_switch():
+    model, _ = _model(nics=[{"name": "S1", "gbps": 25}, {"name": "S2", "gbps": 25}],
+                      set_switches=[{"name": "SW", "members": ["S1", "S2"], "host_vnics": ["MGMT", "SMB1"]}])
+    assert model.management_interface("N1") == "vEthernet (MGMT)"
+    model, _ = _model(nics=[{"name": "M", "gbps": 1}, {"name": "S1", "gbps": 25}], set_switches=[
+        {"name": "SW", "members": ["S1"], "host_vnics": ["SMB1", {"name": "Mgmt", "management": True}]}])
+    assert model.management_interface("N1") == "vEthernet (Mgmt)"
+
+
+def test_smb_bandwidth_counts_a_set_team_like_an_lbfo_team_and_rdma_adds_none():
+    set_model, _ = _model(nics=[{"name": "M", "gbps": 1}, {"name": "S1", "gbps": 25}, {"name": "S2", "gbps": 25}],
+                          set_switches=[{"name": "SW", "members": ["S1", "S2"], "host_vnics": ["SMB1"]}], rdma=True)
+    lbfo_model, _ = _model(nics=[{"name": "M", "gbps": 1}, {"name": "S1", "gbps": 25, "team": "T"},
+                                 {"name": "S2", "gbps": 25, "team": "T"}], rdma=True)
+    for multichannel, gbps in ((True, 51), (False, 50)):
+        assert set_model.node("N1").network_gbps(multichannel) == gbps
+        assert lbfo_model.node("N1").network_gbps(multichannel) == gbps
+    plain, _ = _model(nics=[{"name": "M", "gbps": 1}, {"name": "S1", "gbps": 25, "team": "T"},
+                            {"name": "S2", "gbps": 25, "team": "T"}], rdma=False)
+    assert plain.node("N1").network_gbps(True) == lbfo_model.node("N1").network_gbps(True)
+
+
+def test_smb_connections_report_rdma_on_host_vnics_never_on_an_lbfo_team():
+    from wsfc_lab.cmdlets.network import _interface_rdma
+    model, _ = _set_model()
+    rdma = {i["name"]: _interface_rdma(model, "N1", i) for i in model.interfaces("N1")}
+    # A and B have RDMA enabled, but RDMA does not work through LBFO
+    assert rdma == {"MGMT": False, "T1": False, "vEthernet (SMB1)": True, "vEthernet (SMB2)": True}
+    model.start_read("N1", "D1", {"node": "N2", "id": "s"})
+    conns = _json(model, "@(Get-SmbMultichannelConnection | ForEach-Object { [ordered]@{c = $_.ClientInterfaceFriendlyName;"
+                         " r = $_.ClientRdmaCapable} }) | ConvertTo-Json -Compress")
+    assert {c["c"]: c["r"] for c in conns} == {"MGMT": False, "T1": False}
+
+
+def test_win32_operatingsystem_follows_the_topology_os():
+    model, _ = _model(os="2016")
+    out = _json(model, "$os = Get-CimInstance -ClassName Win32_OperatingSystem\n"
+                       "[ordered]@{c = $os.Caption; v = $os.Version; b = $os.BuildNumber} | ConvertTo-Json -Compress")
+    assert out == {"c": "Microsoft Windows Server 2016 Datacenter", "v": "10.0.14393", "b": "14393"}
+
+
+def test_network_info_script_reads_set_teams_host_vnics_and_the_os():
+    model, _ = _set_model()
+    out = _operation(model, "network_info", {})
+    assert out["hyperv"] is True and out["os"]["build"] == "20348"
+    assert out["set_teams"] == [{"name": "SETSWITCH", "members": ["Lab Ethernet Adapter 4", "Lab Ethernet Adapter 5"],
+                                 "teaming_mode": "SwitchIndependent", "load_balancing_algorithm": "Dynamic"}]
+    assert [v["name"] for v in out["host_vnics"]] == ["vEthernet (SMB1)", "vEthernet (SMB2)"]
+    assert [a["name"] for a in out["adapters"]] == ["MGMT", "A", "B", "S1", "S2"]
+    bare, _ = _model(hyperv=False)
+    out = _operation(bare, "network_info", {})
+    assert out["hyperv"] is False and out["set_teams"] == [] and out["host_vnics"] == []
+

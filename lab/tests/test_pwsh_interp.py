@@ -175,3 +175,11 @@ def test_string_literals_round_trip(s):
         r = run(f"$x = {lit}\n[Convert]::ToBase64String([Text.Encoding]::UTF8.GetBytes($x))")
         assert r.exit_code == 0, (lit, r.error_text)
         assert base64.b64decode(r.stdout.strip()).decode("utf-8") == s
+
+
+def test_a_nested_pipeline_gives_foreach_object_its_own_dollar_under_back():
+    # PowerShell restores $_ when a nested pipeline's block returns: the rest of the outer block sees its own item.
+    r = run("@(1, 2) | ForEach-Object { $inner = @('x', 'y' | ForEach-Object { $_ }); \"$_ $($inner -join '')\" }")
+    assert r.exit_code == 0 and r.stdout == "1 xy\r\n2 xy\r\n"
+    r = run("@(3) | ForEach-Object { @('a' | Where-Object { $_ -eq 'a' }) | Out-Null; $_ }")
+    assert r.stdout == "3\r\n"

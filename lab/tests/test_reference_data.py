@@ -233,7 +233,11 @@ def test_lab_loader_reads_reference():
 
     ref = Reference.load([REF_DIR])
     assert ref.shared_path is not None
-    assert len(ref.cmdlets) == len(shared_reference.read(ref.shared_path)["cmdlets"]), "every documented cmdlet"
+    supplemented = {n.lower() for p in shared_reference.supplement_files(REF_DIR)
+                    for n in shared_reference.read_supplement(p)["cmdlets"]}
+    assert supplemented, "the lab's supplement (ClusterAwareUpdating) is read"
+    assert len(ref.cmdlets) == len(shared_reference.read(ref.shared_path)["cmdlets"]) + len(supplemented), \
+        "every documented cmdlet: the shared file's and the supplement's"
     assert {n["name"] for n in ref.cmdlet_notes.values()} == {n for _, d in _all_modules() for n in d["cmdlets"]}
     implemented = list(build_cmdlet_table().impls) + list(BUILTINS)
     for name in implemented:

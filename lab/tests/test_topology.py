@@ -46,7 +46,8 @@ def test_duplicate_csv_names_are_refused():
         parse_topology(_with(csvs=csvs))
 
 
-@pytest.mark.parametrize("name", ["two-node", "four-node-10gbe", "sixteen-node-mixed"])
+@pytest.mark.parametrize("name", ["two-node", "four-node-10gbe", "sixteen-node-mixed", "s2d-four-node-refs",
+                                  "stretched-two-sites"])
 def test_shipped_topologies_load(name):
     topo = load_topology(shipped_topology(name))
     assert topo.nodes and topo.csvs

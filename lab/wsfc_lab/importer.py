@@ -22,7 +22,11 @@ from typing import Any
 
 import yaml
 
-from wsfc_lab.topology import CSV_STATES, NODE_STATES, parse_topology
+from wsfc_lab.topology import (BLOCK_REDIRECT_REASONS, CSV_STATES, DEFAULT_OS, FILE_SYSTEM_REDIRECT_REASONS,
+                               NODE_STATES, parse_topology)
+
+# Win32_OperatingSystem BuildNumber -> the topology's ``os`` (wsfc_lab.model.OS_BUILDS)
+OS_OF_BUILD = {14393: "2016", 17763: "2019", 20348: "2022", 26100: "2025"}
 
 DEFAULT_TIME_SCALE = 60.0
 DEFAULT_DISK_GBPS = 8.0
@@ -81,8 +85,52 @@ def _nics(node: str, result: dict, warn) -> tuple[list[dict], bool | None, bool]
             warn(f"{node}: SMB Multichannel is {'on' if multichannel.get('client') else 'off'} on the client and "
                  f"{'on' if multichannel.get('server') else 'off'} on the server; the lab has one setting: "
                  f"{'on' if smb else 'off'}")
-    rdma = any(a.get("rdma_enabled") for a in result.get("adapters") or [])
+    rdma = any(a.get("rdma_enabled") for a in (result.get("adapters") or []) + (result.get("host_vnics") or []))
     return nics, smb, rdma
+
+
+def _vnic_name(adapter_name: str) -> str:
+    match = re.match(r"^vEthernet \((.+)\)$", str(adapter_name))
+    return match.group(1) if match else str(adapter_name)
+
+
+def _set_switches(node: str, result: dict, nics: list[dict], warn) -> list[dict]:
+    """The node's SET teams as ``set_switches``; host vNICs go to the switch only when there is one switch.
+
+    network_info does not read which switch a host vNIC is on (Get-VMNetworkAdapter is not in the reference).
+    """
+    teams = result.get("set_teams") or []
+    names = {n["name"]: n for n in nics}
+    switches = []
+    for team in teams:
+        members = [m for m in team.get("members") or [] if m in names and not names[m].get("team")]
+        if not members:
+            warn(f"{node}: SET team {team.get('name')} has no member among the adapters; not imported")
+            continue
+        for member in members:
+            names[member].pop("management", None)  # a SET member holds no address of its own
+        switch: dict[str, Any] = {"name": team["name"], "members": members}
+        if team.get("load_balancing_algorithm") in ("Dynamic", "HyperVPort"):
+            switch["load_balancing"] = team["load_balancing_algorithm"]
+        switches.append(switch)
+    vnics = result.get("host_vnics") or []
+    if len(switches) == 1:
+        switches[0]["host_vnics"] = [dict({"name": _vnic_name(v["name"])}, **({"management": True}
+                                                                              if v.get("management") else {}))
+                                     for v in vnics]
+        if any(v.get("management") for v in vnics):
+            for nic in nics:
+                nic.pop("management", None)
+    elif vnics and switches:
+        warn(f"{node}: {len(vnics)} host vNICs and {len(switches)} SET teams: which switch a host vNIC is on is not "
+             f"in the facts; no host vNIC imported")
+    for switch in switches:
+        if nics and nics[0]["name"] in switch["members"] and not switch.get("host_vnics") \
+                and not any(n.get("management") for n in nics):
+            switch["host_vnics"] = [{"name": "Management", "management": True}]
+            warn(f"{node}: the first adapter is a member of SET team {switch['name']}; a host vNIC 'Management' "
+                 f"holds the management address")
+    return switches
 
 
 def _modelled_state(name: str, state: Any, known: Any, fallback: str, warnings: list[str]) -> str:
@@ -104,6 +152,8 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
         name = node["name"]
         state = _modelled_state(name, node.get("state"), NODE_STATES, "Down", warnings)
         entry: dict[str, Any] = {"name": name, "state": state, "disk_gbps": disk_gbps}
+        if node.get("site"):
+            entry["site"] = str(node["site"])
         result = by_node.pop(name.lower(), None)
         if result is None:
             entry["nics"] = [{"name": "NIC1", "gbps": DEFAULT_NIC_GBPS}]
@@ -114,6 +164,17 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
                 nics = [{"name": "NIC1", "gbps": DEFAULT_NIC_GBPS}]
                 warnings.append(f"{name}: network_info lists no adapters; modelled with one {DEFAULT_NIC_GBPS:g} Gb/s NIC")
             entry["nics"] = nics
+            switches = _set_switches(name, result, nics, warnings.append)
+            if switches:
+                entry["set_switches"] = switches
+            if result.get("hyperv") is False:
+                entry["hyperv"] = False
+            build = (result.get("os") or {}).get("build")
+            if build is not None:
+                entry["os"] = OS_OF_BUILD.get(int(build), DEFAULT_OS)
+                if int(build) not in OS_OF_BUILD:
+                    warnings.append(f"{name}: Windows build {build} is not a release the lab models; imported as "
+                                    f"{DEFAULT_OS}")
             if smb is not None:
                 entry["smb_multichannel"] = smb
             entry["rdma"] = rdma
@@ -133,10 +194,25 @@ def build_topology(data: Any, disk_gbps: float = DEFAULT_DISK_GBPS, time_scale: 
             size = max(used, 1.0)
         entry = {"name": name, "path": path, "size_gb": size, "used_gb": min(used, size), "owner": csv.get("owner"),
                  "state": state}
+        filesystem = str(csv.get("filesystem") or "").upper().replace("CSVFS_", "")
+        if filesystem in ("NTFS", "REFS"):
+            entry["filesystem"] = "ReFS" if filesystem == "REFS" else "NTFS"
+        elif filesystem:
+            warnings.append(f"{name}: file system {csv.get('filesystem')!r} is not modelled; imported as NTFS")
         if csv.get("redirected"):
-            entry["redirected"] = csv.get("redirected_reason") or "UserRequest"
-            if not csv.get("redirected_reason"):
-                warnings.append(f"{name}: in redirected access for no reported reason; imported as UserRequest")
+            reason = csv.get("redirected_reason")
+            parts = [p.strip() for p in str(reason or "").split(",") if p.strip()]
+            documented = FILE_SYSTEM_REDIRECT_REASONS + BLOCK_REDIRECT_REASONS
+            if parts and all(p in FILE_SYSTEM_REDIRECT_REASONS for p in parts) or \
+                    parts and all(p in BLOCK_REDIRECT_REASONS for p in parts):
+                entry["redirected"] = ", ".join(parts)
+            else:
+                entry["redirected"] = "UserRequest"
+                if not reason:
+                    warnings.append(f"{name}: in redirected access for no reported reason; imported as UserRequest")
+                else:
+                    warnings.append(f"{name}: redirected for {reason!r}, not documented reasons of one mode "
+                                    f"({', '.join(documented)}); imported as UserRequest")
         if csv.get("vms"):
             entry["vms"] = [vm if isinstance(vm, str) else vm["name"] for vm in csv["vms"]]
         csvs.append(entry)

@@ -18,12 +18,15 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 
 from wsfc_lab.filesystem import FileSystem, normalize
-from wsfc_lab.topology import SNAPSHOT_FAILURE_REASONS, Topology, _fault
+from wsfc_lab.topology import (BLOCK_REDIRECT_REASONS, FILE_SYSTEM_REDIRECT_REASONS, FIRING_FAULTS,
+                               SNAPSHOT_FAILURE_REASONS, Topology, _fault)
 from wsfc_lab.transfer import GBPS, Flow, TransferSimulation
 from wsfc_lab.vss import HARDWARE_PROVIDER, SYSTEM_PROVIDER, ShadowCopyService  # noqa: F401 (re-exported)
 
 EPOCH = datetime(2026, 1, 5, 1, 0, 0, tzinfo=timezone.utc)
 MOVE_SECONDS = 2.0  # modelled duration of a CSV ownership move
+FOREIGN_TOOL = "another backup product"  # the tool of the shadow copies another product left (topology shadow_copies)
+OS_BUILDS = {"2016": "14393", "2019": "17763", "2022": "20348", "2025": "26100"}  # Windows Server release: build
 MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is reached at (see interfaces())
 
 
@@ -32,6 +35,10 @@ MANAGEMENT_ADDRESS = "127.0.0.1"  # the address every node's WinRM endpoint is r
 ERROR_PATH_NOT_FOUND = (3, "The system cannot find the path specified.")
 ERROR_BAD_NETPATH = (53, "The network path was not found.")
 ERROR_BAD_NET_NAME = (67, "The network name cannot be found.")
+# "Back up is in progress. Please wait for backup completion before trying this operation again."
+# (https://learn.microsoft.com/en-us/windows/win32/debug/system-error-codes--4000-5999-)
+ERROR_CLUSTER_BACKUP_IN_PROGRESS = (5949, "Back up is in progress. Please wait for backup completion before trying "
+                                          "this operation again.")
 
 
 class TargetNotFound(Exception):
@@ -61,18 +68,36 @@ class NodeState:
     smb_server_multichannel: bool
     rdma: bool
     teams: dict[str, dict] = field(default_factory=dict)  # LBFO teams: name -> {"mode", "lba", "index"}
+    os: str = "2022"                    # Windows Server release (Win32_OperatingSystem)
+    hyperv: bool = True                 # the Hyper-V module is installed (its cmdlets exist on the node)
+    # SET switches: name -> {"lba", "id", "host_vnics": [{"name", "index", "management"}]}; members are the NICs
+    # whose ``set`` field names the switch.
+    set_switches: dict[str, dict] = field(default_factory=dict)
 
     def network_gbps(self, multichannel: bool) -> float:
         """SMB bandwidth: all NICs with multichannel, else the fastest single interface (a team is one interface).
 
-        A NIC whose ``status`` is not Up (media disconnected) carries nothing.
+        A NIC whose ``status`` is not Up (media disconnected) carries nothing. A SET switch's members count as one
+        interface as fast as the members together, as an LBFO team's do: SET is Switch Independent teaming and its
+        Dynamic mode spreads outbound flows over every member ("Remote Direct Memory Access (RDMA) and Switch
+        Embedded Teaming (SET)", SET Modes and Settings). The same page says a single switch port (one host vNIC)
+        is limited to one member's bandwidth in Hyper-V Port mode, and that inbound traffic is distributed that
+        way in Dynamic mode too; the lab, like the collection's planner, does not model that for one SMB
+        channel (it does not model it for an LBFO team either), so without multichannel it is optimistic.
+        RDMA changes nothing here: the lab models bandwidth, and RDMA (SMB Direct) lowers CPU use and latency, not
+        link speed, so no NIC, in a team or not, gets more bandwidth from it.
         """
         up = [nic for nic in self.nics if nic.get("status", "Up") == "Up"]
         if multichannel:
             return sum(nic["gbps"] for nic in up)
         interfaces: dict[str, float] = {}
         for nic in up:
-            key = "team:" + nic["team"] if nic.get("team") else "nic:" + nic["name"]
+            if nic.get("team"):
+                key = "team:" + nic["team"]
+            elif nic.get("set"):
+                key = "set:" + nic["set"]
+            else:
+                key = "nic:" + nic["name"]
             interfaces[key] = interfaces.get(key, 0.0) + nic["gbps"]
         return max(interfaces.values(), default=0.0)
 
@@ -88,6 +113,9 @@ class CsvState:
     state: str
     redirected: str | None
     vms: list[dict] = field(default_factory=list)
+    filesystem: str = "NTFS"
+    # another product's backup holds the CSV until this modelled time (inf: for good; None: no backup)
+    backup_until: float | None = None
 
 
 class Cluster:
@@ -110,15 +138,23 @@ class Cluster:
         for index, node in enumerate(topology.nodes, start=1):
             self.nodes[node.name] = NodeState(
                 node.name, str(index), node.state, node.disk_gbps,
-                [{"name": n.name, "gbps": n.gbps, "team": n.team} for n in node.nics],
-                node.smb_multichannel, node.smb_multichannel, node.rdma)
+                [{"name": n.name, "gbps": n.gbps, "team": n.team,
+                  "set": next((s.name for s in node.set_switches if n.name in s.members), None)} for n in node.nics],
+                node.smb_multichannel, node.smb_multichannel, node.rdma, os=node.os, hyperv=node.hyperv)
         self.csvs: dict[str, CsvState] = {}
         for csv in topology.csvs:
             owner = self._node_name(csv.owner)
             self.csvs[csv.name] = CsvState(
                 csv.name, str(uuid.uuid5(uuid.NAMESPACE_URL, f"{topology.cluster}/{csv.name}")), csv.path,
                 csv.size_gb, csv.used_gb, owner, csv.state, csv.redirected,
-                [{"name": vm.name, "owner": self._node_name(vm.owner) if vm.owner else owner} for vm in csv.vms])
+                [{"name": vm.name, "owner": self._node_name(vm.owner) if vm.owner else owner} for vm in csv.vms],
+                filesystem=csv.filesystem, backup_until=float("inf") if csv.backup_in_progress else None)
+        self.storage = topology.storage
+        self.csv_balancer = topology.csv_balancer
+        # A Cluster-Aware Updating run (Get-CauRun): None, or {"id", "start", "until", "orchestrator"}
+        self.cau: dict | None = None
+        if topology.cau_run:
+            self._start_cau(float("inf"), announce=False)
         self.hardware_provider = topology.hardware_provider
         self.snapshots: list[dict] = []
         self.jobs: list[dict] = []
@@ -136,6 +172,8 @@ class Cluster:
                     and fault.get("during") is None:
                 self.pending_faults.remove(fault)
                 self.vss.hold(self._node_name(fault["node"]), float(fault["for_s"]))
+            elif fault["kind"] in ("foreign_backup", "cau_run") and "at" not in fault and "after_ops" not in fault:
+                self._fire(fault)  # held from the start (the event says so at t=0)
         self._init_network()
         # Backup targets (topology ``targets:``): where the tools may write, and what each holds (lab/README.md).
         self.targets: list[dict] = [
@@ -218,11 +256,22 @@ class Cluster:
                                                         "server": n.smb_server_multichannel},
                                    "rdma": n.rdma,
                                    "teams": {t: self.team_state(n.name, t) for t in sorted(n.teams)},
-                                   "management_interface": self.management_interface(n.name)}
+                                   "set_switches": {s: self.set_switch_state(n.name, s) for s in sorted(n.set_switches)},
+                                   "os": n.os, "hyperv": n.hyperv,
+                                   "management_interface": self.management_interface(n.name),
+                                   "site": self.site(n.name)}
                           for n in self.nodes.values()},
                 "csvs": {c.name: {"owner": c.owner, "state": c.state, "redirected": c.redirected, "path": c.path,
                                   "size_gb": c.size_gb, "used_gb": c.used_gb,
-                                  "vms": sorted(vm["name"] for vm in c.vms)} for c in self.csvs.values()},
+                                  "vms": sorted(vm["name"] for vm in c.vms),
+                                  "filesystem": c.filesystem, "backup_in_progress": self.backup_in_progress(c),
+                                  # what Get-ClusterSharedVolumeState answers on each Up node: state and reason
+                                  "access": {node: dict(zip(("state", "reason"), self.csv_access(c, node)))
+                                             for node, n in self.nodes.items() if n.state == "Up"}}
+                         for c in self.csvs.values()},
+                "storage": self.storage,
+                # a Cluster-Aware Updating run is in progress (topology cau_run, fault cau_run)
+                "cau_run": self.cau_in_progress(),
                 "snapshots": [dict(s) for s in self.snapshots],
                 "jobs": [dict(j) for j in self.jobs],
                 # Files on the CSVs (by CSV name), read from the file system: a lock file a run left shows here.
@@ -252,8 +301,7 @@ class Cluster:
                         continue
                     sleep_for = max(sleep_for, float(fault.get("seconds", 120)))
                     self._consume(fault, {"node": node})
-                elif fault["kind"] in ("node_down", "node_pause", "vss_busy") and "after_ops" in fault \
-                        and fault.get("during") is None:
+                elif fault["kind"] in FIRING_FAULTS and "after_ops" in fault and fault.get("during") is None:
                     self._fire(fault)
         if sleep_for:
             time.sleep(sleep_for)
@@ -277,11 +325,19 @@ class Cluster:
             self._failover(self.csv(fault["csv"]), fault.get("to"), reason="fault")
         elif kind == "vss_busy":
             self.vss.hold(self._node_name(fault["node"]), float(fault["for_s"]))
+        elif kind == "foreign_backup":
+            self._start_foreign_backup(self.csv(fault["csv"]), float(fault["for_s"]))
+        elif kind == "cau_run":
+            self._start_cau(float(fault["for_s"]))
+        elif kind == "csv_rebalance":
+            self._balancer_move(self.csv(fault["csv"]), self._node_name(fault["to"]), reason="fault")
+        elif kind == "node_up":
+            self.set_node_state(fault["node"], "Up")
 
     def inject_fault(self, fault: dict) -> dict:
         fault = _fault("fault", fault)
         with self._lock:
-            if fault["kind"] in ("node_down", "node_pause", "csv_failover", "vss_busy") and "at" not in fault \
+            if fault["kind"] in FIRING_FAULTS and "at" not in fault \
                     and "after_ops" not in fault and fault.get("during") is None:
                 self._fire(fault)
                 return {"fired": fault}
@@ -323,6 +379,8 @@ class Cluster:
                     for vm in csv.vms:
                         if vm["owner"] == node.name:
                             vm["owner"] = self._least_loaded_up_node()
+            elif state == "Up" and previous in ("Down", "Paused"):
+                self._rebalance_for(node.name)   # a node rejoins: the balancer (csv_balancer: true)
         for listener in list(self._listeners):
             listener(node.name, state)
 
@@ -356,6 +414,15 @@ class Cluster:
                                      f"be moved to a node that is Up.", "InvalidOperation")
                 if csv.state != "Online":
                     raise ModelError(f"The cluster shared volume '{csv.name}' is {csv.state}.", "InvalidOperation")
+                if self.backup_in_progress(csv) and csv.owner != target.name:
+                    # While another product's backup holds the CSV it is pinned to its node ("unpinned from this
+                    # Cluster node" when the backup state clears, ClusterClearBackupStateForSharedVolume) and
+                    # [MS-CMRP] has ERROR_CLUSTER_BACKUP_IN_PROGRESS for controls refused during a backup. Whether
+                    # a move is refused or, as reported, takes the CSV offline is not documented; the lab refuses
+                    # it with that error and logs it (csv.move ok false, backup_in_progress true).
+                    args["backup_in_progress"] = True
+                    raise ModelError(f"{ERROR_CLUSTER_BACKUP_IN_PROGRESS[1]} (error {ERROR_CLUSTER_BACKUP_IN_PROGRESS[0]}"
+                                     f" / 0x{ERROR_CLUSTER_BACKUP_IN_PROGRESS[0]:X}: {csv.name})", "ResourceBusy")
                 if self.take_fault("move_fails", csv=csv.name):
                     raise ModelError(f"The move of '{csv.name}' to '{target.name}' failed: the resource could not "
                                      f"be brought online on the destination node.", "OperationStopped")
@@ -367,9 +434,216 @@ class Cluster:
             except ModelError as exc:
                 self.log({"op": "csv.move", "node": caller, "args": args, "ok": False, "error": str(exc)})
                 raise
-            csv.owner = target.name
-            self.log({"op": "csv.move", "node": caller, "args": args, "ok": True, "changed": True})
+            lost = self._transfer_ownership(csv, target.name)
+            event = {"op": "csv.move", "node": caller, "args": args, "ok": True, "changed": True}
+            if lost:
+                event["with_shadow_copies"] = lost
+            self.log(event)
             return csv, MOVE_SECONDS
+
+    def _transfer_ownership(self, csv: CsvState, target: str) -> list[str]:
+        """A planned move of the CSV's coordinator (Move-ClusterSharedVolume, the balancer); returns the ids of the
+        lab-made software shadow copies of the CSV it discarded.
+
+        Where a software (system provider) shadow copy of a CSV goes when the CSV's coordinator moves is not
+        documented. The lab takes the conservative reading: the shadow copies surfaced on the old coordinator are
+        lost (``snap.lost`` events) and any read of them fails, so a move made while one exists is visible in the
+        events (``csv.move`` carries ``with_shadow_copies``) and costs the backup. Shadow copies another product left
+        (topology ``shadow_copies``) and hardware ones (surfaced on the requester) are kept.
+        """
+        previous = csv.owner
+        csv.owner = target
+        lost = [s for s in self.snapshots
+                if s["csv"] == csv.name and s["provider_type"] != "hardware" and s["node"] == previous
+                and s.get("tool") != FOREIGN_TOOL]
+        for snap in lost:
+            self.snapshots.remove(snap)
+            for read_key, read in list(self._reads.items()):
+                if read.get("snapshot") == snap["id"]:
+                    self._fail_read(read_key, f"the shadow copy {snap['id']} was lost when {csv.name} moved from "
+                                              f"{previous} to {target}")
+            self.log({"op": "snap.lost", "node": previous, "csv": csv.name, "snapshot": snap["id"],
+                      "args": {"from": previous, "to": target}, "provider_type": snap["provider_type"]})
+        return [s["id"] for s in lost]
+
+    # ---- modern clusters: per-node access, other backups, the CSV balancer, CAU, sites -----------------
+    # (lab/README.md "Modern clusters"; each rule cites its page)
+
+    def snapshot_redirected(self, csv: CsvState) -> bool:
+        """A software shadow copy of the CSV made in the lab exists: "File system redirection ... for example, when
+        CSV snapshots are taken by a backup application" (Cluster Shared Volumes overview,
+        https://learn.microsoft.com/en-us/windows-server/failover-clustering/failover-cluster-csvs). Leftover
+        persistent copies of another product (topology ``shadow_copies``) are not being taken and do not count;
+        hardware shadow copies are made by the array, not by CSV's snapshot path, and do not count either."""
+        return any(s["csv"] == csv.name and s["provider_type"] != "hardware" and s.get("tool") != FOREIGN_TOOL
+                   for s in self.snapshots)
+
+    def csv_access(self, csv: CsvState, node: str) -> tuple[str, str]:
+        """(State, RedirectedIOReason) of ``csv`` on ``node`` as Get-ClusterSharedVolumeState shows them.
+
+        State is 'Direct', 'File System Redirected' or 'Block Redirected' and RedirectedIOReason 'NotRedirected' or
+        the documented reasons joined with ', ' in the order of their bits, as .NET prints a flags enum (the page's
+        example, https://learn.microsoft.com/en-us/powershell/module/failoverclusters/get-clustersharedvolumestate;
+        the reason names are CLUSTER_SHARED_VOLUME_STATE_INFO_EX's members without their prefix, wsfc_lab.topology).
+        The page's example pairs 'File System Redirected' with UserRequest and 'Block Redirected' with
+        NoDiskConnectivity, so a reason's mode decides the state. File-system reasons win over block ones (the
+        property is one; file-system redirection is the slower mode, so the lab reports it). The rules:
+
+        - ReFS: 'File System Redirected', reason ReFs, on every Up node. "The disk can be provisioned as Resilient
+          File System (ReFS); however, the CSV drive is placed in redirected mode, meaning write access is sent to
+          the coordinator node"; "CSVs formatted with ReFS on SANs operate in redirected I/O mode" (overview page).
+          The page does not say what the coordinator itself reports; the lab reports the redirect there too (the
+          conservative reading, and what the issue records).
+        - Storage Spaces Direct with NTFS: nodes other than the coordinator 'Block Redirected', reason
+          StorageSpaceNotAttached ("The storage space is not attached.", the VolumeRedirectedIOReason member). No
+          page found says that S2D NTFS volumes report it on non-owners; the lab models the slower path there.
+        - the topology's ``redirected: <reason>``: nodes other than the coordinator, in the mode of the reason.
+        - a lab-made software shadow copy of the CSV exists (:meth:`snapshot_redirected`): nodes other than the
+          coordinator 'File System Redirected'. No documented reason bit names a snapshot, so RedirectedIOReason is
+          what a flags enum with no bit set prints, 'NotRedirected', unless another rule adds one.
+        """
+        fs_reasons: set[str] = set()
+        block_reasons: set[str] = set()
+        snapshot = False
+        coordinator = node == csv.owner
+        if csv.filesystem == "ReFS":
+            fs_reasons.add("ReFs")
+        if self.storage == "s2d" and csv.filesystem == "NTFS" and not coordinator:
+            block_reasons.add("StorageSpaceNotAttached")
+        if csv.redirected and not coordinator:
+            for part in (p.strip() for p in csv.redirected.split(",")):
+                (block_reasons if part in BLOCK_REDIRECT_REASONS else fs_reasons).add(part)
+        if not coordinator and self.snapshot_redirected(csv):
+            snapshot = True
+        if fs_reasons or snapshot:
+            names = [r for r in FILE_SYSTEM_REDIRECT_REASONS if r in fs_reasons]
+            return "File System Redirected", ", ".join(names) or "NotRedirected"
+        if block_reasons:
+            return "Block Redirected", ", ".join(r for r in BLOCK_REDIRECT_REASONS if r in block_reasons)
+        return "Direct", "NotRedirected"
+
+    def backup_in_progress(self, csv: CsvState) -> bool:
+        """Another product's backup holds the CSV (BackupState VolumeBackupInProgress)."""
+        return csv.backup_until is not None and self.seconds() < csv.backup_until
+
+    def _start_foreign_backup(self, csv: CsvState, for_s: float) -> None:
+        """Another product's VSS backup holds ``csv`` for ``for_s`` modelled seconds: "the CSV 'Backup in Progress'
+        state (set by ClusterPrepareSharedVolumeForBackup) is automatically cleared - meaning that the CSV volume
+        is unpinned from this Cluster node" when the backup completes (ClusterClearBackupStateForSharedVolume,
+        https://learn.microsoft.com/en-us/windows/win32/api/resapi/nf-resapi-clusterclearbackupstateforsharedvolume).
+        Logged as ``backup.foreign.start``; :meth:`_tick` logs ``backup.foreign.end`` when it lets go."""
+        until = self.seconds() + for_s
+        csv.backup_until = max(until, csv.backup_until or 0.0)
+        self.log({"op": "backup.foreign.start", "node": csv.owner, "csv": csv.name,
+                  "args": {"csv": csv.name, "for_s": for_s, "until": round(csv.backup_until, 3)}})
+
+    def _start_cau(self, for_s: float, announce: bool = True) -> None:
+        """A Cluster-Aware Updating run starts (``cau.start``), in progress for ``for_s`` modelled seconds."""
+        orchestrator = next((n.name for n in self.nodes.values() if n.state == "Up"), next(iter(self.nodes)))
+        start = self.seconds()
+        self.cau = {"id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/cau/{start}")), "start": start,
+                    "until": start + for_s, "orchestrator": orchestrator}
+        self.log({"op": "cau.start", "node": orchestrator,
+                  "args": {"run_id": self.cau["id"], "for_s": for_s, "initial": not announce}})
+
+    def cau_in_progress(self) -> bool:
+        return self.cau is not None and self.seconds() < self.cau["until"]
+
+    def cau_run(self) -> dict | None:
+        """The run in progress (with its start as the orchestrator's clock shows it), or None."""
+        with self._lock:
+            self._tick()
+            if not self.cau_in_progress():
+                return None
+            run = dict(self.cau)
+            run["start_time"] = self.node_now(run["orchestrator"]) - timedelta(seconds=self.seconds() - run["start"])
+            return run
+
+    def _expire(self) -> None:
+        """Foreign backups and CAU runs whose time is up end (``backup.foreign.end``, ``cau.end``)."""
+        now = self.seconds()
+        for csv in self.csvs.values():
+            if csv.backup_until is not None and now >= csv.backup_until:
+                end, csv.backup_until = csv.backup_until, None
+                self._events.append({"t": round(end, 3), "node": csv.owner, "op": "backup.foreign.end", "ok": True,
+                                     "csv": csv.name, "args": {"csv": csv.name}})
+        if self.cau is not None and now >= self.cau["until"]:
+            run, self.cau = self.cau, None
+            self._events.append({"t": round(run["until"], 3), "node": run["orchestrator"], "op": "cau.end", "ok": True,
+                                 "args": {"run_id": run["id"]}})
+
+    def _balancer_move(self, csv: CsvState, target: str, reason: str) -> bool:
+        """The cluster moves ``csv``'s ownership to ``target`` by itself: "ownership is automatically rebalanced
+        when there are conditions such as CSV failover, a node rejoins the cluster, you add a new node to the
+        cluster, you restart a cluster node, or you start the failover cluster after it was shut down" (Cluster
+        Shared Volumes overview, https://learn.microsoft.com/en-us/windows-server/failover-clustering/
+        failover-cluster-csvs). Logged as ``csv.balancer`` (``reason``: fault or node rejoin). The balancer does not
+        move a CSV that is not Online, is held by a backup (pinned to its node, see :meth:`move_csv`) or to a node
+        that is not Up; it logs that it did not (ok false)."""
+        args = {"csv": csv.name, "from": csv.owner, "to": target, "reason": reason}
+        why = None
+        if self.nodes[target].state != "Up":
+            why = f"{target} is {self.nodes[target].state}"
+        elif csv.state != "Online":
+            why = f"{csv.name} is {csv.state}"
+        elif self.backup_in_progress(csv):
+            why = f"{csv.name} has a backup in progress"
+        elif csv.owner == target:
+            why = f"{target} already owns {csv.name}"
+        if why:
+            self.log({"op": "csv.balancer", "node": target, "ok": False, "changed": False, "args": args,
+                      "error": why})
+            return False
+        lost = self._transfer_ownership(csv, target)
+        event = {"op": "csv.balancer", "node": target, "ok": True, "changed": True, "args": args}
+        if lost:
+            event["with_shadow_copies"] = lost
+        self.log(event)
+        return True
+
+    def _rebalance_for(self, node: str) -> None:
+        """``csv_balancer: true``: when ``node`` joins again, the balancer moves CSVs to it from the nodes that own
+        the most until no Up node owns two more than another ("CSV ownership is evenly distributed across the
+        failover cluster nodes based on the number of CSVs that each node owns", overview page). Which CSVs it
+        picks is not documented; the lab takes them in name order from the most loaded node. With the key false
+        (the default) the lab models no automatic rebalancing on rejoin, so existing topologies keep their owners."""
+        if not self.csv_balancer:
+            return
+        for _ in range(len(self.csvs)):
+            up = [n for n in self.nodes if self.nodes[n].state == "Up"]
+            load = {n: [c for c in self.csvs.values() if c.owner == n] for n in up}
+            busiest = max(up, key=lambda n: (len(load[n]), n.lower()))
+            if len(load[busiest]) - len(load[node]) < 2:
+                return
+            movable = sorted((c for c in load[busiest] if c.state == "Online" and not self.backup_in_progress(c)),
+                             key=lambda c: c.name.lower())
+            if not movable or not self._balancer_move(movable[0], node, reason="node rejoin"):
+                return
+
+    def site(self, node: str) -> str | None:
+        spec = self.topology.node(node)
+        return spec.site
+
+    def fault_domains(self) -> list[dict]:
+        """Get-ClusterFaultDomain's fault domains: a Site per topology site (its nodes as children), then a Node per
+        node (its site as parent). "Nodes are discovered automatically; each additional level is optional" and
+        "Use Get-ClusterFaultDomain to see the current fault domain topology. This will list all nodes in the
+        cluster, plus any chassis, racks, or sites you have created" (Fault domain awareness,
+        https://learn.microsoft.com/en-us/windows-server/failover-clustering/fault-domains). Without sites, only the
+        Node fault domains, with no parent. The page does not show the value of an absent parent; the lab gives the
+        empty string, the value Set-ClusterFaultDomain takes to move a fault domain outside all others."""
+        out = []
+        sites: dict[str, list[str]] = {}
+        for spec in self.topology.nodes:
+            if spec.site:
+                sites.setdefault(spec.site, []).append(spec.name)
+        for site, members in sites.items():
+            out.append({"name": site, "type": "Site", "parent": "", "children": list(members),
+                        "id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/site/{site}")).upper() + "}"})
+        for spec in self.topology.nodes:
+            out.append({"name": spec.name, "type": "Node", "parent": spec.site or "", "children": [],
+                        "id": self.nodes[spec.name].id})
+        return out
 
     # ---- network: adapters, LBFO teams, SMB Multichannel (NetAdapter, NetLbfo, SmbShare cmdlets) ---------
     # Each NIC dict carries name, gbps, team, status (Up|Disconnected), rdma_capable, rdma_enabled, management
@@ -383,15 +657,67 @@ class Cluster:
     def _init_network(self) -> None:
         for spec in self.topology.nodes:
             node = self.nodes[spec.name]
-            flagged = any(n.management for n in spec.nics)
+            flagged = (any(n.management for n in spec.nics)
+                       or any(v.management for s in spec.set_switches for v in s.host_vnics))
             for i, (nic, nic_spec) in enumerate(zip(node.nics, spec.nics)):
                 capable = spec.rdma if nic_spec.rdma_capable is None else nic_spec.rdma_capable
                 nic.update(status=nic_spec.status, rdma_capable=bool(capable), rdma_enabled=bool(capable and spec.rdma),
-                           management=nic_spec.management if flagged else i == 0, index=11 + i)
+                           management=nic_spec.management if flagged else (i == 0 and not nic["set"]), index=11 + i)
             for nic in node.nics:
                 if nic["team"] and nic["team"] not in node.teams:
                     node.teams[nic["team"]] = {"mode": "SwitchIndependent", "lba": "Dynamic",
                                                "index": 101 + len(node.teams)}
+            # Host vNICs: interface index 201, 202, ... in topology order. Without a management flag the first NIC
+            # carries the management address; when it is bound to a SET switch, the switch's first host vNIC does.
+            vnic_index = 201
+            first = spec.nics[0].name
+            for n, switch in enumerate(spec.set_switches):
+                vnics = []
+                for j, vnic in enumerate(switch.host_vnics):
+                    vnics.append({"name": vnic.name, "index": vnic_index,
+                                  "management": vnic.management if flagged else (first in switch.members and j == 0)})
+                    vnic_index += 1
+                node.set_switches[switch.name] = {
+                    "lba": switch.load_balancing, "host_vnics": vnics,
+                    "id": str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/{spec.name}/vmswitch/{switch.name}"))}
+
+    def set_switch_state(self, node: str, switch: str) -> dict:
+        """A SET switch as the model sees it: members, load balancing, speed of the Up members, host vNICs."""
+        with self._lock:
+            state = self.node(node)
+            settings = state.set_switches[switch]
+            members = [n for n in state.nics if n.get("set") == switch]
+            up = [m for m in members if m["status"] == "Up"]
+            return {"members": [m["name"] for m in members], "lba": settings["lba"], "mode": "SwitchIndependent",
+                    "gbps": sum(m["gbps"] for m in up), "up": bool(up), "id": settings["id"],
+                    "rdma_capable": any(m["rdma_capable"] for m in members),
+                    "host_vnics": [dict(v) for v in settings["host_vnics"]]}
+
+    def host_vnics(self, node: str) -> list[dict]:
+        """The node's host vNICs as adapters: ``vEthernet (<name>)``, the switch's speed, RDMA.
+
+        Get-NetAdapter shows a host vNIC as "vEthernet (SMB1)" with InterfaceDescription "Hyper-V Virtual Ethernet
+        Adapter #3" and the link speed of the SET team (80 Gbps over two 40 Gb/s members), and Get-NetAdapterRdma
+        lists host vNICs, disabled until Enable-NetAdapterRdma ("Converged NIC configuration with multiple network
+        adapters", https://learn.microsoft.com/en-us/windows-server/networking/technologies/conv-nic/cnic-datacenter).
+        A host vNIC is RDMA-capable when a member of its switch is ("Using SET teams with RDMA-capable physical NICs
+        provides more RDMA resources for the vNICs to consume", RDMA and SET page); the lab's node ``rdma: true``
+        means RDMA was enabled on the node's host vNICs and RDMA-capable NICs.
+        """
+        with self._lock:
+            state = self.node(node)
+            out = []
+            number = 1
+            for switch in state.set_switches:
+                sw = self.set_switch_state(state.name, switch)
+                for vnic in sw["host_vnics"]:
+                    number += 1
+                    out.append({"name": f"vEthernet ({vnic['name']})", "vnic": vnic["name"], "switch": switch,
+                                "index": vnic["index"], "gbps": sw["gbps"], "up": sw["up"],
+                                "description": f"Hyper-V Virtual Ethernet Adapter #{number}",
+                                "management": vnic["management"], "rdma_capable": sw["rdma_capable"],
+                                "rdma_enabled": sw["rdma_capable"] and state.rdma})
+            return out
 
     def team_members(self, node: str, team: str) -> list[dict]:
         return [nic for nic in self.node(node).nics if nic["team"] == team]
@@ -414,6 +740,8 @@ class Cluster:
             seen: list[str] = []
             out = []
             for nic in state.nics:
+                if nic.get("set"):
+                    continue  # bound to a SET switch: it holds no address, its switch's host vNICs do
                 key = nic["team"] or nic["name"]
                 if key in seen:
                     continue
@@ -427,6 +755,10 @@ class Cluster:
                     out.append({"name": nic["name"], "team": False, "index": nic["index"],
                                 "gbps": nic["gbps"] if nic["status"] == "Up" else 0.0, "up": nic["status"] == "Up",
                                 "management": nic["management"]})
+            for vnic in self.host_vnics(state.name):
+                out.append({"name": vnic["name"], "team": False, "vnic": True, "index": vnic["index"],
+                            "gbps": vnic["gbps"] if vnic["up"] else 0.0, "up": vnic["up"],
+                            "management": vnic["management"], "rdma_enabled": vnic["rdma_enabled"]})
             k = 0
             for iface in out:
                 if iface["management"]:
@@ -504,6 +836,36 @@ class Cluster:
         raise ModelError(f"No MSFT_NetAdapter objects found with property 'Name' equal to '{name}'.",
                          "ObjectNotFound")
 
+    @staticmethod
+    def _refuse_set_member(nic: dict) -> None:
+        """An adapter bound to a SET switch cannot join an LBFO team: SET members are "network adapters that are
+        bound to the Hyper-V Virtual Switch" (RDMA and SET page). Microsoft documents neither the refusal nor its
+        text; the lab refuses (the conservative choice) with its own wording."""
+        if nic.get("set"):
+            raise ModelError(f"The network adapter '{nic['name']}' is bound to the Hyper-V virtual switch "
+                             f"'{nic['set']}' (Switch Embedded Teaming) and cannot be a member of a team.",
+                             "InvalidOperation")
+
+    def os_info(self, node: str) -> dict:
+        """Win32_OperatingSystem's Caption, Version and BuildNumber for the node's release (topology ``os``).
+
+        Build numbers from "Windows Server release information"
+        (https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info); the caption's
+        edition (Datacenter) is the lab's choice.
+        """
+        build = OS_BUILDS[self.node(node).os]
+        return {"Caption": f"Microsoft Windows Server {self.node(node).os} Datacenter", "Version": f"10.0.{build}",
+                "BuildNumber": build}
+
+    def module_available(self, node: str, module: str) -> bool:
+        """Whether a PowerShell module's cmdlets exist on the node: the Hyper-V module only where ``hyperv``."""
+        if str(module).lower() == "hyper-v":
+            try:
+                return self.node(node).hyperv
+            except (KeyError, ModelError):
+                return True
+        return True
+
     def _team_name(self, node: NodeState, name: str) -> str:
         for team in node.teams:
             if team.lower() == str(name).lower():
@@ -526,6 +888,7 @@ class Cluster:
                     if nic["team"]:
                         raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
                                          f"'{nic['team']}'.", "InvalidOperation")
+                    self._refuse_set_member(nic)
             except ModelError as exc:
                 self._team_event("net.team.create", state, args, list(members), str(exc))
                 raise
@@ -583,6 +946,7 @@ class Cluster:
                 if nic["team"]:
                     raise ModelError(f"The network adapter '{nic['name']}' is already a member of team "
                                      f"'{nic['team']}'.", "InvalidOperation")
+                self._refuse_set_member(nic)
             except ModelError as exc:
                 self._team_event("net.team.add_member", state, args, [member], str(exc))
                 raise
@@ -808,6 +1172,7 @@ class Cluster:
         now = self.seconds()
         for flow in self.transfers.advance(now):
             self._finish_read(flow)
+        self._expire()
         for fault in list(self.pending_faults):
             if "at" in fault and now >= float(fault["at"]):
                 self._fire(fault)
@@ -933,7 +1298,7 @@ class Cluster:
                     "set_id": "{" + str(uuid.uuid5(uuid.NAMESPACE_URL, f"{self.name}/{csv.name}/set/{k}")).upper() + "}",
                     "context": "AppRollback", "originating_machine": csv.owner, "persistent": True, "writers": True,
                     "client_accessible": False, "consistency": "application", "backup_type": "copy",
-                    "tool": "another backup product", "exposed": None})
+                    "tool": FOREIGN_TOOL, "exposed": None})
 
 
 def _target_key(target: dict) -> str:

@@ -199,6 +199,8 @@ MODULE_NAMESPACES = {
     "microsoft.powershell.utility": "Microsoft.PowerShell.Commands",
     "microsoft.powershell.management": "Microsoft.PowerShell.Commands",
     "cimcmdlets": "Microsoft.Management.Infrastructure.CimCmdlets",
+    # CauOrchestratorBaseCommand's namespace (https://learn.microsoft.com/en-us/previous-versions/mt756116(v=vs.85))
+    "clusterawareupdating": "Microsoft.ClusterAwareUpdating.Commands",
 }
 
 
@@ -213,6 +215,8 @@ class Reference:
     cmdlet_notes: dict[str, dict] = field(default_factory=dict)       # lower name -> the lab's entry (notes, cites)
     sources: list[Path] = field(default_factory=list)
     shared_path: Path | None = None
+    supplemented: dict[str, Path] = field(default_factory=dict)       # lower name -> the supplement it came from
+    supplement_duplicates: list[str] = field(default_factory=list)    # in a supplement and in the shared file
 
     # ---- loading -------------------------------------------------------------------------------
     @classmethod
@@ -230,13 +234,28 @@ class Reference:
             ref.shared_path = Path(shared) if shared is not None else shared_reference.locate()
             data = shared_reference.read(ref.shared_path)
         ref.cmdlets = shared_reference.cmdlets_from(data)
+        common = shared_reference._common(data)
         for d in (list(dirs) if dirs is not None else [default_reference_dir()]):
             d = Path(d)
             if not d.is_dir():
                 raise FileNotFoundError(f"wsfc_lab: the lab's reference directory {d} does not exist")
+            for path in shared_reference.supplement_files(d):
+                ref.add_supplement(path, common)
             for path in sorted(d.glob("*.json")):
                 ref.add_file(path)
         return ref
+
+    def add_supplement(self, path: Path, common: dict) -> None:
+        """Documented syntax the shared file lacks (``lab/reference/supplement``, wsfc_lab.shared_reference)."""
+        from wsfc_lab import shared_reference
+        data = shared_reference.read_supplement(path)
+        for name, spec in data["cmdlets"].items():
+            if name.lower() in self.cmdlets:
+                self.supplement_duplicates.append(name)
+                continue
+            self.cmdlets[name.lower()] = shared_reference.cmdlet_from(name, spec, common)
+            self.supplemented[name.lower()] = Path(path)
+        self.sources.append(Path(path))
 
     @classmethod
     def load_default(cls) -> "Reference":

@@ -10,7 +10,9 @@ lab says about them:
   page does not list;
 - an implemented cmdlet's documented output has no ``types`` entry (or WMI
   class) that says which properties its objects have, or an ``output_types``
-  entry names a type the lab does not describe.
+  entry names a type the lab does not describe;
+- a cmdlet of the lab's supplement (``lab/reference/supplement``) is also in
+  the shared file (the supplement's copy is then unused: remove it).
 
 Each disagreement is one line ``<Cmdlet>: <what>``; consistent data prints nothing.
 """
@@ -31,6 +33,8 @@ def disagreements(ref: Any, implemented: Iterable[str] = ()) -> list[str]:
     out.extend(_implemented(ref, implemented))
     out.extend(_builtins(ref))
     out.extend(_outputs(ref, implemented))
+    out.extend(f"{name}: in the lab's supplement (lab/reference/supplement) and in the shared cmdlets.json; remove it "
+               "from the supplement" for name in getattr(ref, "supplement_duplicates", []))
     return out
 
 

@@ -36,6 +36,12 @@ Microsoft is unclear:
   ``New-Item`` parameters) and parameters the page lists in PARAMETERS but in
   no SYNTAX block are refused as not modelled rather than bound;
 - common parameters added after Windows PowerShell 5.1 (``added_in``) do not exist.
+
+A module the shared file does not hold but the lab implements (ClusterAwareUpdating) has its documented syntax
+in the lab's *supplement*, ``lab/reference/supplement/<Module>.json``: the same per-cmdlet schema, written from
+the page at the commit each file records (``sources``: repo, commit, paths). :func:`supplement_files` lists them,
+:func:`read_supplement` checks one, and :class:`wsfc_lab.reference.Reference` adds their cmdlets to the shared
+file's (the shared file wins where both have a cmdlet, and ``reference-check`` reports the duplicate).
 """
 
 from __future__ import annotations
@@ -217,3 +223,31 @@ def _pipeline(value: Any) -> str | None:
     if not value or str(value).strip().lower() == "false":
         return None
     return str(value)
+
+
+SUPPLEMENT_DIR = "supplement"
+
+
+def supplement_files(reference_dir: Path) -> list[Path]:
+    """The supplement files of a lab reference directory (``<dir>/supplement/*.json``)."""
+    return sorted((Path(reference_dir) / SUPPLEMENT_DIR).glob("*.json"))
+
+
+def read_supplement(path: Path) -> dict:
+    """A supplement file, checked: its ``sources`` name repo, commit and paths, and each cmdlet's ``source`` is one
+    of those paths (so every signature can be traced to one page at one commit)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict) or not isinstance(data.get("cmdlets"), dict):
+        raise ValueError(f"wsfc_lab: {path} is not a cmdlet supplement (no 'cmdlets' object)")
+    paths: set[str] = set()
+    for i, src in enumerate(data.get("sources") or []):
+        if not (isinstance(src, dict) and src.get("repo") and src.get("paths")
+                and len(str(src.get("commit") or "")) == 40):
+            raise ValueError(f"wsfc_lab: {path}: sources[{i}] must name repo, a 40-digit commit and paths")
+        paths.update(src["paths"])
+    if not paths:
+        raise ValueError(f"wsfc_lab: {path}: no sources (repo, commit, paths) recorded")
+    for name, spec in data["cmdlets"].items():
+        if spec.get("source") not in paths:
+            raise ValueError(f"wsfc_lab: {path}: {name}'s source {spec.get('source')!r} is not in its sources' paths")
+    return data

@@ -18,6 +18,17 @@ import yaml
 
 NODE_STATES = ("Up", "Down", "Paused")
 NIC_STATUSES = ("Up", "Disconnected")
+# Windows Server releases a node can run (Win32_OperatingSystem Version/BuildNumber/Caption in the model). The
+# build numbers are those of "Windows Server release information"
+# (https://learn.microsoft.com/en-us/windows/release-health/windows-server-release-info).
+OS_RELEASES = ("2016", "2019", "2022", "2025")
+DEFAULT_OS = "2022"
+# A SET team's load-balancing modes: "The options for SET team Load Balancing distribution mode are Hyper-V Port and
+# Dynamic" ("Remote Direct Memory Access (RDMA) and Switch Embedded Teaming (SET)",
+# https://learn.microsoft.com/en-us/windows-server/virtualization/hyper-v-virtual-switch/rdma-and-switch-embedded-teaming).
+SET_LOAD_BALANCING = ("Dynamic", "HyperVPort")
+# "SET supports between one and eight network adapters in a team" (same page).
+SET_MAX_MEMBERS = 8
 CSV_STATES = ("Online", "Offline", "Failed")
 FAULT_KINDS = {
     "node_down": {"node"},
@@ -35,7 +46,30 @@ FAULT_KINDS = {
     # StartSnapshotSet, VSS_E_SNAPSHOT_SET_IN_PROGRESS, https://learn.microsoft.com/en-us/windows/win32/api/
     # vsbackup/nf-vsbackup-ivssbackupcomponents-startsnapshotset)
     "vss_busy": {"node", "for_s"},
+    # another product's VSS backup holds the CSV (its BackupState is VolumeBackupInProgress) for for_s modelled
+    # seconds, then lets go (CLUSTER_SHARED_VOLUME_BACKUP_STATE, https://learn.microsoft.com/en-us/windows/win32/api/
+    # clusapi/ne-clusapi-cluster_shared_volume_backup_state; lab/README.md "Modern clusters")
+    "foreign_backup": {"csv", "for_s"},
+    # a Cluster-Aware Updating run is in progress for for_s modelled seconds (Get-CauRun answers a CauRun object)
+    "cau_run": {"for_s"},
+    # the CSV balancer moves the CSV's ownership to node ``to`` by itself ("ownership is automatically rebalanced",
+    # Cluster Shared Volumes overview, https://learn.microsoft.com/en-us/windows-server/failover-clustering/
+    # failover-cluster-csvs)
+    "csv_rebalance": {"csv", "to"},
+    # the node joins the cluster again (state Up); with ``csv_balancer: true`` the balancer then evens out ownership
+    "node_up": {"node"},
 }
+# Documented redirected-I/O reasons, by mode, in the order of their bits: the member names of
+# CLUSTER_SHARED_VOLUME_STATE_INFO_EX's RedirectedIOReason (file system) and VolumeRedirectedIOReason (block) without
+# their RedirectedIOReason / VolumeRedirectedIOReason prefix (sdk-api clusapi, commit
+# 09192f3d77e2ca7ad4bc1665d2ed85755f4ed7be, https://learn.microsoft.com/en-us/windows/win32/api/clusapi/
+# ns-clusapi-cluster_shared_volume_state_info_ex). Get-ClusterSharedVolumeState's example shows this convention
+# ('UserRequest', 'NoDiskConnectivity').
+FILE_SYSTEM_REDIRECT_REASONS = ("UserRequest", "UnsafeFileSystemFilter", "UnsafeVolumeFilter", "FileSystemTiering",
+                                "BitLockerInitializing", "ReFs")
+BLOCK_REDIRECT_REASONS = ("NoDiskConnectivity", "StorageSpaceNotAttached", "VolumeReplicationEnabled")
+FILESYSTEMS = ("NTFS", "ReFS")
+STORAGE_KINDS = ("san", "s2d")
 # snapshot_fails ``reason`` -> the Win32_ShadowCopy.Create return code it makes (codes and meanings from the
 # Create method's page, lab/reference/wmi.json). Without a reason: provider_failure.
 SNAPSHOT_FAILURE_REASONS = {
@@ -52,6 +86,10 @@ SNAPSHOT_FAILURE_REASONS = {
 }
 FAULT_KEYS = {"kind", "node", "csv", "to", "at", "after_ops", "times", "reason", "during", "seconds", "exit_code",
               "for_s"}
+# Faults that fire (at a time, after a number of operations, or at once when injected without either) rather than
+# wait for the operation they change.
+FIRING_FAULTS = ("node_down", "node_pause", "csv_failover", "vss_busy", "foreign_backup", "cau_run", "csv_rebalance",
+                 "node_up")
 # MaxShadowCopies: "the maximum number of client-accessible shadow copies that can be stored on each volume";
 # default 64, minimum 1, maximum 512; "For other types of shadow copies ... The maximum number of shadow copies is
 # 512 per volume." (Registry Keys and Values for Backup and Restore,
@@ -79,6 +117,22 @@ class Nic:
 
 
 @dataclass
+class HostVnic:
+    """A host (management OS) virtual NIC on a Hyper-V switch; Get-NetAdapter shows it as ``vEthernet (<name>)``."""
+    name: str
+    management: bool = False            # holds the node's management (WinRM) address
+
+
+@dataclass
+class SetSwitch:
+    """A Hyper-V virtual switch with Switch Embedded Teaming over ``members`` (names of the node's NICs)."""
+    name: str
+    members: list[str]
+    load_balancing: str = "Dynamic"     # Dynamic | HyperVPort
+    host_vnics: list[HostVnic] = field(default_factory=list)
+
+
+@dataclass
 class Node:
     name: str
     state: str = "Up"
@@ -87,6 +141,10 @@ class Node:
     smb_multichannel: bool = True
     rdma: bool = False
     clock_offset_s: float = 0.0         # how far the node's clock is ahead (negative: behind) of true time
+    site: str | None = None             # the site fault domain the node belongs to (Get-ClusterFaultDomain)
+    os: str = DEFAULT_OS                # Windows Server release: 2016 | 2019 | 2022 | 2025
+    hyperv: bool = True                 # the Hyper-V PowerShell module is installed (Get-VMSwitchTeam exists)
+    set_switches: list[SetSwitch] = field(default_factory=list)
 
 
 @dataclass
@@ -106,6 +164,8 @@ class Csv:
     redirected: str | None = None
     vms: list[Vm] = field(default_factory=list)
     shadow_copies: int = 0              # persistent shadow copies another requester left on the volume at start
+    filesystem: str = "NTFS"            # NTFS | ReFS (the file system under CSVFS)
+    backup_in_progress: bool = False    # another product's backup holds the CSV from the start
 
 
 @dataclass
@@ -143,6 +203,9 @@ class Topology:
     faults: list[dict] = field(default_factory=list)
     accounts: list[Account] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
+    storage: str = "san"                # san (shared LUNs) | s2d (Storage Spaces Direct)
+    cau_run: bool = False               # a Cluster-Aware Updating run is in progress from the start (and stays)
+    csv_balancer: bool = False          # the CSV balancer evens out ownership when a node joins again
 
     def node(self, name: str) -> Node:
         for node in self.nodes:
@@ -189,8 +252,49 @@ def _name(where: str, value: Any) -> str:
     return value
 
 
+def _set_switch(where: str, data: Any, nics: dict[str, Nic]) -> SetSwitch:
+    _keys(where, data, {"name", "members", "load_balancing", "host_vnics"}, {"name", "members"})
+    members = data["members"]
+    if not isinstance(members, list) or not members:
+        raise TopologyError(f"{where}.members: expected a list of one to {SET_MAX_MEMBERS} NIC names")
+    if len(members) > SET_MAX_MEMBERS:
+        raise TopologyError(f"{where}.members: SET supports between one and {SET_MAX_MEMBERS} network adapters, "
+                            f"got {len(members)}")
+    names = []
+    for j, member in enumerate(members):
+        name = _name(f"{where}.members[{j}]", member)
+        nic = nics.get(name.lower())
+        if nic is None:
+            raise TopologyError(f"{where}.members[{j}]: {name!r} is not a NIC of this node")
+        if nic.team:
+            # An adapter bound to an LBFO team is not free to bind to a virtual switch as a SET member: SET
+            # "member adapters" are "network adapters that are bound to the Hyper-V Virtual Switch" (RDMA and
+            # Switch Embedded Teaming page); the lab refuses an adapter in both.
+            raise TopologyError(f"{where}.members[{j}]: {nic.name!r} is a member of LBFO team {nic.team!r}; "
+                                f"a NIC is in an LBFO team or a SET switch, not both")
+        if nic.management:
+            raise TopologyError(f"{where}.members[{j}]: {nic.name!r} is bound to the switch, so it holds no address; "
+                                f"flag one of the switch's host_vnics as management instead")
+        names.append(nic.name)
+    _unique(f"{where}.members", names)
+    vnics = []
+    for j, vnic in enumerate(data.get("host_vnics") or []):
+        w = f"{where}.host_vnics[{j}]"
+        if isinstance(vnic, str):
+            vnics.append(HostVnic(_name(w, vnic)))
+            continue
+        _keys(w, vnic, {"name", "management"}, {"name"})
+        management = bool(_flag(f"{w}.management", vnic.get("management", False)))
+        vnics.append(HostVnic(_name(f"{w}.name", vnic["name"]), management))
+    return SetSwitch(name=_name(f"{where}.name", data["name"]), members=names,
+                     load_balancing=_choice(f"{where}.load_balancing", data.get("load_balancing", "Dynamic"),
+                                            SET_LOAD_BALANCING),
+                     host_vnics=vnics)
+
+
 def _node(where: str, data: Any) -> Node:
-    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s"}, {"name"})
+    _keys(where, data, {"name", "state", "disk_gbps", "nics", "smb_multichannel", "rdma", "clock_offset_s", "site",
+                        "os", "hyperv", "set_switches"}, {"name"})
     nics = []
     for i, nic in enumerate(data.get("nics") or []):
         w = f"{where}.nics[{i}]"
@@ -202,8 +306,29 @@ def _node(where: str, data: Any) -> Node:
     if not nics:
         raise TopologyError(f"{where}.nics: a node needs at least one NIC")
     _unique(f"{where}.nics", [n.name for n in nics])
-    if sum(1 for n in nics if n.management) > 1:
-        raise TopologyError(f"{where}.nics: at most one NIC may be the management NIC")
+    hyperv = _flag(f"{where}.hyperv", data.get("hyperv", True))
+    by_name = {n.name.lower(): n for n in nics}
+    if not isinstance(data.get("set_switches") or [], list):
+        raise TopologyError(f"{where}.set_switches: expected a list")
+    switches = [_set_switch(f"{where}.set_switches[{i}]", s, by_name)
+                for i, s in enumerate(data.get("set_switches") or [])]
+    if switches and not hyperv:
+        raise TopologyError(f"{where}.set_switches: a SET switch is a Hyper-V virtual switch; this node has "
+                            f"hyperv: false")
+    _unique(f"{where}.set_switches", [s.name for s in switches])
+    bound = [m for s in switches for m in s.members]
+    for member in bound:
+        if bound.count(member) > 1:
+            raise TopologyError(f"{where}.set_switches: NIC {member!r} is a member of two SET switches")
+    _unique(f"{where}.set_switches.host_vnics", [v.name for s in switches for v in s.host_vnics])
+    flags = sum(1 for n in nics if n.management) + sum(1 for s in switches for v in s.host_vnics if v.management)
+    if flags > 1:
+        raise TopologyError(f"{where}.nics: at most one NIC (or host vNIC) may be the management NIC")
+    if not flags and any(nics[0].name == m for m in bound):
+        switch = next(s for s in switches if nics[0].name in s.members)
+        if not switch.host_vnics:
+            raise TopologyError(f"{where}.nics[0]: the first NIC carries the management address by default, but "
+                                f"{nics[0].name!r} is bound to SET switch {switch.name!r}, which has no host_vnics")
     return Node(
         name=_name(f"{where}.name", data["name"]),
         state=_choice(f"{where}.state", data.get("state", "Up"), NODE_STATES),
@@ -212,12 +337,24 @@ def _node(where: str, data: Any) -> Node:
         smb_multichannel=bool(data.get("smb_multichannel", True)),
         rdma=bool(data.get("rdma", False)),
         clock_offset_s=_number(f"{where}.clock_offset_s", data.get("clock_offset_s", 0.0)),
+        site=_name(f"{where}.site", data["site"]) if data.get("site") is not None else None,
+        os=_choice(f"{where}.os", str(data.get("os", DEFAULT_OS)), OS_RELEASES),
+        hyperv=bool(hyperv),
+        set_switches=switches,
     )
 
 
 def _csv(where: str, data: Any) -> Csv:
-    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms", "shadow_copies"},
+    _keys(where, data, {"name", "path", "size_gb", "used_gb", "owner", "state", "redirected", "vms", "shadow_copies",
+                        "filesystem", "backup_in_progress"},
           {"name", "path", "size_gb", "used_gb", "owner"})
+    redirected = data.get("redirected")
+    parts = [p.strip() for p in str(redirected).split(",")] if redirected is not None else []
+    if redirected is not None and not (all(p in FILE_SYSTEM_REDIRECT_REASONS for p in parts)
+                                       or all(p in BLOCK_REDIRECT_REASONS for p in parts)):
+        raise TopologyError(f"{where}.redirected: not a documented redirected-I/O reason: {redirected!r} (file system: "
+                            f"{', '.join(FILE_SYSTEM_REDIRECT_REASONS)}; block: {', '.join(BLOCK_REDIRECT_REASONS)}; several of one "
+                            f"mode joined with ', ')")
     path = _name(f"{where}.path", data["path"])
     if not re.match(r"^[A-Za-z]:\\ClusterStorage\\[^\\]+$", path):
         raise TopologyError(f"{where}.path: expected a CSV path like C:\\ClusterStorage\\Volume1, got {path!r}")
@@ -236,8 +373,10 @@ def _csv(where: str, data: Any) -> Csv:
         name=_name(f"{where}.name", data["name"]), path=path, size_gb=size, used_gb=used,
         owner=_name(f"{where}.owner", data["owner"]),
         state=_choice(f"{where}.state", data.get("state", "Online"), CSV_STATES),
-        redirected=data.get("redirected"), vms=vms,
+        redirected=redirected, vms=vms,
         shadow_copies=_count(f"{where}.shadow_copies", data.get("shadow_copies", 0), SHADOW_COPIES_PER_VOLUME),
+        filesystem=_choice(f"{where}.filesystem", data.get("filesystem", "NTFS"), FILESYSTEMS),
+        backup_in_progress=bool(_flag(f"{where}.backup_in_progress", data.get("backup_in_progress", False))),
     )
 
 
@@ -278,6 +417,8 @@ def _fault(where: str, data: Any) -> dict:
     for key in ("at", "after_ops", "times", "seconds"):
         if key in data:
             _number(f"{where}.{key}", data[key])
+    if kind in ("foreign_backup", "cau_run"):
+        _number(f"{where}.for_s", data["for_s"], strict=True)
     if kind == "vss_busy":
         _number(f"{where}.for_s", data["for_s"], strict=True)
         if data.get("during") not in (None, "snapshot"):
@@ -315,7 +456,7 @@ def _account(where: str, data: Any) -> Account:
 
 def parse_topology(data: Any, origin: str = "topology") -> Topology:
     _keys(origin, data, {"cluster", "time_scale", "credentials", "nodes", "csvs", "vss", "faults", "accounts",
-          "targets"},
+          "targets", "storage", "cau_run", "csv_balancer"},
           {"cluster", "nodes", "csvs"})
     nodes = [_node(f"nodes[{i}]", n) for i, n in enumerate(data["nodes"] or [])]
     if not nodes:
@@ -335,6 +476,9 @@ def parse_topology(data: Any, origin: str = "topology") -> Topology:
         max_shadow_copies=_count("vss.max_shadow_copies", vss.get("max_shadow_copies", MAX_SHADOW_COPIES_DEFAULT),
                                  SHADOW_COPIES_PER_VOLUME, minimum=1),
         credentials=dict(creds), faults=faults, accounts=accounts, targets=targets,
+        storage=_choice("storage", data.get("storage", "san"), STORAGE_KINDS),
+        cau_run=bool(_flag("cau_run", data.get("cau_run", False))),
+        csv_balancer=bool(_flag("csv_balancer", data.get("csv_balancer", False))),
     )
     _cross_check(topology)
     return topology
@@ -355,6 +499,12 @@ def _cross_check(topology: Topology) -> None:
     _unique("csvs.path", [c.path for c in topology.csvs])
     _unique("vms", [vm.name for c in topology.csvs for vm in c.vms])
     _unique("accounts", [a.name for a in topology.accounts])
+    sites = {n.site.lower(): n.site for n in topology.nodes if n.site}
+    for i, node in enumerate(topology.nodes):
+        if node.site and node.site.lower() in names:
+            raise TopologyError(f"nodes[{i}].site: {node.site!r} is also a node's name (fault domain names are unique)")
+        if node.site and sites[node.site.lower()] != node.site:
+            raise TopologyError(f"nodes[{i}].site: {node.site!r} is spelled {sites[node.site.lower()]!r} elsewhere")
     for i, csv in enumerate(topology.csvs):
         if csv.owner.lower() not in names:
             raise TopologyError(f"csvs[{i}].owner: {csv.owner!r} is not a node")

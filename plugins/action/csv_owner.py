@@ -46,14 +46,19 @@ class ActionModule(WsfcActionBase):
             return {"failed": True, "msg": "timeout must be at least 1 second, got %s" % args["timeout"]}
         started = time.monotonic()
         raw = self._read(args)
+        waiting_for = None
         while True:
             try:
                 csv, target, needed = plan_move(raw, args["node"], args.get("name"), args.get("path"))
                 break
             except OwnershipWait as exc:
-                # A transient redirect or a backup: wait for it (not in check mode, which only says what it sees).
-                if self._task.check_mode or not args["wait"] or time.monotonic() - started > args["timeout"]:
-                    waited = "" if self._task.check_mode or not args["wait"] else " (waited %s seconds)" % args["timeout"]
+                if self._task.check_mode and args["wait"]:
+                    # Check mode says what the task would do: wait for the redirect or backup, then move.
+                    csv, target, needed = plan_move(raw, args["node"], args.get("name"), args.get("path"), wait_ok=True)
+                    waiting_for = str(exc)
+                    break
+                if not args["wait"] or time.monotonic() - started > args["timeout"]:
+                    waited = "" if not args["wait"] else " (waited %s seconds)" % args["timeout"]
                     return {"failed": True, "msg": str(exc) + waited, "node": raw.get("node")}
                 time.sleep(args["poll_interval"])
                 raw = self._read(args)
@@ -69,6 +74,9 @@ class ActionModule(WsfcActionBase):
             if needed:
                 result["owner"] = target
                 result["msg"] = "%s would move from %s to %s" % (csv["name"], csv["owner"], target)
+            if waiting_for:
+                result["msg"] += ", once what it waits for ends"
+                result["warnings"] = ["%s (the task would wait for it, up to %s seconds)" % (waiting_for, args["timeout"])]
             return result
         try:
             self.operation("csv_owner_move", {"name": csv["name"], "node": target, "wait": args["timeout"]},

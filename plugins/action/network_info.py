@@ -12,10 +12,10 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.network.facts import DEFA
 
 
 class ActionModule(WsfcActionBase):
-    """Read one node's adapters, teams, SMB Multichannel and cluster networks in one round trip."""
+    """Read one node's adapters, LBFO and SET teams, host vNICs, SMB Multichannel and cluster networks in one round trip."""
 
-    NEXT_STEP = ("Check that the NetAdapter, NetLbfo and SmbShare PowerShell modules are on the node and that "
-                 "the account is an administrator there, "
+    NEXT_STEP = ("Check that the NetAdapter, NetLbfo and SmbShare PowerShell modules are on the node (and the "
+                 "Hyper-V module where the node has Hyper-V switches) and that the account is an administrator there, "
                  "then run the task again.")
 
     ARGUMENT_SPEC = {

@@ -59,8 +59,12 @@ options:
     description:
       - A JMESPath expression over the list of CSV facts that gives the CSVs (or their names) to back up, for example
         V([?starts_with(name, 'Cluster Disk'\)]).
-      - By default every CSV whose state is V(Online). Selected CSVs that are not Online or are in redirected access
-        are skipped and listed in RV(_value.skipped).
+      - By default every CSV whose state is V(Online). Selected CSVs that are not Online or cannot be read are
+        skipped and listed in RV(_value.skipped).
+      - A CSV's C(access_class) (from M(wsfc.csv.cluster_info)) says how it can be read - V(direct) and V(structural)
+        (redirected by design, such as every ReFS CSV, whose I/O all goes through its coordinator) are planned,
+        V(transient) is planned with a warning (the run waits for the redirect to end), V(fatal) is skipped with the
+        node and the reason. Facts without C(access_class) skip every CSV in redirected access.
       - An expression that does not parse or selects nothing is an error.
     type: str
   backup_nodes:
@@ -111,6 +115,26 @@ options:
         target the write path costs nothing but O(target_gbps), as before.
     type: list
     elements: dict
+  cross_site:
+    description:
+      - When the nodes have sites (C(site) of each node in M(wsfc.csv.cluster_info), from the cluster's fault domains),
+        a CSV is only backed up by a node of its coordinator's site, and never read over SMB from another site,
+        unless this is V(true). In a stretched cluster, a CSV moved to the other site sends its I/O across the
+        inter-site link.
+      - Each site is planned on its own (V(consolidate) and V(remote) use one backup node per site). When that
+        makes the window longer than a plan across sites, a warning says by how much.
+      - A node without a site, when other nodes have one, is taken as a site of its own (with a warning).
+    type: bool
+    default: false
+  busy_csvs:
+    description:
+      - What to do with a selected CSV that another backup holds (C(backup_in_progress) in M(wsfc.csv.cluster_info),
+        its BackupState is in progress, for example another product's VSS backup, or one that crashed less than
+        30 minutes ago). V(fail) refuses the plan, naming the CSV; V(skip) leaves just that CSV out (listed in
+        RV(_value.skipped)), so nothing of it is moved or snapshotted.
+    type: str
+    choices: [fail, skip]
+    default: fail
 requirements:
   - jmespath (for O(select))
 notes:
@@ -167,7 +191,9 @@ _value:
       description: Backup jobs at once per node.
       type: int
     backup_node:
-      description: The backup node of V(consolidate) and V(remote), else V(null).
+      description:
+        - The backup node of V(consolidate) and V(remote), else V(null). With sites (and O(cross_site=false)), one
+          per site that has CSVs, comma-separated.
       type: str
     nodes:
       description:
@@ -192,6 +218,7 @@ _value:
         - No plan can be faster - the total bytes over the allowed nodes' combined read throughput (each node's
           disk, or its write path when slower), the largest CSV on the fastest allowed node, or the total bytes over
           the target's ingress (O(targets)), whichever is longest.
+        - With sites (and O(cross_site=false)), the longest of each site's bound, its CSVs over its nodes.
       type: float
     ratio_to_lower_bound:
       description: RV(_value.window_s) divided by RV(_value.lower_bound_s).
@@ -204,7 +231,9 @@ _value:
       type: list
       elements: str
     skipped:
-      description: CSVs not backed up, each with C(csv) and C(reason) (not selected, not Online, in redirected access).
+      description:
+        - CSVs not backed up, each with C(csv) and C(reason) (not selected, not Online, a fatal redirect, in redirected
+          access with facts that do not classify it, no node of its site may back it up).
       type: list
       elements: dict
     warnings:
@@ -216,6 +245,25 @@ _value:
         - The write path the plan counted - C(path), C(kind) (V(share) or V(local)), C(gbps), and C(floor_s) (total
           bytes over the share's ingress) or C(node_gbps) (per-node write rates); V(null) when no target is listed.
       type: dict
+    sites:
+      description:
+        - V(null) when no node has a site. Otherwise C(cross_site) (the option), C(nodes) (each node's site, V(null) for
+          none) and C(across_sites_window_s) (with O(cross_site=false), the window of the same strategy were CSVs
+          allowed to cross sites, else V(null)).
+      type: dict
+    findings:
+      description:
+        - What the cluster's volumes cost its backups, from Microsoft's "Plan volumes in Storage Spaces Direct", each
+          with C(kind), C(message) and, for one CSV, C(csv).
+        - V(volume_size) - a CSV larger than 10 TB (10 x 2^40 bytes) backed up with the software provider; the page
+          recommends at most 10 TB per volume when backups rely on VSS and the Volsnap software provider.
+        - V(volume_count_balance) - only when the facts say the storage is Storage Spaces Direct (C(storage=s2d)), a
+          number of volumes that is not a multiple of the number of Up nodes, with what it costs - the plan's window
+          against every byte spread evenly over the nodes that back up (each site's bytes over its nodes' combined
+          read rate, and not before the target's floor).
+        - V(volume_count) - more than 64 volumes in the cluster.
+      type: list
+      elements: dict
     comparison:
       description: The predicted window in seconds of every strategy (V(balanced), V(coordinator), V(consolidate), V(remote)).
       type: dict

@@ -15,8 +15,8 @@ author:
   - wsfc.csv maintainers (@wsfc-csv)
 description:
   - Turns the result of the P(wsfc.csv.backup_plan#filter) filter into lines - the headline with the predicted window
-    and its lower bound, the window of every strategy, each move, what each node backs up and why, skipped CSVs and
-    warnings.
+    and its lower bound, the window of every strategy, each move, what each node backs up and why, skipped CSVs,
+    warnings and findings.
 positional: cluster
 options:
   _input:

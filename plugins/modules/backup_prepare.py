@@ -123,6 +123,19 @@ options:
         description: Local read rate of a node in Gb/s, a number above 0 or a dictionary of node name to Gb/s.
         type: raw
         default: 8.0
+      cross_site:
+        description:
+          - With sites, V(false) backs each CSV up in its coordinator's site; V(true) lets the plan cross sites
+            (O(wsfc.csv.backup_plan#filter:cross_site)).
+        type: bool
+        default: false
+      busy_csvs:
+        description:
+          - A selected CSV another backup holds - V(fail) refuses the run before any change, V(skip) leaves just that
+            CSV out (O(wsfc.csv.backup_plan#filter:busy_csvs)).
+        type: str
+        choices: [fail, skip]
+        default: fail
       min_gbps:
         description: The slowest backup path in Gb/s the network preflight accepts; 0 or more.
         type: float

@@ -16,8 +16,8 @@ description:
     friendly volume path, size, free and used space, its file system, whether a backup holds it, how each node
     reaches it (direct or redirected, why, and what that means for a backup), and the virtual machines whose
     configuration lives on it.
-  - For the cluster it also returns each node's site (from its fault domains), whether Storage Spaces Direct is
-    enabled, and whether a Cluster-Aware Updating run is in progress.
+  - For the cluster it also returns each node's site (from its fault domains), whether it shows Storage Spaces
+    Direct, and whether a Cluster-Aware Updating run is in progress.
   - The coordinator matters for backups. A software VSS snapshot of a CSV is created on its coordinator, so a
     backup started on any other node reads every byte over SMB from the coordinator.
   - Runs on the controller as an action plugin and reaches the node through the host's own connection
@@ -192,8 +192,9 @@ coordinators:
   sample: {"Cluster Disk 1": "NODE1"}
 storage:
   description:
-    - C(s2d) when Storage Spaces Direct is enabled on the cluster (C(Get-ClusterStorageSpacesDirect)), C(san) when
-      it is disabled, null when the cluster did not say (older than Windows Server 2016).
+    - C(s2d) when a node reaches a CSV by Storage Spaces Direct's block redirection (reason
+      C(StorageSpaceNotAttached)); null otherwise (not known; the answer of C(Get-ClusterStorageSpacesDirect) has no
+      documented properties, so it is not read).
   returned: success
   type: str
   sample: s2d
@@ -203,8 +204,13 @@ cau:
   type: dict
   contains:
     available:
-      description: Whether the node has the ClusterAwareUpdating module (without it nothing is known about runs).
+      description:
+        - Whether C(Get-CauRun) answered. Without the ClusterAwareUpdating module (it comes with the Failover
+          Clustering Tools) nothing is known about runs, and C(error) says why.
       type: bool
+    error:
+      description: Why C(Get-CauRun) did not answer.
+      type: str
     in_progress:
       description: Whether an updating run is in progress (it pauses and restarts nodes, which moves CSVs).
       type: bool

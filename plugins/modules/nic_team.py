@@ -69,10 +69,12 @@ attributes:
   platform:
     description: A Windows Server node with the NetLbfo, NetAdapter and NetTCPIP PowerShell modules.
 notes:
-  - On Windows Server 2016 and later, LBFO teams cannot be bound to a Hyper-V virtual switch in new
-    deployments; Switch Embedded Teaming (SET, C(New-VMSwitch -EnableEmbeddedTeaming)) replaces LBFO there, and
-    it is what Microsoft recommends for RDMA and SMB Direct. Use this module for adapters that are not behind a
+  - On a Hyper-V host of Windows Server 2016 and later, Switch Embedded Teaming (SET,
+    C(New-VMSwitch -EnableEmbeddedTeaming)) is the teaming to use, since RDMA works on SET members and not on
+    adapters in an LBFO team, and a Hyper-V switch bound to an LBFO team is no longer developed starting with Windows Server
+    2022 ("in a future release" it will not be possible). Use this module for adapters that are not behind a
     Hyper-V switch (for example a dedicated backup or cluster network), and manage SET with the Hyper-V cmdlets.
+    An adapter that is a member of a SET team (C(set_teams) of wsfc.csv.network_info) is refused.
   - Teaming network adapters of different speeds is not supported by Windows (New-NetLbfoTeam); wsfc.csv.network_info
     reports such teams.
 seealso:

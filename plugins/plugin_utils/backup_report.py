@@ -83,6 +83,8 @@ def _job(raw):
         "start": start, "end": end, "duration_s": _seconds(start, end),
         "message": message,
         "failover": raw.get("failover"),
+        # the cluster had moved the CSV away from its reader before its backup started (the CSV balancer)
+        "rebalanced": raw.get("rebalanced"),
         "attempts": len(raw.get("attempts") or []),
     }
 
@@ -138,6 +140,7 @@ def build_report(run):
         "window_start": _iso(window_start),
         "window_end": _iso(window_end),
         "folders": dict((j["csv"], j["target_path"]) for j in jobs if j["target_path"]),
+        "rebalanced": sorted(j["csv"] for j in jobs if j.get("rebalanced")),
     }
     out_jobs = []
     for job in jobs:
@@ -151,6 +154,8 @@ def build_report(run):
         "jobs": out_jobs,
         "moves": moves,
         "skipped": skipped,
+        # the plan's sizing findings ("Plan volumes in Storage Spaces Direct"): plan.findings
+        "findings": [str(f.get("message")) for f in plan.get("findings") or [] if isinstance(f, dict)],
         "warnings": list(plan.get("warnings") or []) + list(run.get("warnings") or []) + ([
             "%d CSV(s) were backed up crash-consistent, from snapshots no VSS writer took part in: %s. Applications on "
             "them (Hyper-V VMs, SQL Server) were not asked to freeze; restore them as after a power loss"
@@ -226,6 +231,7 @@ def render_markdown(report):
             lines.append("| %s | %s | %s | %s | %s |" % cells)
         lines.append("")
     for title, items in (("Skipped", ["%s: %s" % (k["csv"], k["reason"]) for k in report["skipped"]]),
+                         ("Findings", report.get("findings") or []),
                          ("Warnings", report["warnings"]), ("Errors", report["errors"])):
         if items:
             lines += ["## " + title, ""] + ["- " + md(i) for i in items] + [""]
@@ -296,6 +302,7 @@ def render_html(report):
                         m.get("phase"), m.get("csv"), m.get("from"), m.get("to"), m.get("ok", True)))
                         for m in report["moves"]))
     for name, items in (("Skipped", ["%s: %s" % (k["csv"], k["reason"]) for k in report["skipped"]]),
+                        ("Findings", report.get("findings") or []),
                         ("Warnings", report["warnings"]), ("Errors", report["errors"])):
         if items:
             body.append("<h2>%s</h2><ul>%s</ul>" % (name, "".join("<li>%s</li>" % html.escape(str(i)) for i in items)))

@@ -105,18 +105,25 @@ def node_sites(domains):
     return sites
 
 
-def storage_kind(s2d_state):
-    """``s2d`` when Storage Spaces Direct is enabled, ``san`` when it is disabled, None when the cluster did not say."""
-    text = _compact(s2d_state)
-    if text == "enabled":
-        return "s2d"
-    if text == "disabled":
-        return "san"
+def storage_kind(csvs):
+    """``s2d`` when a node reaches a CSV by Storage Spaces Direct's block redirection, else None (not known).
+
+    ``StorageSpaceNotAttached`` (clusapi's VolumeRedirectedIOReason) is only
+    reported for a storage space that is attached on another node. Whether
+    Storage Spaces Direct is enabled is what Get-ClusterStorageSpacesDirect
+    says, but the properties of its answer are not documented, so this
+    collection does not read it; a cluster whose CSVs are all ReFS gives no
+    such sign and stays unknown.
+    """
+    for csv in csvs:
+        for entry in csv.get("access") or []:
+            if any(r["name"] == "StorageSpaceNotAttached" for r in entry.get("reasons") or []):
+                return "s2d"
     return None
 
 
 def cau_run(raw):
-    """The Cluster-Aware Updating run in progress: ``{available, in_progress, run_id, started, orchestrator, state}``.
+    """The Cluster-Aware Updating run in progress: ``{available, in_progress, run_id, started, orchestrator, state, error}``.
 
     Get-CauRun returns a CauRun object while a run is in progress, and a
     RunState value otherwise (its page's OUTPUTS). A RunState that does not
@@ -133,6 +140,7 @@ def cau_run(raw):
         "started": raw.get("started") or None,
         "orchestrator": raw.get("orchestrator") or None,
         "state": state or None,
+        "error": raw.get("error") or None,
     }
 
 
@@ -154,6 +162,6 @@ def parse_cluster_info(raw):
         "nodes": nodes,
         "csvs": csvs,
         "coordinators": dict((c["name"], c["owner"]) for c in csvs),
-        "storage": storage_kind(raw.get("s2d")),
+        "storage": storage_kind(csvs),
         "cau": cau_run(raw.get("cau")),
     }

@@ -85,6 +85,13 @@ _STATE_KIND = {"filesystemredirected": FILE_SYSTEM, "blockredirected": BLOCK}
 SNAPSHOT = "Snapshot"
 _SNAPSHOT_WHY = ("a backup holds the CSV (a VSS snapshot is being taken or exists), which redirects the other nodes' "
                  "I/O for as long as it lasts (" + _OVERVIEW + ")")
+# A redirected state without any reason bit and without a backup state: Microsoft documents no such case but the
+# snapshot's own redirect ("redirection happens when CSV snapshots are taken by a backup application"), whose
+# BackupState is not documented to be set for every kind of snapshot. So it is taken as that redirect, transient:
+# waited for (the slower path), neither refused nor ignored.
+UNSPECIFIED = "Unspecified"
+_UNSPECIFIED_WHY = ("redirected without a documented reason, which Microsoft describes only while a snapshot of the "
+                    "CSV exists (" + _OVERVIEW + "); it is waited for")
 
 
 def _compact(text):
@@ -113,6 +120,8 @@ def describe_reason(name):
     """``(kind, class, why)`` of one canonical reason name; an unknown one is fatal."""
     if name == SNAPSHOT:
         return FILE_SYSTEM, TRANSIENT, _SNAPSHOT_WHY
+    if name == UNSPECIFIED:
+        return None, TRANSIENT, _UNSPECIFIED_WHY
     found = _BY_NAME.get(str(name).lower())
     if found is None:
         return None, FATAL, ("%r is not a redirected I/O reason Microsoft documents, so this collection cannot tell "
@@ -129,15 +138,15 @@ def worst(classes):
 def classify_entry(entry, in_backup=False):
     """One node's access entry (``node``, ``state``, ``reason``) with ``kind``, ``reasons``, ``class`` and ``why``.
 
-    A redirected state with no documented reason is the snapshot-caused
-    redirect when the CSV is in backup (``in_backup``), and otherwise an
-    unknown (fatal) one, named after its state.
+    A redirected state with no reason is the snapshot-caused redirect
+    (``Snapshot``) when the CSV is in backup (``in_backup``), and otherwise
+    ``Unspecified``: transient too, see :data:`UNSPECIFIED`.
     """
     state = entry.get("state")
     kind = _STATE_KIND.get(_compact(state))
     names = reason_names(entry.get("reason")) if kind else []
     if kind and not names:
-        names = [SNAPSHOT] if in_backup else [str(state)]
+        names = [SNAPSHOT] if in_backup else [UNSPECIFIED]
     reasons = []
     for name in names:
         reason_kind, cls, why = describe_reason(name)

@@ -101,12 +101,13 @@ def check_movable(csv, target):
                             % (csv["name"], target, csv.get("access_detail"), csv["name"], csv["owner"]))
 
 
-def plan_move(raw, target, name=None, path=None):
+def plan_move(raw, target, name=None, path=None, wait_ok=False):
     """Return ``(csv, target_node_name, changed)`` or raise :class:`OwnershipError` (:class:`OwnershipWait`).
 
     Checks, in the order an operator would: the CSV exists, the target node
     exists and is Up, the CSV is already there (nothing to do), the CSV is
-    Online, and how its nodes reach it allows a move (:func:`check_movable`).
+    Online, and how its nodes reach it allows a move (:func:`check_movable`;
+    with ``wait_ok``, one it would wait for counts as allowed, for check mode).
     """
     csv = require_csv(raw, name, path)
     node = _named(raw.get("nodes"), target)
@@ -123,7 +124,11 @@ def plan_move(raw, target, name=None, path=None):
         raise OwnershipError("Cannot move %s to %s: the CSV is %s on %s. Bring it Online first (check the cluster "
                              "events of its Physical Disk resource)." % (csv["name"], node["name"], csv["state"],
                                                                          csv["owner"]))
-    check_movable(csv, node["name"])
+    try:
+        check_movable(csv, node["name"])
+    except OwnershipWait:
+        if not wait_ok:
+            raise
     return csv, node["name"], True
 
 

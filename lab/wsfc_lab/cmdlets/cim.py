@@ -13,6 +13,8 @@ return codes follow ``lab/reference/wmi.json`` (each citing Microsoft's page). M
   (https://learn.microsoft.com/en-us/windows/win32/api/vss/ne-vss-vss_snapshot_context): so the lab makes it
   with the system provider even when a hardware provider is registered, crash-consistent (``NoWriters`` true).
 - ``Remove-CimInstance -InputObject <Win32_ShadowCopy>``: ``Cluster.delete_snapshot``.
+- ``Get-CimInstance -ClassName Win32_OperatingSystem``: the node's Windows Server release (``Caption``, ``Version``,
+  ``BuildNumber``) from the topology's ``os`` (``Cluster.os_info``).
 - ``Get-CimInstance -ClassName Win32_Process``: the processes of the lab's scheduled tasks (each job's cmd.exe
   and its tool, ``wsfc_lab.jobs``); no other process of a node is modelled.
 
@@ -95,7 +97,7 @@ def _class(ctx: Any, params: dict, cmdlet: str) -> str:
     if spec is None:
         raise PSError("Invalid class ", category="MetadataError", target=name,
                       error_id=f"HRESULT 0x80041010,{CIM_NS}{cmdlet}", exception=CIM_EXCEPTION)
-    if spec["name"] not in ("Win32_ShadowCopy", "Win32_ShadowProvider", "Win32_Process"):
+    if spec["name"] not in ("Win32_ShadowCopy", "Win32_ShadowProvider", "Win32_Process", "Win32_OperatingSystem"):
         raise NotModelled(f"the CIM class {spec['name']}")
     return spec["name"]
 
@@ -136,6 +138,8 @@ def get_cim_instance(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]
     doc = _doc(ctx)
     if name == "Win32_ShadowProvider":
         return [provider_object(doc, p) for p in model.shadow_providers()]
+    if name == "Win32_OperatingSystem":
+        return [doc.make_cim("Win32_OperatingSystem", model.os_info(ctx.node))]
     if name == "Win32_Process":
         # Only the processes of the lab's scheduled tasks are modelled (wsfc_lab.jobs.Scheduler.processes).
         from wsfc_lab.jobs import scheduler

@@ -63,12 +63,19 @@ def csv_object(doc: Documented, model: Cluster, csv: CsvState) -> PSObject:
     used = int(csv.used_gb * 1e9)
     partition = doc.make(NS + "ClusterDiskPartitionInfo", {
         "Name": csv.path, "Size": size, "FreeSpace": size - used, "UsedSpace": used,
-        "PercentFree": round(100.0 * (size - used) / size, 2) if size else 0.0, "FileSystem": "CSVFS_NTFS",
-        "PartitionNumber": 2,
+        # CSVFS over the CSV's file system: "After you add a disk as a CSV, it's designated in the CSV File System
+        # (CSVFS) format" (Cluster Shared Volumes overview); the lab writes CSVFS_<file system> (CSVFS_NTFS,
+        # CSVFS_ReFS), the szFileSystem of [MS-CMRP] CLUS_PARTITION_INFO_EX as the lab models it (not confirmed
+        # from a documented example for ReFS).
+        "PercentFree": round(100.0 * (size - used) / size, 2) if size else 0.0,
+        "FileSystem": f"CSVFS_{csv.filesystem}", "PartitionNumber": 2,
     })
     info = doc.make(NS + "ClusterSharedVolumeInfo", {
         "FriendlyVolumeName": csv.path, "Partition": partition, "MaintenanceMode": False,
         "RedirectedAccess": bool(csv.redirected),
+        # CLUSTER_SHARED_VOLUME_BACKUP_STATE (sdk-api clusapi; [MS-CMRP] CLUS_CSV_VOLUME_INFO BackupState):
+        # VolumeBackupInProgress while another product's backup holds the CSV, else VolumeBackupNone
+        "BackupState": "VolumeBackupInProgress" if model.backup_in_progress(csv) else "VolumeBackupNone",
     })
     return doc.make(NS + "ClusterSharedVolume", {
         "Name": csv.name, "State": csv.state, "OwnerNode": node_object(doc, model, csv.owner),
@@ -115,8 +122,9 @@ def get_cluster_shared_volume(ctx: Any, params: dict, input_object: Any) -> Iter
 
 
 # Per-node access state, with the State and RedirectedIOReason values the Get-ClusterSharedVolumeState page shows
-# ('Direct', 'File System Redirected'; 'NotRedirected', 'UserRequest', 'NoDiskConnectivity'). A redirected CSV is
-# redirected on every node but its coordinator, where I/O is direct; the reason is the topology's.
+# ('Direct', 'File System Redirected', 'Block Redirected'; 'NotRedirected', 'UserRequest', 'NoDiskConnectivity').
+# The rules (ReFS, Storage Spaces Direct, the topology's redirect, a snapshot being taken) are Cluster.csv_access's,
+# each with its page.
 @TABLE.register("Get-ClusterSharedVolumeState")
 def get_cluster_shared_volume_state(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     model = _check_cluster(ctx, params)
@@ -130,10 +138,7 @@ def get_cluster_shared_volume_state(ctx: Any, params: dict, input_object: Any) -
             state = model.node(node).state
             if state != "Up":
                 continue
-            if csv.redirected and node != csv.owner:
-                info, reason = "File System Redirected", csv.redirected
-            else:
-                info, reason = "Direct", "NotRedirected"
+            info, reason = model.csv_access(csv, node)
             out.append(doc.make(NS + "ClusterSharedVolumeStateInfo", {
                 "Name": csv.name, "VolumeName": f"\\\\?\\Volume{{{csv.id}}}\\", "Node": node, "State": info,
                 "VolumeFriendlyName": csv.path.rsplit("\\", 1)[-1], "RedirectedIOReason": reason,
@@ -227,4 +232,33 @@ def get_cluster_parameter(ctx: Any, params: dict, input_object: Any) -> Iterable
                                     category="ObjectNotFound", error_id=f"ParameterNotFound,{NS}GetClusterParameterCommand"))
             continue
         out.append(doc.make(NS + "ClusterParameter", {"Name": key, "Value": private[key]}))
+    return out
+
+
+# Get-ClusterFaultDomain (a CDXML cmdlet, ClusterFaultDomain.cdxml: its objects are CIM instances of a class the pages
+# do not name). Properties: Name, Type, Id (the cmdlet's -Name/-Type/-Id), ParentName, ChildrenNames, Location,
+# Description (Fault domain awareness, https://learn.microsoft.com/en-us/windows-server/failover-clustering/
+# fault-domains); the fault domains are Cluster.fault_domains'.
+FAULT_DOMAIN = "ClusterFaultDomain"
+
+
+@TABLE.register("Get-ClusterFaultDomain")
+def get_cluster_fault_domain(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    model: Cluster = ctx.host
+    for name in ("CimSession", "ThrottleLimit", "AsJob"):
+        if params.get(name) is not None:
+            raise NotModelled(f"Get-ClusterFaultDomain -{name} (the lab answers for the local cluster only)")
+    doc = _doc(ctx)
+    names = {n.lower() for n in _names(params.get("Name"))}
+    types = {t.lower() for t in _names(params.get("Type"))}
+    ids = {i.lower() for i in _names(params.get("Id"))}
+    out = []
+    for fd in model.fault_domains():
+        if (names and fd["name"].lower() not in names) or (types and fd["type"].lower() not in types) \
+                or (ids and fd["id"].lower() not in ids):
+            continue
+        out.append(doc.make(FAULT_DOMAIN, {
+            "Name": fd["name"], "Type": fd["type"], "Id": fd["id"], "ParentName": fd["parent"],
+            "ChildrenNames": list(fd["children"]), "Location": "", "Description": "",
+        }, to_string=fd["name"]))
     return out

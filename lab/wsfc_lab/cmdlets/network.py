@@ -99,6 +99,15 @@ def _adapter_objects(ctx: Any, physical_only: bool) -> list[tuple[dict, Any]]:
             "HardwareInterface": True, "InterfaceOperationalStatus": OPER_STATUS["Up" if up else "Down"],
         }, to_string=nic["name"])))
     if not physical_only:
+        # Host vNICs of SET switches: virtual adapters "vEthernet (<name>)", "Hyper-V Virtual Ethernet Adapter #n",
+        # at the switch's speed (Cluster.host_vnics cites the page). -Physical leaves them out: the page's -Physical
+        # "gets only physical network adapters".
+        for vnic in model.host_vnics(node.name):
+            out.append((vnic, doc.make("MSFT_NetAdapter", {
+                "Name": vnic["name"], "InterfaceDescription": vnic["description"], "InterfaceIndex": vnic["index"],
+                "Speed": int(vnic["gbps"] * 1e9) if vnic["up"] else 0, "Virtual": True, "HardwareInterface": False,
+                "InterfaceOperationalStatus": OPER_STATUS["Up" if vnic["up"] else "Down"],
+            }, to_string=vnic["name"])))
         for team in sorted(node.teams):
             state = model.team_state(node.name, team)
             out.append(({"name": team}, doc.make("MSFT_NetAdapter", {
@@ -140,9 +149,14 @@ def get_net_adapter_rdma(ctx: Any, params: dict, input_object: Any) -> Iterable[
         raise NotModelled("Get-NetAdapterRdma -IncludeHidden / -InterfaceDescription")
     names = _list(params.get("Name"))
     doc = _doc(ctx)
-    return [doc.make("MSFT_NetAdapterRdmaSettingData", {"Name": nic["name"], "Enabled": nic["rdma_enabled"]},
-                     to_string=nic["name"])
-            for nic in _model(ctx).node(ctx.node).nics if nic["rdma_capable"] and _match(nic["name"], names)]
+    model = _model(ctx)
+    # Physical RDMA-capable NICs (Enabled: the node's rdma; for an LBFO member that is the adapter's setting, which
+    # SMB cannot use through the team, see get_smb_multichannel_connection), then the RDMA-capable host vNICs
+    # (the Converged NIC page lists "vEthernet (SMB1)" and its Enabled state; Cluster.host_vnics).
+    adapters = [(nic["name"], nic["rdma_enabled"]) for nic in model.node(ctx.node).nics if nic["rdma_capable"]]
+    adapters += [(v["name"], v["rdma_enabled"]) for v in model.host_vnics(ctx.node) if v["rdma_capable"]]
+    return [doc.make("MSFT_NetAdapterRdmaSettingData", {"Name": name, "Enabled": enabled}, to_string=name)
+            for name, enabled in adapters if _match(name, names)]
 
 
 # ---- NetTCPIP -----------------------------------------------------------------------------------------
@@ -353,6 +367,25 @@ def set_smb_server_configuration(ctx: Any, params: dict, input_object: Any) -> I
     return _set_smb(ctx, params, "Set-SmbServerConfiguration", "server")
 
 
+def _interface_rdma(model: Cluster, node: str, iface: dict) -> bool:
+    """Whether SMB sees an IP interface as RDMA-capable: a standalone NIC or a host vNIC with RDMA enabled.
+
+    Never an LBFO team interface: "In editions of Windows Server previous to Windows Server 2016, it is not possible
+    to configure RDMA on network adapters that are bound to a NIC Team or to a Hyper-V Virtual Switch. In Windows
+    Server 2016, you can enable RDMA on network adapters that are bound to a Hyper-V Virtual Switch with or without
+    SET" ("Remote Direct Memory Access (RDMA) and Switch Embedded Teaming (SET)",
+    https://learn.microsoft.com/en-us/windows-server/virtualization/hyper-v-virtual-switch/rdma-and-switch-embedded-teaming):
+    2016 lifts the restriction for a Hyper-V switch only, so RDMA does not work through an LBFO team, whatever its
+    members' settings. The lab's throughput model gives RDMA no bandwidth (NodeState.network_gbps), so this only
+    decides what Get-SmbMultichannelConnection reports.
+    """
+    if iface.get("team"):
+        return False
+    if iface.get("vnic"):
+        return bool(iface.get("rdma_enabled"))
+    return any(n["rdma_enabled"] for n in model.node(node).nics if n["name"] == iface["name"])
+
+
 @TABLE.register("Get-SmbMultichannelConnection")
 def get_smb_multichannel_connection(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     _refuse_remote(params)
@@ -366,10 +399,8 @@ def get_smb_multichannel_connection(ctx: Any, params: dict, input_object: Any) -
         if not _match(conn["server"], servers):
             continue
         client, server = conn["client"], conn["server_interface"]
-        client_rdma = any(n["rdma_enabled"] for n in model.node(ctx.node).nics
-                          if n["name"] == client["name"] or n["team"] == client["name"])
-        server_rdma = any(n["rdma_enabled"] for n in model.node(conn["server"]).nics
-                          if n["name"] == server["name"] or n["team"] == server["name"])
+        client_rdma = _interface_rdma(model, ctx.node, client)
+        server_rdma = _interface_rdma(model, conn["server"], server)
         out.append(doc.make("MSFT_SmbMultichannelConnection", {
             "ServerName": conn["server"], "Selected": True, "ClientInterfaceFriendlyName": client["name"],
             "ClientInterfaceIndex": client["index"], "ClientIpAddress": client["address"],

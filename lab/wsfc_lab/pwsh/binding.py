@@ -219,6 +219,9 @@ def invoke_cmdlet(interp: Any, call: Any, input_items: list[Any] | None) -> list
     ref = reference.cmdlet(name) if reference is not None else None
     if ref is None:
         raise command_not_found(call.name)
+    available = getattr(getattr(interp.host, "context", None), "module_available", None)
+    if available is not None and not available(getattr(interp.host, "node", ""), ref.module):
+        raise command_not_found(call.name)  # documented, but its module is not installed on this node
     impl = interp.host.cmdlets.get(ref.name) if getattr(interp.host, "cmdlets", None) is not None else None
     if impl is None:
         raise not_modelled(f"the cmdlet {ref.name}")

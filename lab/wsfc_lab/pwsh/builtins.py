@@ -35,6 +35,7 @@ BUILTINS: dict[str, Builtin] = {}
 MODULE_OF = {
     "Where-Object": "Microsoft.PowerShell.Core", "ForEach-Object": "Microsoft.PowerShell.Core",
     "Set-StrictMode": "Microsoft.PowerShell.Core", "Out-Null": "Microsoft.PowerShell.Core",
+    "Get-Command": "Microsoft.PowerShell.Core",
 }
 
 
@@ -602,3 +603,58 @@ def new_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> l
     if t == "System.Security.AccessControl.DirectorySecurity" and not args:
         return [dotnet.DirectorySecurity()]  # the parameterless constructor: an empty descriptor
     raise not_modelled(f"New-Object {to_string(bound.get('TypeName'))}")
+
+
+# ---- Get-Command --------------------------------------------------------------------------------------
+
+@builtin("Get-Command", "Name", cls="Microsoft.PowerShell.Commands.GetCommandCommand")
+def get_command(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> list[Any]:
+    """``Get-Command -Name <cmdlet>``: whether a cmdlet exists on this node (a script's guard for a module).
+
+    A command the lab runs is found: a builtin, or a documented cmdlet the lab implements whose module is on the
+    node (``Cluster.module_available``: the Hyper-V module only where the topology's ``hyperv`` is true). It comes
+    back as a CmdletInfo with Name, ModuleName and CommandType Cmdlet (8) (CmdletInfo and CommandTypes,
+    https://learn.microsoft.com/en-us/dotnet/api/system.management.automation.cmdletinfo,
+    https://learn.microsoft.com/en-us/dotnet/api/system.management.automation.commandtypes). A name that is
+    not a command gets the CommandNotFoundException error Windows writes (the "is not recognized" text). A
+    documented cmdlet the lab does not implement is refused as not modelled (the lab cannot say it exists), as
+    are wildcards and the other parameters.
+    """
+    names = [to_string(n) for n in as_list(bound.get("Name") if bound.get("Name") is not None else (items or []))]
+    if not names:
+        raise not_modelled("Get-Command without -Name (listing every command)")
+    host = getattr(interp, "host", None)
+    cluster = getattr(host, "context", None)
+    node = getattr(host, "node", "")
+    reference = getattr(interp, "reference", None)
+    out = []
+    for name in names:
+        if any(ch in name for ch in "*?["):
+            raise not_modelled("Get-Command with wildcards")
+        builtin_cmd = BUILTINS.get(name.lower())
+        ref = reference.cmdlet(name) if reference is not None else None
+        if builtin_cmd is not None:
+            found = (builtin_cmd.spec.name, builtin_cmd.spec.module)
+        elif ref is not None:
+            available = getattr(cluster, "module_available", None)
+            if available is not None and not available(node, ref.module):
+                found = None
+            elif getattr(host, "cmdlets", None) is None or host.cmdlets.get(ref.name) is None:
+                raise not_modelled(f"Get-Command for the cmdlet {ref.name}, which the lab does not implement")
+            else:
+                found = (ref.name, ref.module)
+        else:
+            found = None
+        if found is None:
+            interp.write_error(ErrorRecord(
+                f"The term '{name}' is not recognized as the name of a cmdlet, function, script file, or operable "
+                "program. Check the spelling of the name, or if a path was included, verify that the path is correct "
+                "and try again.", "ObjectNotFound",
+                "CommandNotFoundException,Microsoft.PowerShell.Commands.GetCommandCommand",
+                "System.Management.Automation.CommandNotFoundException", name, activity="Get-Command",
+                command="Get-Command", position=interp.script.position(ctx.call.node)), ctx.action)
+            continue
+        out.append(PSObject("System.Management.Automation.CmdletInfo", {
+            "Name": found[0], "ModuleName": found[1],
+            "CommandType": PSEnum("System.Management.Automation.CommandTypes", "Cmdlet", 8)}, to_string=found[0]))
+    return out

@@ -844,6 +844,11 @@ class Interp:
         saved_script = self.script
         if new_scope:
             self.scope = Scope(saved_scope)
+        # A block run in the caller's scope (ForEach-Object, Where-Object) sets the caller's $_; PowerShell gives the
+        # caller its own $_ back when the block returns, so a pipeline nested in a ForEach-Object block does not
+        # change what $_ is in the rest of that block.
+        saved_under = self.scope.vars.get("_") if not new_scope else None
+        saved_under_value = saved_under.value if saved_under is not None else None
         self.script = sb.script
         out: list[Any] = []
         if command_name:
@@ -877,6 +882,12 @@ class Interp:
             except ReturnFrom:
                 pass
         finally:
+            if not new_scope and (dollar_under is not ... or input_items):
+                if saved_under is not None:
+                    saved_under.value = saved_under_value
+                    self.scope.vars["_"] = saved_under
+                else:
+                    self.scope.vars.pop("_", None)
             self.scope = saved_scope
             self.script = saved_script
             if command_name:

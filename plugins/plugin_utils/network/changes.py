@@ -104,6 +104,11 @@ def plan_team(raw, name, state="present", members=None, teaming_mode="SwitchInde
     node = raw.get("node")
     adapters = [a.get("name") for a in raw.get("adapters") or []]
     team_of = dict((m.get("name"), m.get("team")) for m in raw.get("team_members") or [])
+    # SET members (Get-VMSwitchTeam names them by interface description): bound to a Hyper-V switch, so not free
+    # for an LBFO team ("member adapters ... that are bound to the Hyper-V Virtual Switch", RDMA and SET page).
+    described = dict((str(a.get("description") or "").lower(), a.get("name")) for a in raw.get("adapters") or [])
+    set_of = dict((described.get(str(d).lower()), t.get("name")) for t in raw.get("set_teams") or []
+                  for d in t.get("members") or [] if described.get(str(d).lower()))
     before = team_state(raw, name)
     team = before["name"]
     steps, touched = [], []
@@ -122,6 +127,9 @@ def plan_team(raw, name, state="present", members=None, teaming_mode="SwitchInde
                                      % (", ".join(MODES), ", ".join(ALGORITHMS)))
         wanted = _canonical(members, adapters, node)
         for member in wanted:
+            if member in set_of:
+                raise NetworkChangeError("%s: adapter %s is a member of the SET team of Hyper-V switch %s; an adapter "
+                                         "is in an LBFO team or a SET switch, not both" % (node, member, set_of[member]))
             other = team_of.get(member)
             if other and str(other).lower() != str(team).lower():
                 raise NetworkChangeError("%s: adapter %s is a member of team %s; remove it from that team first"

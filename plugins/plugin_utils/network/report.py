@@ -70,6 +70,7 @@ def node_record(host, before, smb=None, teams=None, after=None):
             "smb_multichannel": final.get("smb_multichannel") if read else None,
             "smb_gbps": final.get("smb_gbps") if read else None,
             "teams": [t.get("name") for t in final.get("teams") or []] if read else [],
+            "set_teams": [t.get("name") for t in final.get("set_teams") or []] if read else [],
             "findings": len(findings),
         },
         "findings_before": list(before.get("findings") or []) if read else [unreadable],
@@ -156,7 +157,8 @@ def render_markdown(summary, lines):
     if summary["check_mode"]:
         out += ["Check mode: nothing was changed.", ""]
     out += ["## Nodes", "",
-            "| Host | Node | Read | SMB Multichannel (client/server) | SMB Gb/s (multichannel/single) | Teams | Findings |",
+            "| Host | Node | Read | SMB Multichannel (client/server) | SMB Gb/s (multichannel/single) | Teams (LBFO, SET) "
+            "| Findings |",
             "|---|---|---|---|---|---|---|"]
     for n in summary["nodes"]:
         smb = n.get("smb_multichannel")
@@ -165,7 +167,8 @@ def render_markdown(summary, lines):
             n["host"], n["node"], "yes" if n["read"] else "no",
             "%s/%s" % (_on_off(smb.get("client")), _on_off(smb.get("server"))) if smb else "-",
             "%g/%g" % (gbps["multichannel"], gbps["single_channel"]) if gbps else "-",
-            ", ".join(n.get("teams") or []) or "-", n["findings"]))
+            ", ".join(list(n.get("teams") or []) + ["%s (SET)" % t for t in n.get("set_teams") or []]) or "-",
+            n["findings"]))
     for title, entries in (("Would change" if summary["check_mode"] else "Changed", summary["changes"]),
                            ("Failed or refused", summary["errors"])):
         if entries:

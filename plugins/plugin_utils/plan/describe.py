@@ -22,7 +22,7 @@ def _target_line(target):
 
 
 def describe_plan(plan, cluster=None):
-    """Lines: the headline, the strategies compared, the target counted, each move, each node's reads, skipped CSVs, warnings."""
+    """Lines: the headline, the strategies compared, the target counted, each move, each node's reads, skipped CSVs, warnings, findings."""
     head = "%s%s plan: %d CSVs, %s, %d moves, predicted window %.0f s (lower bound %.0f s, ratio %.2f)" % (
         "Cluster %s: " % cluster if cluster else "", plan.get("strategy"), len(plan.get("selected") or []),
         _gb(plan.get("total_bytes")), len(plan.get("moves") or []), plan.get("window_s") or 0,
@@ -45,4 +45,6 @@ def describe_plan(plan, cluster=None):
         lines.append("skipped %s: %s" % (skipped["csv"], skipped["reason"]))
     for warning in plan.get("warnings") or []:
         lines.append("warning: %s" % warning)
+    for finding in plan.get("findings") or []:
+        lines.append("finding (%s): %s" % (finding.get("kind"), finding.get("message")))
     return lines

@@ -39,8 +39,18 @@ DEFAULTS = {
     "target_gbps": None,
     "target": None,
     "targets": None,
+    "cross_site": False,
+    "busy_csvs": "fail",
 }
+BUSY_CSVS = ("fail", "skip")
 DEFAULT_READ_GBPS = 8.0
+# Internal site keys: a site the facts name, or a node without a site that stands alone (see _sites).
+SITE = "site:"
+NO_SITE = "node:"
+# How each CSV can be read, as the facts classify it per CSV (plugin_utils.csv_access): "direct" and "structural"
+# (always redirected by design, such as ReFS) are planned; "transient" is planned and the run waits for the
+# redirect to end; "fatal" is skipped.
+ACCESS_CLASSES = ("direct", "structural", "transient", "fatal")
 
 
 class PlanInputs:
@@ -61,6 +71,21 @@ class PlanInputs:
         self.selected = fields["selected"]        # their names, in selection order
         self.skipped = fields["skipped"]          # [{"csv", "reason"}]
         self.warnings = fields["warnings"]
+        self.cross_site = fields.get("cross_site", False)
+        self.sites = fields.get("sites")          # {node: site key} for every node, or None: the cluster has no sites
+        self.site_names = fields.get("site_names") or {}  # {node: site as the facts name it, or None}
+        self.csv_facts = fields.get("csv_facts") or {}    # {selected CSV: its facts}, for the plan's notes and findings
+        self.cluster_csvs = fields.get("cluster_csvs", 0)  # how many CSVs the cluster has, selected or not
+        self.storage = fields.get("storage")      # "s2d", "san" or None (unknown)
+
+    def constrained(self):
+        """True when the plan must keep each CSV in its coordinator's site: sites, more than one, and no cross_site."""
+        return bool(self.sites) and not self.cross_site and len(set(self.sites.values())) > 1
+
+    def homes(self):
+        """Each volume's site: its coordinator's (a coordinator that is not a node is a site of its own)."""
+        sites = self.sites or {}
+        return dict((v.name, sites.get(v.owner, NO_SITE + str(v.owner))) for v in self.volumes)
 
 
 def to_plain(value):
@@ -105,6 +130,18 @@ def _positive_number(value, name):
     return number
 
 
+def _bool(value, name):
+    """A boolean from a boolean or the strings Ansible accepts for one; ValueError naming ``name`` otherwise."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower() if isinstance(value, (str, int)) else None
+    if text in ("true", "yes", "on", "1"):
+        return True
+    if text in ("false", "no", "off", "0"):
+        return False
+    raise ValueError("%s must be true or false; got %r" % (name, value))
+
+
 def _concurrency(value):
     if isinstance(value, bool):
         raise ValueError("concurrency must be an integer >= 1; got %r" % (value,))
@@ -141,6 +178,26 @@ class _Names:
 
     def up(self):
         return sorted(name for name, state in self.state.items() if state == "Up")
+
+
+def _sites(nodes, cross_site, warnings):
+    """Each node's site key and its site as the facts name it; (None, {}) when no node has a site.
+
+    A cluster without site fault domains is one site. When some nodes have a
+    site and others not, a node without one is taken as a site of its own (it
+    may be anywhere), so no CSV moves to or from it unless cross_site allows.
+    """
+    named = dict((n["name"], n.get("site") if isinstance(n.get("site"), str) and n.get("site").strip() else None) for n in nodes)
+    if not any(named.values()):
+        return None, {}
+    alone = sorted(node for node, site in named.items() if site is None)
+    if alone and not cross_site:
+        warnings.append("%s %s no site while other nodes do: each is taken as a site of its own, so no CSV moves to or "
+                        "from it, nor is read over SMB across it (set csv_backup_cross_site: true to allow it, or give "
+                        "it a site with New-ClusterFaultDomain -Type Site and Set-ClusterFaultDomain)"
+                        % (", ".join(alone), "has" if len(alone) == 1 else "have"))
+    keys = dict((node, SITE + site if site else NO_SITE + node) for node, site in named.items())
+    return keys, named
 
 
 def _allowed(names, value, warnings):
@@ -345,7 +402,30 @@ def _search(expression, csvs):
     return names
 
 
-def _select(csvs, expression, names, warnings):
+def _busy(csv, busy_csvs, skipped, warnings):
+    """Whether another backup holds the CSV; with ``busy_csvs=fail`` that refuses the run, with ``skip`` only the CSV.
+
+    A CSV another product's VSS backup holds reports it (its BackupState,
+    CLUSTER_SHARED_VOLUME_BACKUP_STATE); moving or snapshotting it while it
+    does races that backup, and moving the coordinator of a CSV VSS holds can
+    take it offline. A backup that crashed keeps the state for 30 minutes
+    (ClusterClearBackupStateForSharedVolume), which this collection waits out
+    rather than forces.
+    """
+    if not csv.get("backup_in_progress"):
+        return False
+    why = ("another backup holds it (its BackupState is in progress: another product's VSS backup, or one that "
+           "crashed less than 30 minutes ago)")
+    if busy_csvs == "fail":
+        raise ValueError("%s cannot be backed up now: %s; wait for that backup to end, or set csv_backup_busy_csvs: "
+                         "skip to back up the other CSVs without it" % (csv["name"], why))
+    skipped.append({"csv": csv["name"], "reason": why})
+    warnings.append("%s is skipped: %s (csv_backup_busy_csvs is skip); nothing of it is moved or snapshotted"
+                    % (csv["name"], why))
+    return True
+
+
+def _select(csvs, expression, names, warnings, busy_csvs="fail"):
     """Volumes to back up, their names, and the CSVs skipped with why."""
     by_name = dict((c.get("name"), c) for c in csvs)
     if expression is None:
@@ -367,10 +447,8 @@ def _select(csvs, expression, names, warnings):
         csv = by_name[name]
         if csv.get("state") != "Online":
             skipped.append({"csv": name, "reason": "state is %s, not Online" % csv.get("state")})
-        elif csv.get("redirected"):
-            reason = "in redirected access (%s)" % (csv.get("redirected_reason") or "reason unknown")
-            skipped.append({"csv": name, "reason": reason})
-            warnings.append("%s is skipped: it is %s; fix that first or its backup runs slow" % (name, reason))
+        elif _busy(csv, busy_csvs, skipped, warnings) or not _accessible(csv, skipped, warnings):
+            continue
         else:
             owner = names.get(csv.get("owner")) or csv.get("owner")
             volumes.append(Volume(name, _used_bytes(csv), owner))
@@ -379,6 +457,56 @@ def _select(csvs, expression, names, warnings):
         reasons = "; ".join("%s: %s" % (s["csv"], s["reason"]) for s in skipped if s["csv"] in chosen)
         raise ValueError("none of the selected CSVs can be backed up: %s" % reasons)
     return volumes, selected, skipped
+
+
+def _accessible(csv, skipped, warnings):
+    """Whether a CSV's access lets it be planned; a refusal goes to ``skipped`` and ``warnings`` with what to do.
+
+    With ``access_class`` (facts that classify each node's redirect reason),
+    ``direct`` and ``structural`` are planned, ``transient`` is planned with a
+    warning (the run waits for the redirect to end), ``fatal`` is skipped.
+    Facts without it keep the old rule: any redirected CSV is skipped.
+    """
+    name, access = csv["name"], csv.get("access_class")
+    detail = csv.get("access_detail") or csv.get("redirected_reason") or "reason unknown"
+    if access is None:
+        if not csv.get("redirected"):
+            return True
+        reason = "in redirected access (%s)" % (csv.get("redirected_reason") or "reason unknown")
+        skipped.append({"csv": name, "reason": reason})
+        warnings.append("%s is skipped: it is %s; fix that first or its backup runs slow" % (name, reason))
+        return False
+    if access not in ACCESS_CLASSES:
+        raise ValueError("CSV %r: access_class must be one of %s; got %r" % (name, ", ".join(ACCESS_CLASSES), access))
+    if access == "transient":
+        warnings.append("%s is redirected for now (%s): it is planned, and the run waits for the redirect to end "
+                        "before its snapshot" % (name, detail))
+    if access != "fatal":
+        return True
+    # the detail names each node and reason with what to fix (csv_access.REASONS)
+    skipped.append({"csv": name, "reason": "cannot be read: %s" % detail})
+    warnings.append("%s is skipped: %s" % (name, detail))
+    return False
+
+
+def _site_filter(volumes, selected, skipped, sites, allowed, warnings):
+    """Volumes whose site has a node that may back them up; the others are skipped, with what to do."""
+    homes = dict((v.name, sites.get(v.owner, NO_SITE + str(v.owner))) for v in volumes)
+    reachable = set(sites[node] for node in allowed)
+    kept = [v for v in volumes if homes[v.name] in reachable]
+    for volume in volumes:
+        if homes[volume.name] in reachable:
+            continue
+        where = homes[volume.name]
+        if where.startswith(SITE):
+            site = "%s is in site %s" % (volume.owner, where[len(SITE):])
+        else:
+            site = "%s has no site, so it is a site of its own" % volume.owner
+        reason = "no node of its coordinator's site may back it up (%s)" % site
+        skipped.append({"csv": volume.name, "reason": reason})
+        warnings.append("%s is skipped: %s; allow a node there (csv_backup_nodes) or set csv_backup_cross_site: true to "
+                        "read it from another site" % (volume.name, reason))
+    return kept, [name for name in selected if name in set(v.name for v in kept)]
 
 
 def _cluster_lists(cluster):
@@ -408,10 +536,21 @@ def prepare(cluster, network, options):
     backup_node = _backup_node(names, opts["backup_node"], allowed)
     facts = _network(names, to_plain(network), warnings)
     read_gbps = _read_gbps(names, opts["read_gbps"], facts)
-    volumes, selected, skipped = _select(csvs, opts["select"], names, warnings)
+    cross_site = _bool(opts["cross_site"], "cross_site")
+    sites, site_names = _sites(nodes, cross_site, warnings)
+    busy_csvs = _choice(opts, "busy_csvs", BUSY_CSVS)
+    volumes, selected, skipped = _select(csvs, opts["select"], names, warnings, busy_csvs)
+    if sites and not cross_site and len(set(sites.values())) > 1:
+        volumes, selected = _site_filter(volumes, selected, skipped, sites, allowed, warnings)
+        if not volumes:
+            raise ValueError("none of the selected CSVs can be backed up within its site: %s"
+                             % "; ".join("%s: %s" % (s["csv"], s["reason"]) for s in skipped))
     write = _write(names, opts["target"], opts["targets"], warnings)
+    storage = cluster.get("storage") if isinstance(cluster, dict) else None
     return PlanInputs(
         strategy=strategy, provider=provider, concurrency=concurrency, target_gbps=target, write=write, allowed=allowed,
         up=names.up(), backup_node=backup_node, read_gbps=read_gbps, network=facts, volumes=volumes,
-        selected=selected, skipped=skipped, warnings=warnings,
+        selected=selected, skipped=skipped, warnings=warnings, cross_site=cross_site, sites=sites,
+        site_names=site_names, csv_facts=dict((c["name"], c) for c in csvs if c["name"] in selected),
+        cluster_csvs=len(csvs), storage=storage.lower() if isinstance(storage, str) else None,
     )

@@ -22,11 +22,18 @@ The write path counts too when the target's bandwidth is known (options
 ``target`` and ``targets``; :class:`plan.model.Write`): every read is also a
 write through the reader's NIC into a share's ingress, or into a node's local
 folder, so a slow backup server sets the window and the lower bound.
+
+Sites (the ``site`` of each node, from the cluster's fault domains): unless
+``cross_site``, every strategy plans each site on its own, so no CSV leaves
+its coordinator's site (see :func:`_plans`), and the plan says what that costs
+against the same strategy across sites. The plan's ``findings`` come from the
+Storage Spaces Direct sizing advice (:mod:`plan.findings`).
 """
 
 from __future__ import annotations
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan import strategies
+from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.findings import sizing_findings
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.inputs import prepare
 from ansible_collections.wsfc.csv.plugins.plugin_utils.plan.model import DEFAULT_NIC_GBPS, Topology, simulate
 
@@ -37,23 +44,76 @@ STRATEGY_NAMES = ("balanced", "coordinator", "consolidate", "remote")
 # this; above it only the _REMOTE_SHORTLIST nodes with the best estimates are simulated.
 _EXACT_REMOTE_LIMIT = 4096
 _REMOTE_SHORTLIST = 3
+_NAMED = 10  # CSVs a warning names before it says how many more
 
 
 def plan_backup(cluster, network=None, **options):
     """The backup plan of ``cluster`` (the result of ``cluster_info``); see the filter's documentation for options and the result."""
     inputs = prepare(cluster, network, options)
     topology = Topology(inputs.read_gbps, inputs.network, inputs.target_gbps, inputs.write)
-    problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed),
-                                 shared=topology.shared, **_bound_rates(inputs, topology))
-    plans = dict((name, _Planner(name, inputs, topology, problem).plan()) for name in STRATEGY_NAMES)
-    _keep_balanced_best(plans, inputs, topology, problem)
+    plans, problem = _plans(inputs, topology, inputs.constrained())
     chosen = "balanced" if inputs.strategy == "all" else inputs.strategy
     result = dict(plans[chosen])
     result["warnings"] = inputs.warnings + result["warnings"]
     result["comparison"] = dict((name, plans[name]["window_s"]) for name in STRATEGY_NAMES)
+    result["sites"] = _site_report(inputs, topology, plans, chosen, result["warnings"])
+    result["findings"] = sizing_findings(inputs, problem, result["window_s"])
     if inputs.strategy == "all":
         result["plans"] = plans
     return result
+
+
+def _plans(inputs, topology, constrained):
+    """Every strategy's plan, and the problem they solved; with ``constrained``, each CSV stays in its coordinator's site.
+
+    Sites: in a stretched cluster the nodes of each site sit near their own
+    storage. "Fault domain awareness" (windowsserverdocs,
+    failover-clustering/fault-domains.md): "Stretch clustering allows faraway
+    servers to join a common cluster. For the best performance, applications
+    or virtual machines should be run on servers that are nearby to those
+    providing their storage." A CSV's coordinator takes the I/O every other
+    node redirects to it ("Use Cluster Shared Volumes in a failover cluster",
+    failover-clustering/failover-cluster-csvs.md: "the node redirects the disk
+    I/O through a cluster network to the coordinator node"; on ReFS "write
+    access is sent to the coordinator node"), so a CSV moved to the other
+    site, or read over SMB from it, sends its VMs' I/O and the backup's reads
+    across the inter-site link. So no plan does that unless cross_site says so.
+    """
+    sites = dict((node, inputs.sites[node]) for node in inputs.allowed) if constrained else None
+    problem = strategies.Problem(inputs.volumes, inputs.allowed, dict((n, topology.local_rate(n)) for n in inputs.allowed),
+                                 shared=topology.shared, sites=sites, homes=inputs.homes() if constrained else None,
+                                 **_bound_rates(inputs, topology))
+    plans = dict((name, _Planner(name, inputs, topology, problem).plan()) for name in STRATEGY_NAMES)
+    _keep_balanced_best(plans, inputs, topology, problem)
+    return plans, problem
+
+
+def _seconds(value):
+    return "{:,.0f}".format(value)
+
+
+def _site_report(inputs, topology, plans, chosen, warnings):
+    """The plan's ``sites`` (None without sites); says what keeping sites costs, or which CSVs cross them."""
+    if not inputs.sites:
+        return None
+    report = {"cross_site": inputs.cross_site, "nodes": dict(sorted(inputs.site_names.items())), "across_sites_window_s": None}
+    plan = plans[chosen]
+    if inputs.constrained():
+        across = _plans(inputs, topology, False)[0][chosen]["window_s"]
+        report["across_sites_window_s"] = across
+        window = plan["window_s"]
+        if across < window * (1 - strategies.TOLERANCE) and window - across >= 0.5:
+            warnings.append("staying within sites costs %s s (window %s s; %s s across sites: set csv_backup_cross_site: "
+                            "true to allow it)" % (_seconds(window - across), _seconds(window), _seconds(across)))
+        return report
+    homes = inputs.homes()
+    crossing = sorted(read["csv"] for node, reads in plan["nodes"].items() for read in reads
+                      if inputs.sites.get(node) != homes[read["csv"]] or inputs.sites.get(read["source"]) != homes[read["csv"]])
+    if crossing and inputs.cross_site:
+        shown = ", ".join(crossing[:_NAMED]) + (" and %d more" % (len(crossing) - _NAMED) if len(crossing) > _NAMED else "")
+        warnings.append("%d CSV(s) are backed up from another site than their coordinator's (csv_backup_cross_site is "
+                        "true): %s; their I/O crosses the inter-site link while they are there" % (len(crossing), shown))
+    return report
 
 
 def _bound_rates(inputs, topology):
@@ -80,7 +140,7 @@ def _keep_balanced_best(plans, inputs, topology, problem):
     """
     if problem.shared is None:
         return
-    loose = strategies.Problem(problem.volumes, problem.nodes, problem.rates)
+    loose = strategies.Problem(problem.volumes, problem.nodes, problem.rates, sites=problem.sites, homes=problem.homes)
     candidates = [plans["balanced"], plans["coordinator"], plans["consolidate"]]
     if problem.floor > loose.lower_bound():  # else the floor changes no closed-form window, nor balanced's search
         candidates.append(_Planner("balanced", inputs, topology, problem, strategies.balanced(loose)).plan())
@@ -122,23 +182,41 @@ class _Planner:
             return strategies.balanced(problem)
         if self.strategy == "coordinator":
             return strategies.coordinator(problem)
-        if self.strategy == "consolidate":
-            self.backup_node = self.inputs.backup_node or strategies.consolidation_node(problem)
-        else:
-            self.backup_node = self.inputs.backup_node or self._best_remote_node()
-        return strategies.consolidate(problem, self.backup_node)
+        # One backup node, or with sites one per site that has CSVs (backup_node, where it is, in its own site).
+        assignment, chosen, given = {}, [], self.inputs.backup_node
+        for part in problem.parts():
+            if not part.volumes:
+                continue
+            if given in part.nodes:
+                node = given
+            elif self.strategy == "consolidate":
+                node = strategies.consolidation_node(part)
+            else:
+                node = self._best_remote_node(part)
+            chosen.append(node)
+            assignment.update(strategies.consolidate(part, node))
+        self.backup_node = ", ".join(sorted(chosen))
+        if given is not None and given not in chosen:
+            self.warnings.append("backup_node %s is in another site than every CSV's coordinator: the %s plan uses %s "
+                                 "(set csv_backup_cross_site: true to use %s for every CSV)"
+                                 % (given, self.strategy, self.backup_node, given))
+        elif given is not None and len(chosen) > 1:
+            self.warnings.append("backup_node %s backs up the CSVs of its own site; the other sites' are backed up on %s "
+                                 "(set csv_backup_cross_site: true to use %s for every CSV)"
+                                 % (given, ", ".join(sorted(n for n in chosen if n != given)), given))
+        return assignment
 
-    def _best_remote_node(self):
-        """The allowed node from which a remote backup ends first (simulated; shortlisted by estimate on big clusters)."""
-        nodes = list(self.problem.nodes)
-        if len(nodes) * len(self.problem.volumes) > _EXACT_REMOTE_LIMIT:
+    def _best_remote_node(self, part):
+        """The node of ``part`` from which a remote backup of its volumes ends first (simulated; shortlisted by estimate on big clusters)."""
+        nodes = list(part.nodes)
+        if len(nodes) * len(part.volumes) > _EXACT_REMOTE_LIMIT:
             owned = {}
-            for volume in self.problem.volumes:
+            for volume in part.volumes:
                 owned[volume.owner] = owned.get(volume.owner, 0) + volume.size
             nodes = sorted(nodes, key=lambda node: (self._remote_estimate(node, owned), node))[:_REMOTE_SHORTLIST]
         windows = []
         for node in nodes:
-            reads, dummy = self._reads(strategies.consolidate(self.problem, node))
+            reads, dummy = self._reads(strategies.consolidate(part, node), part.volumes)
             windows.append((simulate(self._jobs(reads), self.topology.capacities, self.inputs.concurrency)["window_s"], node))
         return min(windows)[1]
 
@@ -169,16 +247,31 @@ class _Planner:
             return owner
         return node
 
-    def _reads(self, assignment):
+    def _reads(self, assignment, volumes=None):
         reads, moves = [], []
-        for volume in self.problem.volumes:
+        for volume in self.problem.volumes if volumes is None else volumes:
             node = assignment[volume.name]
             source = self._source(volume.owner, node)
             if not self.hardware and source == node and volume.owner != node:
                 moves.append({"csv": volume.name, "from": volume.owner, "to": node})
             reads.append({"csv": volume.name, "bytes": volume.size, "node": node, "source": source,
-                          "read": "local" if source == node else "smb", "why": self._why(volume, node, source)})
+                          "read": "local" if source == node else "smb", "why": self._why(volume, node, source) + self._refs(volume)})
         return reads, moves
+
+    def _refs(self, volume):
+        """Why a ReFS CSV is read where it is coordinated, for software snapshots.
+
+        "Cluster Shared Volumes overview" (windowsserverdocs,
+        failover-clustering/failover-cluster-csvs.md): a CSV on ReFS "is placed
+        in redirected mode, meaning write access is sent to the coordinator
+        node". Every node but the coordinator reaches it through the
+        coordinator, so the backup reads it on the node that coordinates it
+        (after its move, if it moves), never in place from another node.
+        """
+        facts = self.inputs.csv_facts.get(volume.name) or {}
+        if self.hardware or str(facts.get("filesystem") or "").lower() != "refs":
+            return ""
+        return "; ReFS: redirected on every node, all I/O goes through the coordinator; read where it is coordinated"
 
     def _why(self, volume, node, source):
         owner = volume.owner
@@ -192,16 +285,18 @@ class _Planner:
             where = ", which finishes earliest" if self.strategy == "coordinator" else ""
             return "coordinator %s may not run backups; %s to %s%s: local read" % (owner, self._verb(), node, where)
         if self.hardware:
-            return "hardware snapshot surfaces on %s (coordinator %s): local read, %s" % (node, owner, self._purpose())
-        return "moved from coordinator %s %s: local read" % (owner, self._purpose())
+            return "hardware snapshot surfaces on %s (coordinator %s): local read, %s" % (node, owner, self._purpose(node))
+        return "moved from coordinator %s %s: local read" % (owner, self._purpose(node))
 
     def _verb(self):
         return "runs on" if self.hardware else "moved"
 
-    def _purpose(self):
+    def _purpose(self, node):
         if self.strategy == "balanced":
             return "to shorten the window"
-        return "to consolidate every backup on %s" % self.backup_node
+        if self.problem.sites is not None and len(self.problem.parts()) > 1:
+            return "to consolidate the backups of its site on %s" % node
+        return "to consolidate every backup on %s" % node
 
     def _jobs(self, reads):
         """Per-node queues for the simulator: each node's reads, largest first (reads are already in that order)."""

@@ -54,8 +54,17 @@ class Problem:
     through it (0 without it).
     """
 
-    def __init__(self, volumes, nodes, rates, shared=None, disks=None, writes=None):
+    def __init__(self, volumes, nodes, rates, shared=None, disks=None, writes=None, sites=None, homes=None):
         self.volumes = sorted(volumes, key=lambda v: (-v.size, v.name))
+        # Sites: ``sites`` gives each allowed node's site and ``homes`` each volume's (its coordinator's); with
+        # them, a volume only goes to a node of its own site, and every strategy solves each site on its own.
+        self.sites = dict(sites) if sites else None
+        self.homes = dict(homes) if sites else None
+        self._parts = None
+        if self.sites is not None:
+            lost = [v.name for v in self.volumes if self.homes.get(v.name) not in set(self.sites.values())]
+            if lost:
+                raise ValueError("no allowed node is in the site of %s" % ", ".join(lost))
         self.nodes = tuple(nodes)
         self.rates = dict((node, float(rates[node])) for node in self.nodes)
         # With a write path, a node's reads and writes are limited apart: a remote read by a node with a slow disk
@@ -66,10 +75,29 @@ class Problem:
         self.shared = float(shared) if shared is not None else None
         self.floor = self.total / self.shared if self.shared else 0.0
 
+    def parts(self):
+        """One problem per site, each with the whole problem's floor (the target's ingress is shared by every site); just this one without sites."""
+        if self.sites is None:
+            return [self]
+        if self._parts is None:
+            self._parts = []
+            for site in sorted(set(self.sites.values())):
+                nodes = [node for node in self.nodes if self.sites[node] == site]
+                part = Problem([v for v in self.volumes if self.homes[v.name] == site], nodes, self.rates,
+                               disks=self.disks, writes=self.writes)
+                part.shared, part.floor = self.shared, self.floor
+                self._parts.append(part)
+        return self._parts
+
     def lower_bound(self):
-        """No plan beats all bytes spread perfectly, the largest CSV on the fastest node, nor all bytes through the target."""
+        """No plan beats all bytes spread perfectly, the largest CSV on the fastest node, nor all bytes through the target.
+
+        With sites, no site's plan beats its own bound.
+        """
         if not self.volumes:
             return 0.0
+        if self.sites is not None:
+            return max(part.lower_bound() for part in self.parts())
         fastest, spread = max(self.rates.values()), sum(self.rates.values())
         if self.disks and self.writes:
             # any read of any allowed node's disk, written by any allowed node (remote reads included)
@@ -98,8 +126,19 @@ class Problem:
         return min(self.nodes, key=lambda node: (loads[node] + size) / self.rates[node])
 
 
+def merged(problem, solve):
+    """``solve`` applied to each site's problem (to the whole problem without sites), the assignments merged."""
+    assignment = {}
+    for part in problem.parts():
+        if part.volumes:
+            assignment.update(solve(part))
+    return assignment
+
+
 def coordinator(problem):
-    """Each volume on its owner; volumes whose owner may not run backups go where they finish earliest."""
+    """Each volume on its owner; volumes whose owner may not run backups go where they finish earliest (in their site)."""
+    if problem.sites is not None:
+        return merged(problem, coordinator)
     assignment, loads, homeless = {}, dict((node, 0) for node in problem.nodes), []
     for volume in problem.volumes:
         if volume.owner in loads:
@@ -135,8 +174,10 @@ def balanced(problem):
 
     The ``coordinator`` and ``consolidate`` assignments are candidates too, and
     no candidate may be later than they are: ``balanced`` is never worse than
-    either, tolerance or not.
+    either, tolerance or not. With sites, each site is balanced on its own.
     """
+    if problem.sites is not None:
+        return merged(problem, balanced)
     base = coordinator(problem)
     references = [base, consolidate(problem, consolidation_node(problem))]
     candidates = list(references)

@@ -125,6 +125,8 @@ OPTION_SPEC = {
     }},
     "fleet_target_gbps": {"type": "float", "default": 0.0},
     "read_gbps": {"type": "raw", "default": 8.0},
+    "cross_site": {"type": "bool", "default": False},
+    "busy_csvs": {"type": "str", "default": "fail", "choices": ["fail", "skip"]},
     "min_gbps": {"type": "float", "default": 10.0},
     "network_findings": {"type": "str", "default": "warn", "choices": ["warn", "fail", "skip"]},
     "method": {"type": "str", "default": "copy", "choices": ["copy", "wbadmin", "command"]},

@@ -119,7 +119,8 @@ def _plan(cluster, network, options, provider, nodes):
             concurrency=int(float(options.get("concurrency", 2))),
             read_gbps=read_gbps if isinstance(read_gbps, Mapping) else float(read_gbps),
             target_gbps=target if target > 0 else None, target=options.get("target") or None,
-            targets=list(options.get("targets") or []) or None)
+            targets=list(options.get("targets") or []) or None, cross_site=options.get("cross_site", False),
+            busy_csvs=options.get("busy_csvs", "fail"))
     except ValueError as exc:
         raise RunError("The backup of %s was not planned: %s. Check the option it names (csv_backup_select, "
                        "csv_backup_nodes, csv_backup_node, ...) and run again; nothing was changed."
@@ -277,6 +278,10 @@ def prepare_cluster(name, members, missing, networks, vss, node_names, options, 
     plan = _plan(cluster, network, options, provider, nodes)
     _name_folders(plan, cluster, options)
     notes = _notes(facts_host, missing, left_out, matched, plan)
+    cau = cluster.get("cau") or {}
+    if cau and not cau.get("available"):
+        notes.append("could not tell whether a Cluster-Aware Updating run is in progress (Get-CauRun: %s)"
+                     % (cau.get("error") or "no answer"))
     by_node = dict((node, host) for host, node in matched.items())
     reads = dict((by_node[node], list(items)) for node, items in (plan.get("nodes") or {}).items() if items)
     network_lines = finding_lines(findings)

@@ -3,8 +3,8 @@
 # Runs inside the wrapper of plugin_utils/powershell.py ($WsfcArgs, try/catch, $ErrorActionPreference = 'Stop').
 # Cmdlets (FailoverClusters module; cmdlet pages in shared/reference/cmdlets.json):
 #   Get-Cluster, Get-ClusterNode, Get-ClusterSharedVolume, Get-ClusterSharedVolumeState,
-#   Get-ClusterResource, Get-ClusterParameter, Get-ClusterFaultDomain, Get-ClusterStorageSpacesDirect;
-#   ClusterAwareUpdating: Get-CauRun (when the module is there).
+#   Get-ClusterResource, Get-ClusterParameter, Get-ClusterFaultDomain;
+#   ClusterAwareUpdating: Get-CauRun -ClusterName.
 # Enum-typed properties are cast to [string]: Windows PowerShell 5.1's ConvertTo-Json writes enums as numbers.
 $cluster = Get-Cluster
 $nodes = @(Get-ClusterNode | ForEach-Object {
@@ -38,38 +38,36 @@ $vmRoots = @(Get-ClusterResource | Where-Object { $_.ResourceType -eq 'Virtual M
 # Sites: the fault domains of type Site that hold each node (Get-ClusterFaultDomain, Windows Server 2016 and later;
 # "Fault domain awareness", learn.microsoft.com/windows-server/failover-clustering/fault-domains). A node's
 # fault domain names its parent (a rack, a chassis or a site); the site is the first Site up that chain. A cluster
-# without the cmdlet, or without sites, gives no site.
-$faultDomains = @()
-if (Get-Command -Name Get-ClusterFaultDomain -ErrorAction SilentlyContinue) {
-    $faultDomains = @(Get-ClusterFaultDomain | ForEach-Object {
-        [ordered]@{ name = [string]$_.Name; type = [string]$_.Type; parent = [string]$_.ParentName }
-    })
-}
-# Storage Spaces Direct: its State (Enabled or Disabled) from Get-ClusterStorageSpacesDirect. A cluster that cannot
-# answer (older than 2016, or S2D never set up) is reported as unknown, never guessed.
-$s2d = $null
-if (Get-Command -Name Get-ClusterStorageSpacesDirect -ErrorAction SilentlyContinue) {
-    try {
-        $s2d = [string](@(Get-ClusterStorageSpacesDirect)[0]).State
-    } catch {
-        $s2d = $null
-    }
-}
+# without sites gives no site.
+$faultDomains = @(Get-ClusterFaultDomain | ForEach-Object {
+    [ordered]@{ name = [string]$_.Name; type = [string]$_.Type; parent = [string]$_.ParentName }
+})
 # Cluster-Aware Updating: an updating run in progress pauses and restarts nodes, which moves CSVs. Get-CauRun gives a
 # CauRun object (RunId, RunStartTime, CurrentOrchestrator) while a run is in progress and a RunState value when
-# none is (OUTPUTS of the Get-CauRun page). Without the module nothing can be said, and the answer says so.
-$cau = [ordered]@{ available = $false; run_id = $null; started = $null; orchestrator = $null; state = $null }
-if (Get-Command -Name Get-CauRun -ErrorAction SilentlyContinue) {
-    $cau.available = $true
-    $run = Get-CauRun -ClusterName ([string]$cluster.Name)
-    foreach ($item in @($run)) {
-        if ($null -ne $item -and $null -ne $item.RunId) {
-            $cau.run_id = [string]$item.RunId
-            $cau.started = [string]$item.RunStartTime
-            $cau.orchestrator = [string]$item.CurrentOrchestrator
-        } elseif ($null -ne $item) {
-            $cau.state = [string]$item
-        }
+# none is (OUTPUTS of the Get-CauRun page).
+$cau = [ordered]@{ available = $true; run_id = $null; started = $null; orchestrator = $null; state = $null; error = $null }
+try {
+    $run = @(Get-CauRun -ClusterName ([string]$cluster.Name))
+}
+catch {
+    # No ClusterAwareUpdating module on this node (it comes with the Failover Clustering Tools), or the run could
+    # not be read: said as such, never taken as "no run".
+    $cau.available = $false
+    $cau.error = [string]$_.Exception.Message
+    $run = @()
+}
+foreach ($item in @($run | Where-Object { $null -ne $_ })) {
+    $text = [string]$item
+    if ($text -eq 'RunNotInProgress') {
+        $cau.state = $text
+    }
+    else {
+        # A CauRun; any other RunState has no RunId either, and is kept as the state (the controller counts it as a
+        # run: the RunState values are not documented).
+        $cau.run_id = [string]$item.RunId
+        $cau.started = [string]$item.RunStartTime
+        $cau.orchestrator = [string]$item.CurrentOrchestrator
+        if ($cau.run_id -eq '') { $cau.state = $text }
     }
 }
 $csvs = @(Get-ClusterSharedVolume | ForEach-Object {
@@ -99,6 +97,5 @@ $csvs = @(Get-ClusterSharedVolume | ForEach-Object {
     nodes = $nodes
     csvs = $csvs
     fault_domains = $faultDomains
-    s2d = $s2d
     cau = $cau
 } | ConvertTo-Json -Depth 6 -Compress

@@ -32,15 +32,29 @@ nodes:
       - {name: MGMT, gbps: 1}
       - {name: E2, gbps: 5, team: MIX}
       - {name: E3, gbps: 1, team: MIX}
+  - name: N3
+    disk_gbps: 8
+    os: 2019
+    rdma: true
+    nics:
+      - {name: MGMT, gbps: 1, rdma_capable: false}
+      - {name: SLOT1-1, gbps: 25}
+      - {name: SLOT1-2, gbps: 25}
+    set_switches:
+      - {name: SETSWITCH, members: [SLOT1-1, SLOT1-2], load_balancing: HyperVPort, host_vnics: [SMB1, SMB2]}
 csvs:
   - {name: Disk A, path: 'C:\\ClusterStorage\\Volume1', size_gb: 100, used_gb: 20, owner: N1}
 vss: {hardware_provider: false}
 """
 
+# The lab's nodes are Hyper-V hosts of Windows Server 2022 unless the topology says otherwise (lab/README.md), so
+# every LBFO team is an lbfo_on_hyperv finding; N3's SET switch with RDMA is what they recommend and has none.
 EXPECTED_FINDINGS = {
-    "N1": {("team_degraded", "TEAM1"), ("team_single_member", "SOLO"), ("rdma_not_enabled", "SLOT2-1")},
+    "N1": {("team_degraded", "TEAM1"), ("team_single_member", "SOLO"), ("rdma_not_enabled", "SLOT2-1"),
+           ("lbfo_on_hyperv", "TEAM1"), ("lbfo_on_hyperv", "SOLO")},
     "N2": {("multichannel_disabled", "smb_client"), ("multichannel_disabled", "smb_server"), ("slow_path", "smb"),
-           ("team_unequal_speed", "MIX")},
+           ("team_unequal_speed", "MIX"), ("lbfo_on_hyperv", "MIX")},
+    "N3": set(),
 }
 
 
@@ -106,8 +120,24 @@ def test_network_info_target_matches_lab_state(lab, tmp_path):
         assert facts["management_interface"] == real["management_interface"] == "MGMT"
         assert {(f["id"], f["subject"]) for f in facts["findings"]} == EXPECTED_FINDINGS[node]
         assert facts["nodes"][node]["smb_multichannel"] == real["smb_multichannel"]
+        assert facts["hyperv"] is real["hyperv"] and facts["os"]["caption"] == "Microsoft Windows Server %s Datacenter" % real["os"]
+        assert {t["name"]: (t["members"], t["load_balancing_algorithm"], t["link_gbps"]) for t in facts["set_teams"]} == {
+            name: (s["members"], s["lba"], s["gbps"]) for name, s in real["set_switches"].items()}
+        assert [v["name"] for v in facts["host_vnics"]] == [
+            "vEthernet (%s)" % v["name"] for s in real["set_switches"].values() for v in s["host_vnics"]]
         roles = {n["address"]: n["role"] for n in facts["cluster_networks"]}
         assert roles["127.0.0.0"] == "ClusterAndClient" and set(roles.values()) == {"ClusterAndClient", "Cluster"}
+
+
+def test_network_info_counts_a_set_team_like_the_lab(lab):
+    result, events, trips = _run(lab, "N3", "network_info")
+    assert trips == 1 and not _net(events) and result["findings"] == []
+    (team,) = result["set_teams"]
+    assert team["members"] == ["SLOT1-1", "SLOT1-2"] and team["link_gbps"] == 50
+    assert [(v["name"], v["link_gbps"], v["rdma_enabled"]) for v in result["host_vnics"]] == [
+        ("vEthernet (SMB1)", 50, True), ("vEthernet (SMB2)", 50, True)]
+    assert result["smb_gbps"] == {"multichannel": 51, "single_channel": 50}
+    assert result["management_interface"] == "MGMT"
 
 
 def test_network_info_threshold_and_round_trip(lab):
@@ -215,6 +245,14 @@ def test_nic_team_refusals_change_nothing(lab, args, words):
     assert result.get("failed") and words in result["msg"] and "N1" in result["msg"]
     assert trips == 1 and not _net(events)
     assert lab.state()["nodes"]["N1"] == before
+
+
+def test_nic_team_refuses_a_set_member_and_changes_nothing(lab):
+    before = lab.state()["nodes"]["N3"]
+    result, events, trips = _run(lab, "N3", "nic_team", {"name": "T9", "members": ["SLOT1-1"], "force": True})
+    assert result.get("failed") and "SLOT1-1 is a member of the SET team of Hyper-V switch SETSWITCH" in result["msg"]
+    assert trips == 1 and not _net(events)
+    assert lab.state()["nodes"]["N3"] == before
 
 
 def test_nic_team_force_touches_management_and_the_lab_says_so(lab):

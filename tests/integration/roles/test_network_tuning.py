@@ -132,6 +132,12 @@ def _expected_findings(state):
                 expected.add((name, "team_degraded", team))
             if len(members) == 1:
                 expected.add((name, "team_single_member", team))
+            # LBFO on a Hyper-V host of Windows Server 2016 or later (the lab's nodes are, by default): use SET
+            if node["hyperv"] and node["os"] >= "2016":
+                expected.add((name, "lbfo_on_hyperv", team))
+            for nic in members:
+                if nic["rdma_capable"]:
+                    expected.add((name, "rdma_in_lbfo_team", nic["name"]))
     return expected
 
 
@@ -157,7 +163,8 @@ def test_check_reports_every_finding_sorted_and_changes_nothing(lab, tmp_path):
     assert all(f["what"] and f["why"] and f["fix"] for f in summary["findings"])
 
     lines = run.lines
-    assert "1 critical, %d warning, 0 info findings" % summary["counts"]["warning"] in lines[0]
+    assert "1 critical, %d warning, %d info findings" % (summary["counts"]["warning"], summary["counts"]["info"]) \
+        in lines[0]
     assert lines[1].startswith("CRITICAL N3 TEAM1: Team TEAM1 on N3 is Degraded")
     assert len(lines) == 1 + len(summary["findings"])
 
@@ -219,8 +226,11 @@ def test_apply_enables_multichannel_and_creates_the_declared_team_only(lab):
     summary = run.summary
     assert summary["applied"] and not summary["check_mode"] and summary["errors"] == []
     assert _keys(summary["findings"]) == _expected_findings(after) == {
-        ("N2", "team_single_member", "SOLO"), ("N3", "team_degraded", "TEAM1")}
+        ("N2", "team_single_member", "SOLO"), ("N3", "team_degraded", "TEAM1"), ("N1", "lbfo_on_hyperv", "BACKUP"),
+        ("N2", "lbfo_on_hyperv", "SOLO"), ("N3", "lbfo_on_hyperv", "TEAM1")}
+    # fixed: N2's two multichannel_disabled; new: the declared LBFO team BACKUP on N1 is an lbfo_on_hyperv (info)
     assert summary["counts_before"]["warning"] == summary["counts"]["warning"] + 2
+    assert summary["counts"]["info"] == summary["counts_before"]["info"] + 1
     assert {(c["node"], c["module"], c["subject"]) for c in summary["changes"]} == {
         ("N1", "nic_team", "BACKUP"), ("N2", "smb_multichannel", "smb")}
     # the changed nodes were read again (a second round trip for network_info), N3 was not

@@ -12,7 +12,7 @@ that finds the queue empty, fails the test at once: an action can never run on a
 A dropped connection leaves the connection unusable until it is reset, as ansible-core's ``winrm`` plugin is
 against the lab: the next command on it fails with the error the recorder saw (``stale_error``, an HTTP 400 from
 pywinrm) without reaching the node. The runner resets the connection before it retries a read; an action that
-reads again after a dropped change must reset it too (``runner.reset_connection``).
+reads again after a dropped change must reset it too (``runner._reset``).
 """
 
 from __future__ import annotations

@@ -53,7 +53,7 @@ class RecordingExec:
 
     def __call__(self, connection, script, in_data):
         if self.reset_after_drop and self.calls and "dropped" in self.calls[-1]:
-            runner.reset_connection(connection)
+            runner._reset(connection)  # pylint: disable=protected-access
         record = {"operation": self.scripts[script], "args": powershell.decode_arguments(in_data.strip())}
         self.calls.append(record)
         try:

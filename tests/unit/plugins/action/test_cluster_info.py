@@ -32,9 +32,14 @@ def test_reports_the_cluster_nodes_and_each_csvs_coordinator(node, run):
 
 def test_a_redirected_csv_is_reported_with_its_reason_and_the_redirected_nodes(node, run):
     node.answer(*answers(ACTION, "read"))
-    disk3 = run(ACTION)["csvs"][2]
-    assert (disk3["name"], disk3["redirected"], disk3["redirected_reason"]) == ("Cluster Disk 3", True, "UserRequest")
+    facts = run(ACTION)
+    disk3 = facts["csvs"][2]
+    assert (disk3["name"], disk3["redirected"], disk3["redirected_reason"]) == ("Cluster Disk 3", True, "NoDiskConnectivity")
     assert disk3["redirected_nodes"] == ["NODE2", "NODE3"]
+    assert disk3["access_class"] == "fatal" and "Block Redirected on NODE2 (NoDiskConnectivity" in disk3["access_detail"]
+    assert [c["access_class"] for c in facts["csvs"]] == ["direct", "direct", "fatal", "direct"]
+    assert facts["cau"]["in_progress"] is False and facts["cau"]["state"] == "RunNotInProgress"
+    assert [n["site"] for n in facts["nodes"]] == [None, None, None]
 
 
 def test_reading_is_never_a_change(node, run):

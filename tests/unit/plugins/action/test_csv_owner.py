@@ -7,6 +7,8 @@ owner. Check mode and every refusal stop after the first read.
 
 from __future__ import annotations
 
+import dataclasses
+
 from .recorded import answer, answers
 
 ACTION = "csv_owner"
@@ -89,8 +91,24 @@ def test_a_move_that_does_not_settle_in_time_fails_saying_where_the_csv_is(node,
     assert clock.sleeps == [0.6, 0.6] and node.operations.count("csv_owner_move") == 1
 
 
-def test_a_csv_in_transient_redirected_access_is_not_moved_without_waiting(node, run):
+def test_a_csv_whose_redirect_is_a_fault_is_not_moved(node, run):
     node.answer(*answers(ACTION, "redirected"))
+    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2"})
+    assert result["failed"] is True and result["node"] == "NODE1"
+    assert "Block Redirected on NODE2 (NoDiskConnectivity" in result["msg"]
+    assert "storage connection" in result["msg"] and "stays on NODE1" in result["msg"]
+    assert node.operations == ["csv_owner_get"]
+
+
+def _user_request(recorded):
+    """The recorded answers with the redirect turned on by hand (UserRequest) instead of a lost disk path."""
+    return [dataclasses.replace(a, stdout=a.stdout.replace('"Block Redirected","reason":"NoDiskConnectivity"',
+                                                           '"File System Redirected","reason":"UserRequest"'))
+            for a in recorded]
+
+
+def test_a_csv_in_transient_redirected_access_is_not_moved_without_waiting(node, run):
+    node.answer(*_user_request(answers(ACTION, "redirected")))
     result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2", "wait": False})
     assert result["failed"] is True and result["node"] == "NODE1"
     assert "Cannot move Cluster Disk 3 to NODE2 yet" in result["msg"]
@@ -99,8 +117,7 @@ def test_a_csv_in_transient_redirected_access_is_not_moved_without_waiting(node,
 
 
 def test_a_transient_redirect_is_waited_for_until_the_timeout(node, run, clock):
-    redirected = answers(ACTION, "redirected")
-    node.answer(*(redirected * 4))
+    node.answer(*(_user_request(answers(ACTION, "redirected")) * 4))
     result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2", "timeout": 2, "poll_interval": 1})
     assert result["failed"] is True and "(waited 2 seconds)" in result["msg"]
     assert "csv_owner_move" not in node.operations and len(node.operations) >= 2
@@ -165,3 +182,12 @@ def test_a_dropped_move_that_did_not_happen_fails_saying_where_the_csv_is(node, 
     assert result["failed"] is True and result["owner"] == "NODE1"
     assert "Moving Cluster Disk 1 to NODE2 failed on NODE1" in result["msg"] and "run the task again" in result["msg"]
     assert node.operations.count("csv_owner_move") == 1 and not any(c.stale for c in node.calls)
+
+
+def test_check_mode_with_a_transient_redirect_says_it_would_wait_then_move(node, run):
+    node.answer(*_user_request(answers(ACTION, "redirected")))
+    result = run(ACTION, {"name": "Cluster Disk 3", "node": "NODE2"}, check_mode=True)
+    assert result.get("failed") is not True and result["changed"] is True and result["owner"] == "NODE2"
+    assert "once what it waits for ends" in result["msg"]
+    assert any("UserRequest" in w and "would wait" in w for w in result["warnings"])
+    assert node.operations == ["csv_owner_get"]

@@ -46,13 +46,15 @@ def test_reports_adapters_teams_multichannel_and_the_management_adapter(node, ru
 
 def test_an_rdma_capable_adapter_with_rdma_off_is_a_finding(node, run):
     node.answer(*answers(ACTION, "node1"))
-    assert _findings(run(ACTION)) == [("rdma_not_enabled", "SLOT2-1")]
+    # (NODE1 is a Hyper-V host of Windows Server 2022 with an LBFO team: lbfo_on_hyperv)
+    assert _findings(run(ACTION)) == [("lbfo_on_hyperv", "TEAM1"), ("rdma_not_enabled", "SLOT2-1")]
 
 
 def test_multichannel_off_is_a_finding_on_each_side_and_the_team_carries_the_connection(node, run):
     node.answer(*answers(ACTION, "node2"))
     result = run(ACTION, host="NODE2")
-    assert _findings(result) == [("multichannel_disabled", "smb_client"), ("multichannel_disabled", "smb_server")]
+    assert _findings(result) == [("lbfo_on_hyperv", "TEAM1"), ("multichannel_disabled", "smb_client"),
+                                 ("multichannel_disabled", "smb_server")]
     assert result["management_interface"] == "TEAM1"
     assert [a["name"] for a in result["adapters"] if a["management"]] == ["SLOT1-1", "SLOT1-2"]
 

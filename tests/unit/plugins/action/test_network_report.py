@@ -41,8 +41,8 @@ def test_the_findings_are_ordered_most_severe_first(play, results):
     summary = _read(play, results).run(ACTION, {"before_from": "network_before"})["summary"]
     assert [(f["severity"], f["node"], f["id"]) for f in summary["findings"]] == [
         ("warning", "NODE2", "multichannel_disabled"), ("warning", "NODE2", "multichannel_disabled"),
-        ("info", "NODE1", "rdma_not_enabled")]
-    assert summary["counts"] == {"critical": 0, "warning": 2, "info": 1}
+        ("info", "NODE1", "lbfo_on_hyperv"), ("info", "NODE1", "rdma_not_enabled"), ("info", "NODE2", "lbfo_on_hyperv")]
+    assert summary["counts"] == {"critical": 0, "warning": 2, "info": 3}
 
 
 def test_fail_on_warning_gives_the_lines_to_fail_with(play, results):
@@ -138,13 +138,15 @@ def test_an_adapter_name_with_a_template_in_it_comes_back_verbatim_and_runs_noth
     marker = tmp_path / "pwned"
     name = pipe_lookup(marker, prefix="SLOT")
     network = results.network()
-    finding = network[HOSTS[0]]["findings"][0]
+    finding = [f for f in network[HOSTS[0]]["findings"] if f["id"] == "rdma_not_enabled"][0]
     finding.update(subject=name, what="Adapter %s on NODE1 is RDMA-capable but RDMA is disabled" % name)
     play.register("network_before", network)
     result = play.run(ACTION, {"before_from": "network_before", "dest": str(tmp_path / "findings")})
-    assert result["summary"]["findings"][-1]["subject"] == name and any(name in line for line in result["lines"])
+    assert [f["subject"] for f in result["summary"]["findings"] if f["id"] == "rdma_not_enabled"] == [name]
+    assert any(name in line for line in result["lines"])
     assert name in (tmp_path / "findings" / FILES[1]).read_text()
-    assert json.loads((tmp_path / "findings" / FILES[0]).read_text())["findings"][-1]["subject"] == name
+    saved = json.loads((tmp_path / "findings" / FILES[0]).read_text())["findings"]
+    assert [f["subject"] for f in saved if f["id"] == "rdma_not_enabled"] == [name]
     assert not marker.exists()
 
 

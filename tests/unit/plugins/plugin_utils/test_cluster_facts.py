@@ -49,10 +49,11 @@ def test_redirected_reason_comes_from_the_redirected_node(state):
     assert csv["redirected_nodes"] == ["NODE1"]
 
 
-def test_redirected_without_a_reason_reports_the_state():
+def test_redirected_without_a_reason_is_unspecified_and_waited_for():
     raw = _raw(access=[{"node": "NODE1", "state": "Block Redirected", "reason": "NotRedirected"}])
     csv = parse_cluster_info(raw)["csvs"][0]
-    assert csv["redirected"] is True and csv["redirected_reason"] == "Block Redirected"
+    assert csv["redirected"] is True and csv["redirected_reason"] == "Unspecified"
+    assert csv["access_class"] == "transient" and "only while a snapshot" in csv["access_detail"]
 
 
 def test_single_values_and_nulls_are_lists():
@@ -118,10 +119,10 @@ def test_fault_domain_loops_end():
     assert [n["site"] for n in parse_cluster_info(raw)["nodes"]] == [None, None]
 
 
-@pytest.mark.parametrize("s2d, storage", [("Enabled", "s2d"), ("Disabled", "san"), (None, None), ("", None)])
-def test_storage_kind(s2d, storage):
-    raw = _raw()
-    raw["s2d"] = s2d
+@pytest.mark.parametrize("reason, storage", [
+    ("StorageSpaceNotAttached", "s2d"), ("NoDiskConnectivity", None), ("NotRedirected", None)])
+def test_storage_kind(reason, storage):
+    raw = _raw(access=[{"node": "NODE1", "state": "Block Redirected", "reason": reason}])
     assert parse_cluster_info(raw)["storage"] == storage
 
 

@@ -43,7 +43,7 @@ def test_reason_names(value, names):
     ("File System Redirected", "UnsafeVolumeFilter", "fatal"),
     ("Block Redirected", "NoDiskConnectivity", "fatal"),
     ("File System Redirected", "Max", "fatal"),
-    ("File System Redirected", "NotRedirected", "fatal"),   # redirected without a reason, and no backup
+    ("File System Redirected", "NotRedirected", "transient"),   # redirected without a reason: the snapshot's
     ("File System Redirected", "ReFs, UserRequest", "transient"),
 ])
 def test_classes(state, reason, cls):

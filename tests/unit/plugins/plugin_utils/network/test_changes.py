@@ -94,6 +94,17 @@ def test_adapter_in_another_team_is_refused():
         plan_team(_raw([T1], T1_MEMBERS), "T2", members=["A"], management_addresses=MGMT)
 
 
+def test_adapter_in_a_set_switch_is_refused():
+    raw = _raw()
+    for adapter in raw["adapters"]:
+        adapter["description"] = "Lab Ethernet Adapter %d" % (adapter["index"] - 10)
+    raw["set_teams"] = [{"name": "SETSWITCH", "members": ["Lab Ethernet Adapter 3", "Lab Ethernet Adapter 4"],
+                         "teaming_mode": "SwitchIndependent", "load_balancing_algorithm": "Dynamic"}]
+    with pytest.raises(NetworkChangeError, match="adapter B is a member of the SET team of Hyper-V switch SETSWITCH"):
+        plan_team(raw, "T2", members=["A", "B"], management_addresses=MGMT)
+    assert plan_team(raw, "T2", members=["A"], management_addresses=MGMT)["steps"][0]["action"] == "create"
+
+
 def test_management_adapter_is_refused_unless_forced():
     with pytest.raises(ManagementRefused, match="MGMT carries the connection"):
         plan_team(_raw(), "T2", members=["MGMT", "C"], management_addresses=MGMT)

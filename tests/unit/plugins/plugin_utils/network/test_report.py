@@ -32,7 +32,7 @@ def test_a_node_that_could_not_be_read_is_one_critical_finding_named_after_its_h
     record = node_record("n2.example.com", {"unreachable": True, "msg": "timed out"})
     assert record["summary"] == {"host": "n2.example.com", "node": "n2.example.com", "read": False,
                                  "read_again": False, "smb_multichannel": None, "smb_gbps": None, "teams": [],
-                                 "findings": 1}
+                                 "set_teams": [], "findings": 1}
     [unreadable] = record["findings"]
     assert unreadable["id"] == "node_unreadable" and unreadable["severity"] == "critical"
     assert unreadable["what"] == "The network of n2.example.com could not be read: timed out"
@@ -113,6 +113,14 @@ def test_the_files_hold_the_summary_and_a_table_per_node():
     assert "Check mode: nothing was changed." in markdown
     assert "| n1 | N1 | yes | off/on | 20/10 | TEAM1 | 2 |" in markdown
     assert "### CRITICAL n2 x (z)" in markdown
+
+
+def test_set_teams_are_listed_with_the_lbfo_teams():
+    read = dict(_read("N1"), set_teams=[{"name": "SETSWITCH"}])
+    summary = summarise([node_record("n1", read)], 10, False, False)
+    assert summary["nodes"][0]["set_teams"] == ["SETSWITCH"]
+    markdown = render_markdown(summary, summary_lines(summary))
+    assert "| n1 | N1 | yes | off/on | 20/10 | TEAM1, SETSWITCH (SET) | 0 |" in markdown
 
 
 @pytest.mark.parametrize("subjects, allowed, sides", [

@@ -178,3 +178,79 @@ def test_with_a_target_windows_respect_the_lower_bound_and_balanced_wins(case):
     assert windows["balanced"] <= windows["coordinator"] * (1 + 1e-9) + EPSILON
     assert windows["balanced"] <= windows["consolidate"] * (1 + 1e-9) + EPSILON
     assert plan == _plan_or_none(*case)
+
+
+@st.composite
+def clusters_with_sites(draw):
+    """A random cluster as above whose nodes are spread over one to three sites (a node may have none)."""
+    cluster, network, options = draw(clusters())
+    sites = draw(st.lists(st.sampled_from(["A", "B", "C", None]), min_size=len(cluster["nodes"]), max_size=len(cluster["nodes"])))
+    for node, site in zip(cluster["nodes"], sites):
+        node["site"] = site
+    return cluster, network, options
+
+
+def _site_keys(cluster):
+    """Each node's site as the planner keeps them apart: a node without one is alone, unless no node has one."""
+    named = dict((n["name"], n.get("site")) for n in cluster["nodes"])
+    if not any(named.values()):
+        return dict((name, "") for name in named)
+    return dict((name, site if site else "alone " + name) for name, site in named.items())
+
+
+@PROPERTIES
+@given(clusters_with_sites())
+def test_with_cross_site_false_no_assignment_crosses_sites(case):
+    cluster, network, options = case
+    sites = _site_keys(cluster)
+    owners = dict((c["name"], c["owner"]) for c in cluster["csvs"])
+    try:
+        plan = _plan_or_none(*case)
+    except ValueError as exc:  # every CSV that could be backed up is in a site where no node may back it up
+        assert "within its site" in str(exc)
+        return
+    if plan is None:
+        return
+    assert sorted(plan["selected"] + [s["csv"] for s in plan["skipped"]]) == sorted(owners)
+    bounded = _bounded(case)
+    for name, each in plan["plans"].items():
+        for node, reads in each["nodes"].items():
+            for read in reads:
+                assert sites[node] == sites[owners[read["csv"]]] == sites[read["source"]], (name, node, read)
+        for move in each["moves"]:
+            assert sites[move["from"]] == sites[move["to"]], (name, move)
+        if bounded(name):
+            assert each["window_s"] >= each["lower_bound_s"] - EPSILON, name
+        assert sorted(r["csv"] for reads in each["nodes"].values() for r in reads) == sorted(plan["selected"]), name
+    windows = plan["comparison"]
+    assert windows["balanced"] <= windows["coordinator"] * (1 + 1e-9) + EPSILON
+    assert windows["balanced"] <= windows["consolidate"] * (1 + 1e-9) + EPSILON
+    across = plan["sites"]["across_sites_window_s"] if plan["sites"] else None
+    if across is not None and not any("site" in s["reason"] for s in plan["skipped"]):  # the same CSVs, across sites
+        assert plan_backup(cluster, network, strategy="all", cross_site=True, **options)["window_s"] == across
+
+
+@st.composite
+def clusters_with_access(draw):
+    """A random cluster as above whose CSVs carry an access class, some on ReFS."""
+    cluster, network, options = draw(clusters())
+    for csv in cluster["csvs"]:
+        csv["access_class"] = draw(st.sampled_from(["direct", "direct", "structural", "transient", "fatal"]))
+        csv["filesystem"] = "ReFS" if csv["access_class"] == "structural" else draw(st.sampled_from(["NTFS", None]))
+        csv["redirected"] = csv["access_class"] != "direct"
+    return cluster, network, options
+
+
+@PROPERTIES
+@given(clusters_with_access())
+def test_every_online_csv_but_the_fatal_ones_is_planned_and_refs_ones_say_why(case):
+    cluster, network, options = case
+    expected = sorted(c["name"] for c in cluster["csvs"] if c["state"] == "Online" and c["access_class"] != "fatal")
+    if not expected:
+        return
+    plan = plan_backup(cluster, network, **options)
+    assert sorted(plan["selected"]) == expected
+    refs = set(c["name"] for c in cluster["csvs"] if c["filesystem"] == "ReFS")
+    for reads in plan["nodes"].values():
+        for read in reads:
+            assert ("ReFS: " in read["why"]) == (read["csv"] in refs and options["provider"] == "software"), read

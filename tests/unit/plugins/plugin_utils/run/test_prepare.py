@@ -292,3 +292,21 @@ def test_a_run_planned_again_under_its_lock_keeps_its_id():
     again = prepare_run(hosts(), every_host_answers(), options=OPTIONS, started=STARTED, token="zzz999",
                         run_id=first["run_id"])
     assert again["run_id"] == first["run_id"] and again["maps"][0]["dir"] == first["maps"][0]["dir"]
+
+
+def _two_sites(facts):
+    """NODE1 and NODE2 in one site, NODE3 and NODE4 in another, as every host answered."""
+    for answer in facts.values():
+        for node in answer["nodes"]:
+            node["site"] = "Seattle" if node["name"] in ("NODE1", "NODE2") else "Portland"
+    return facts
+
+
+def test_cross_site_reaches_the_planner():
+    # NODE1 coordinates Disk A and Disk B; across sites balanced would move one of them to NODE4 (it has nothing)
+    kept = _one(_prepare(_two_sites(every_host_answers())))["plan"]
+    assert kept["sites"]["cross_site"] is False
+    assert all(m["to"] in ("NODE1", "NODE2") for m in kept["moves"] if m["from"] in ("NODE1", "NODE2"))
+    crossing = _one(_prepare(_two_sites(every_host_answers()), options=dict(OPTIONS, cross_site=True)))["plan"]
+    assert crossing["sites"]["cross_site"] is True
+    assert crossing["window_s"] <= kept["window_s"]
