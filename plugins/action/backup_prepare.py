@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import OPTION_SPEC
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import changed_under_lock, prepare_run
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import changed_under_lock, leaders_changed, prepare_run
 
 _TOKEN_CHARS = string.ascii_lowercase + string.digits
 
@@ -49,6 +49,9 @@ class ActionModule(WsfcControllerAction):
             groups=dict((h, list(host_variable(task_vars, h, "group_names", []))) for h in hosts),
             run_id=again.get("run_id"))
         if again:
+            moved = leaders_changed(again, run)
+            if moved:
+                raise ValueError(moved)
             run["run_warnings"] = changed_under_lock(again, run) + list(run.get("run_warnings") or [])
         run["changed"] = False
         return run

@@ -323,6 +323,20 @@ def changed_under_lock(first, again):
     return lines
 
 
+def leaders_changed(first, again):
+    """Why a run planned again under its locks cannot go on (a cluster's lock was taken through a host that is not
+    its leader any more: that host did not answer the read under the lock), or None."""
+    before = dict((name, host) for host, name in (first.get("leaders") or {}).items())
+    after = dict((name, host) for host, name in (again.get("leaders") or {}).items())
+    changed = sorted(name for name in before if after.get(name) != before[name])
+    if not changed:
+        return None
+    return ("The cluster %s was read again under its lock, but %s, the host its lock was taken through, did not "
+            "answer that read first (%s did). Nothing was moved; the lock is released. Run again." % (
+                ", ".join(changed), ", ".join(before[n] for n in changed),
+                ", ".join(after.get(n) or "no host" for n in changed)))
+
+
 def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
                 report_dir=".", started=None, token="000000", groups=None, run_id=None):
     """The run of every cluster the play's hosts answer for: see wsfc.csv.backup_prepare's RETURN for every key.

@@ -287,6 +287,14 @@ def test_what_changed_between_the_first_read_and_the_read_under_the_lock_is_said
     assert changed_under_lock(again, again) == []
 
 
+def test_a_run_planned_again_through_another_leader_stops():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import leaders_changed
+    first = {"leaders": {"node1": "C1", "other1": "C2"}}
+    assert leaders_changed(first, {"leaders": {"node1": "C1", "other1": "C2"}}) is None
+    msg = leaders_changed(first, {"leaders": {"node2": "C1", "other1": "C2"}})
+    assert "C1" in msg and "node1" in msg and "node2" in msg and "Nothing was moved" in msg and "C2" not in msg
+
+
 def test_a_run_planned_again_under_its_lock_keeps_its_id():
     first = prepare_run(hosts(), every_host_answers(), options=OPTIONS, started=STARTED, token="abc123")
     again = prepare_run(hosts(), every_host_answers(), options=OPTIONS, started=STARTED, token="zzz999",
