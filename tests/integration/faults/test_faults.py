@@ -315,13 +315,13 @@ def test_a_dropped_connection_is_retried_for_a_read_and_the_state_read_again_bef
     """The connection drops twice after the node did the work: for the snapshot's first read, and for the job's
     start (a change).
 
-    Commands from here: 1 snapshot read (answer lost), 2 its retry, 3 snapshot create, 4 job read, 5 job start
-    (answer lost after the node started the job), 6 the job's state read again: it runs, so it is not started a
-    second time, and the queue polls it to the end.
+    Commands from here: 1 snapshot read (answer lost), 2 its retry, 3 the snapshot registry's folder made with its
+    ACL (a fresh node), 4 snapshot create, 5 job read, 6 job start (answer lost after the node started the job), 7
+    the job's state read again: it runs, so it is not started a second time, and the queue polls it to the end.
     """
     ops, mark = _operations(lab2), len(lab2.events())
     lab2.fault("winrm_drop", node="BR-NODE1")
-    lab2.fault("winrm_drop", node="BR-NODE1", after_ops=ops + 4)
+    lab2.fault("winrm_drop", node="BR-NODE1", after_ops=ops + 5)
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
         "run_id": "drops1", "target": run.BACKUP_TARGET, "poll_interval": 1}), "-vv")
@@ -342,11 +342,12 @@ def test_a_slow_winrm_call_is_waited_for_and_nothing_is_done_twice(lab2):
 
     The WinRM client keeps polling (the lab answers Receive with OperationTimeout meanwhile, as Windows does), so
     the module waits for the answer instead of giving up and trying again: one snapshot, one job, one read.
-    Commands from here: 1 snapshot read (slow), 2 snapshot create, 3 job read, 4 job start (slow), then status reads.
+    Commands from here: 1 snapshot read (slow), 2 the snapshot registry's folder made with its ACL (a fresh node), 3
+    snapshot create, 4 job read, 5 job start (slow), then status reads.
     """
     ops, mark = _operations(lab2), len(lab2.events())
     lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6)
-    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6, after_ops=ops + 3)
+    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6, after_ops=ops + 4)
     started = time.monotonic()
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
