@@ -77,55 +77,79 @@ def test_new_item_file_needs_the_directory_without_force():
     assert whatif.exit_code == 0 and not model.fs.exists("N1", "C:\\ClusterStorage\\Volume1\\b.txt")
 
 
+N1, N2 = "1" * 32, "2" * 32
+HOME = "C:\\ClusterStorage\\Volume1\\.wsfc.csv\\lock.home"
+BEAT = "C:\\ClusterStorage\\Volume1\\.wsfc.csv\\heartbeat-%s.json"
+
+
+def _acquire(model, nonce, run_id, owner="o", node="N1", stale=None):
+    if stale is None:
+        return _operation(model, "backup_lock_acquire", {"path": "", "nonce": nonce, "run_id": run_id,
+                                                         "owner": owner}, node=node)
+    return _operation(model, "backup_lock_break", {
+        "path": LOCK, "nonce": nonce, "run_id": run_id, "owner": owner, "break_text": stale["text"],
+        "break_heartbeat": stale["heartbeat"]}, node=node)
+
+
 def test_lock_scripts_share_one_lock_across_nodes():
     model = _model()
-    empty = _operation(model, "backup_lock_get", {"path": ""}, node="N3")
+    empty = _operation(model, "backup_lock_get", {"path": "", "nonce": ""}, node="N3")
     assert empty["path"] == LOCK and empty["exists"] is False and empty["node"] == "N3" and empty["cluster"] == "C1"
+    assert empty["recorded"] is False  # no run has recorded the location yet
 
-    first = _operation(model, "backup_lock_acquire", {"path": "", "run_id": "r1", "owner": "a@ctl pid 1",
-                                                      "replace": None}, node="N1")
-    assert first["acquired"] is True and first["path"] == LOCK
-    assert model.state()["csv_files"] == {"D1": [LOCK], "D2": []}  # the state shows the file on its CSV
+    first = _acquire(model, N1, "r1", "a@ctl pid 1")
+    assert first["acquired"] is True and first["path"] == LOCK and first["recorded"] is True
+    # the state shows the lock, its heartbeat and the location marker on their CSV
+    assert model.state()["csv_files"] == {"D1": [LOCK, BEAT % N1, HOME], "D2": []}
     record = json.loads(model.fs.read("N2", LOCK))
-    assert record == {"run_id": "r1", "owner": "a@ctl pid 1", "node": "N1", "created": record["created"]}
+    assert record == {"version": 2, "nonce": N1, "run_id": "r1", "owner": "a@ctl pid 1", "node": "N1",
+                      "created": record["created"]}
     assert record["created"].endswith("Z") and record["created"] == first["now"][:19] + "Z"
+    assert json.loads(model.fs.read("N3", BEAT % N1))["nonce"] == N1
 
-    second = _operation(model, "backup_lock_acquire", {"path": "", "run_id": "r2", "owner": "b",
-                                                       "replace": None}, node="N3")
+    second = _acquire(model, N2, "r2", "b", node="N3")
     assert second["acquired"] is False and json.loads(second["text"])["run_id"] == "r1"
     assert second["last_write"] and model.fs.read("N1", LOCK) == first["text"]
+    assert second["heartbeat"] == model.fs.read("N1", BEAT % N1) and second["heartbeat_written"]
 
-    seen = _operation(model, "backup_lock_get", {"path": ""}, node="N2")
-    assert seen["exists"] and seen["text"] == first["text"]
+    seen = _operation(model, "backup_lock_get", {"path": "", "nonce": N2}, node="N2")
+    assert seen["exists"] and seen["text"] == first["text"] and seen["heartbeat"] == second["heartbeat"]
 
-    # Breaking replaces only the lock the controller saw; a different text is left alone.
-    kept = _operation(model, "backup_lock_acquire", {"path": LOCK, "run_id": "r2", "owner": "b",
-                                                     "replace": "something else"}, node="N3")
-    assert kept["acquired"] is False and kept["replaced"] is False and json.loads(kept["text"])["run_id"] == "r1"
-    broke = _operation(model, "backup_lock_acquire", {"path": LOCK, "run_id": "r2", "owner": "b",
-                                                      "replace": first["text"]}, node="N3")
+    # Breaking acts only on the lock the controller saw; a different text is moved back and left alone.
+    kept = _acquire(model, N2, "r2", "b", node="N3", stale={"text": "something else", "heartbeat": None})
+    assert kept["acquired"] is False and kept["replaced"] is False and kept["put_back"] == "untouched"
+    assert json.loads(model.fs.read("N1", LOCK))["run_id"] == "r1"
+    broke = _acquire(model, N2, "r2", "b", node="N3", stale=second)
     assert broke["acquired"] is True and broke["replaced"] is True
-    assert json.loads(model.fs.read("N1", LOCK))["run_id"] == "r2"
+    assert json.loads(model.fs.read("N1", LOCK))["run_id"] == "r2" and not model.fs.exists("N1", BEAT % N1)
 
-    wrong = _operation(model, "backup_lock_release", {"path": LOCK, "expect": first["text"]}, node="N2")
+    wrong = _operation(model, "backup_lock_release", {"path": LOCK, "nonce": N1, "run_id": "r1", "force": False},
+                       node="N2")
     assert wrong["removed"] is False and json.loads(wrong["text"])["run_id"] == "r2" and model.fs.exists("N1", LOCK)
-    done = _operation(model, "backup_lock_release", {"path": LOCK, "expect": broke["text"]}, node="N2")
+    done = _operation(model, "backup_lock_release", {"path": LOCK, "nonce": N2, "run_id": "r2", "force": False},
+                      node="N2")
     assert done["removed"] is True and not model.fs.exists("N3", LOCK)
-    assert model.state()["csv_files"] == {"D1": [], "D2": []}
-    gone = _operation(model, "backup_lock_release", {"path": LOCK, "expect": broke["text"]}, node="N2")
+    assert model.state()["csv_files"] == {"D1": [HOME], "D2": []}  # the recorded location stays
+    gone = _operation(model, "backup_lock_release", {"path": LOCK, "nonce": N2, "run_id": "r2", "force": False},
+                      node="N2")
     assert gone["missing"] is True
 
 
 def test_lock_values_are_data_not_code():
     model = _model()
     nasty = "'; Remove-Item C:\\ -Recurse # $(whoami) \"`n"
-    made = _operation(model, "backup_lock_acquire", {"path": "", "run_id": nasty, "owner": nasty, "replace": None})
+    made = _acquire(model, N1, nasty, nasty)
     assert made["acquired"] and json.loads(model.fs.read("N2", LOCK))["run_id"] == nasty
     assert json.loads(model.fs.read("N2", LOCK))["owner"] == nasty and model.fs.exists("N1", "C:\\Windows")
+    bad = _run(model, "$WsfcArgs = '%s' | ConvertFrom-Json\n" % json.dumps({
+        "path": "", "nonce": "..\\..\\x", "run_id": "r", "owner": "o"})
+        + (SCRIPTS / "backup_lock_acquire.ps1").read_text(encoding="utf-8"))
+    assert bad.exit_code != 0 and "32 hex digits" in bad.stderr  # a nonce is never a path
 
 
 def test_invalid_lock_file_reports_its_last_write_time():
     model = _model()
     model.fs.write("N1", LOCK, "not json")
-    seen = _operation(model, "backup_lock_get", {"path": ""}, node="N2")
+    seen = _operation(model, "backup_lock_get", {"path": "", "nonce": ""}, node="N2")
     assert seen["exists"] and seen["text"] == "not json" and seen["last_write"].startswith("2026-")
+    assert seen["heartbeat"] is None

@@ -17,7 +17,16 @@ The API is deliberately small (``node`` is a node name, ``path`` an absolute Win
 - ``mkdir(node, path, parents=True)``                creates a directory (no error if it exists)
 - ``delete(node, path, recurse=False)``              ``FileNotFoundError``; ``OSError`` for a non-empty
                                                      directory without ``recurse``
+- ``rename(node, source, dest)``                     moves a file to a new name in the same store, atomically:
+                                                     ``FileNotFoundError`` when ``source`` is not a file (so of two
+                                                     renamers of one file exactly one succeeds), ``FileExistsError``
+                                                     when ``dest`` exists (nothing is overwritten)
+- ``replace(node, source, dest)``                    ``dest`` gets ``source``'s text and ``source`` is gone, atomically;
+                                                     ``FileNotFoundError`` when either is not a file
 - ``list(node, path) -> list[str]``                  full paths of the directory's entries, sorted
+- ``security(node, path) -> str``                    a directory's security descriptor (SDDL): the one set with
+                                                     ``set_security``, else ``INHERITED_SDDL``
+- ``set_security(node, path, sddl)``                 ``FileNotFoundError`` when the directory does not exist
 - ``store(node, path) -> str``                       ``"node:NAME"`` or ``"csv:C:\\ClusterStorage\\VolumeN"``
 - ``modified(node, path) -> datetime | None``        when the file was last written (``clock()`` at that write;
                                                      None when the file system has no clock), for
@@ -35,6 +44,14 @@ import threading
 
 # Directories every node has from the start (each node its own copy).
 DEFAULT_DIRECTORIES = ("C:\\", "C:\\ProgramData", "C:\\Windows", "C:\\Windows\\Temp", "C:\\ClusterStorage")
+
+# The descriptor the lab reports for a directory nobody set one on (created with New-Item, inheriting from its
+# parent): owned by BUILTIN\\Administrators (the "System objects: Default owner for objects created by members of the
+# Administrators group" policy, whose server default is the Administrators group:
+# https://learn.microsoft.com/previous-versions/windows/it-pro/windows-10/security/threat-protection/security-policy-settings/system-objects-default-owner-for-objects-created-by-members-of-the-administrators-group),
+# with inherited entries that also let Users read. Microsoft documents no fixed ACL for C:\\ProgramData, so this is
+# the conservative stand-in: an inherited ACL is never the explicit SYSTEM-and-Administrators one a script sets.
+INHERITED_SDDL = "O:BAG:SYD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)"
 
 _ABSOLUTE = re.compile(r"^[A-Za-z]:(\\|$)")
 
@@ -68,6 +85,7 @@ class _Store:
         self.files: dict[str, tuple[str, str]] = {}   # lower path -> (spelling, text)
         self.dirs: dict[str, str] = {}                # lower path -> spelling
         self.modified: dict[str, object] = {}         # lower path -> clock() at the last write of the file
+        self.security: dict[str, str] = {}            # lower path -> SDDL set on the directory
 
 
 class FileSystem:
@@ -148,6 +166,20 @@ class FileSystem:
             return {root: sorted((spelling for spelling, _ in store.files.values()), key=str.lower)
                     for root, store in self._csvs.values()}
 
+    def security(self, node: str, path: str) -> str:
+        with self._lock:
+            _, store, norm = self._locate(node, path)
+            if norm.lower() not in store.dirs:
+                raise FileNotFoundError(norm)
+            return store.security.get(norm.lower(), INHERITED_SDDL)
+
+    def set_security(self, node: str, path: str, sddl: str) -> None:
+        with self._lock:
+            _, store, norm = self._locate(node, path)
+            if norm.lower() not in store.dirs:
+                raise FileNotFoundError(norm)
+            store.security[norm.lower()] = str(sddl)
+
     def modified(self, node: str, path: str):
         """When the file was last written (the clock's time then), or None without a clock."""
         with self._lock:
@@ -190,6 +222,40 @@ class FileSystem:
             # the modelled moment it ended); otherwise the clock's time now.
             store.modified[norm.lower()] = when if when is not None else (self.clock(node) if self.clock else None)
 
+    def _same_store(self, node: str, source: str, dest: str) -> tuple[_Store, str, str]:
+        where, store, src = self._locate(node, source)
+        other, dummy, dst = self._locate(node, dest)
+        if where != other:
+            raise NotImplementedError(f"moving a file from {where} to {other} (a copy across volumes, not a rename)")
+        return store, src, dst
+
+    def rename(self, node: str, source: str, dest: str) -> None:
+        """A file's new name in the same store, in one step under the file system's lock (a rename: the data is not
+        written, so the file keeps its last write time)."""
+        with self._lock:
+            store, src, dst = self._same_store(node, source, dest)
+            if src.lower() not in store.files:
+                raise FileNotFoundError(src)
+            if dst.lower() in store.files or dst.lower() in store.dirs:
+                raise FileExistsError(dst)
+            up = parent(dst)
+            if up is not None and up.lower() not in store.dirs:
+                raise FileNotFoundError(up)
+            dummy, text = store.files.pop(src.lower())
+            store.files[dst.lower()] = (dst, text)
+            store.modified[dst.lower()] = store.modified.pop(src.lower(), None)
+
+    def replace(self, node: str, source: str, dest: str) -> None:
+        """``dest`` takes ``source``'s content (and last write time) and ``source`` is gone, in one step."""
+        with self._lock:
+            store, src, dst = self._same_store(node, source, dest)
+            for path in (src, dst):
+                if path.lower() not in store.files:
+                    raise FileNotFoundError(path)
+            dummy, text = store.files.pop(src.lower())
+            store.files[dst.lower()] = (store.files[dst.lower()][0], text)
+            store.modified[dst.lower()] = store.modified.pop(src.lower(), None)
+
     def delete(self, node: str, path: str, recurse: bool = False) -> None:
         with self._lock:
             _, store, norm = self._locate(node, path)
@@ -209,4 +275,6 @@ class FileSystem:
                 store.files.pop(key, None)
                 store.modified.pop(key, None)
                 store.dirs.pop(key, None)
+                store.security.pop(key, None)
             del store.dirs[low]
+            store.security.pop(low, None)

@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcControllerAction
 from ansible_collections.wsfc.csv.plugins.plugin_utils.play_hosts import host_variable, play_hosts, registered
 from ansible_collections.wsfc.csv.plugins.plugin_utils.run.options import OPTION_SPEC
-from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import prepare_run
+from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import changed_under_lock, leaders_changed, prepare_run
 
 _TOKEN_CHARS = string.ascii_lowercase + string.digits
 
@@ -28,6 +28,7 @@ class ActionModule(WsfcControllerAction):
         "node_name_from": {"type": "str"},
         "options": {"type": "dict", "required": True, "options": OPTION_SPEC},
         "report_dir": {"type": "path", "required": True},
+        "again": {"type": "dict"},
     }
 
     def execute(self, args, task_vars):
@@ -35,12 +36,22 @@ class ActionModule(WsfcControllerAction):
         node_names = {}
         if args.get("node_name_from"):
             node_names = dict((h, host_variable(task_vars, h, args["node_name_from"], "")) for h in hosts)
+        again = args.get("again") or {}
+        started = datetime.now(timezone.utc)
+        if again.get("started"):
+            started = datetime.strptime(again["started"], "%Y-%m-%dT%H:%M:%S.%fZ").replace(tzinfo=timezone.utc)
         run = prepare_run(
             hosts, registered(task_vars, args["facts_from"]), networks=registered(task_vars, args.get("network_from")),
             vss=registered(task_vars, args.get("vss_from")), node_names=node_names,
             options=dict((k, v) for k, v in args["options"].items() if v is not None),
-            forks=task_vars.get("ansible_forks"), report_dir=args["report_dir"], started=datetime.now(timezone.utc),
+            forks=task_vars.get("ansible_forks"), report_dir=args["report_dir"], started=started,
             token="".join(secrets.choice(_TOKEN_CHARS) for dummy in range(6)),
-            groups=dict((h, list(host_variable(task_vars, h, "group_names", []))) for h in hosts))
+            groups=dict((h, list(host_variable(task_vars, h, "group_names", []))) for h in hosts),
+            run_id=again.get("run_id"))
+        if again:
+            moved = leaders_changed(again, run)
+            if moved:
+                raise ValueError(moved)
+            run["run_warnings"] = changed_under_lock(again, run) + list(run.get("run_warnings") or [])
         run["changed"] = False
         return run

@@ -53,6 +53,8 @@ class ActionModule(WsfcActionBase):
         "poll_interval": {"type": "float", "default": 10.0},
         "keep_coordinators": {"type": "bool", "default": True},
         "move_timeout": {"type": "int", "default": 300},
+        "lock": {"type": "dict", "options": {"path": {"type": "str", "required": True},
+                                             "nonce": {"type": "str", "required": True, "no_log": False}}},
         "fail_on_error": {"type": "bool", "default": True},
         "state": {"type": "str", "default": "present", "choices": ["present", "absent"]},
     }
@@ -93,7 +95,7 @@ class ActionModule(WsfcActionBase):
         entries = scheduler.run(items)
         counts, msg = summary(entries, node)
         result = {"changed": True, "jobs": entries, "node": node, "counts": counts, "msg": msg,
-                  "clock": steps.clock.samples,
+                  "clock": steps.clock.samples, "lock_state": steps.lock_state,
                   "diff": {"before": {"jobs": []}, "after": {"jobs": [e["job_id"] for e in entries if e["job_id"]]}}}
         problems = [e for e in entries if e["state"] != "succeeded"]
         if problems and args["fail_on_error"]:

@@ -25,16 +25,21 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     DEFAULT_TAG,
     REGISTRY_DIR,
     REGISTRY_PATH,
+    REGISTRY_SDDL,
     SnapshotError,
     choose_provider,
     coordinator_moved,
     limit_problem,
     match_csv,
     normalize_id,
-    parse_registry,
+    corrupt_warning,
     provider_kind,
     provider_type,
+    quarantine_path,
+    read_registry,
     recorded_mismatch,
+    registry_acl_is_ours,
+    registry_owner_problem,
     same_machine,
     shape_snapshot,
     split_existing,
@@ -66,18 +71,43 @@ class ActionModule(WsfcActionBase):
     MUTUALLY_EXCLUSIVE = [["name", "path"]]
     REQUIRED_ONE_OF = [["name", "path", "id"]]
 
+    _corrupt = None
+    _quarantined = None
+
     def execute(self, args):
         if args["busy_timeout"] < 0:
             return {"failed": True, "msg": "busy_timeout must be 0 or more, got %d" % args["busy_timeout"]}
         raw = self.operation("csv_snapshot_get", {"registry": REGISTRY_PATH})
         node = raw.get("node") or self.host_name
         try:
-            entries = parse_registry(raw.get("registry"))
+            owner = registry_owner_problem(raw.get("registry_acl"), node)
+            if owner:
+                raise SnapshotError(owner)
+            entries, self._corrupt = read_registry(raw.get("registry"))
             if args["state"] == "present":
-                return self._present(args, raw, node, entries)
-            return self._absent(args, raw, node, entries)
+                result = self._present(args, raw, node, entries)
+            else:
+                result = self._absent(args, raw, node, entries)
         except SnapshotError as exc:
             return {"failed": True, "msg": str(exc), "node": node}
+        if self._corrupt and not getattr(self, "_quarantined", None):
+            result.setdefault("warnings", []).append(corrupt_warning(self._corrupt, node))
+        return result
+
+    def _prepare_registry(self, raw, node):
+        """Before a snapshot is recorded: the registry folder with its own ACL, a corrupt registry moved aside."""
+        self._quarantined = None
+        if not self._corrupt and registry_acl_is_ours(raw.get("registry_acl")):
+            return []
+        aside = quarantine_path(raw.get("now")) if self._corrupt else ""
+        done = self.operation("csv_snapshot_registry", {"registry": REGISTRY_PATH, "registry_dir": REGISTRY_DIR,
+                                                        "sddl": REGISTRY_SDDL, "quarantine": aside}, read_only=False)
+        if registry_owner_problem(done.get("acl"), node):
+            raise SnapshotError(registry_owner_problem(done.get("acl"), node))
+        if self._corrupt:
+            self._quarantined = done.get("quarantined") or aside
+            return [corrupt_warning(self._corrupt, node, moved_to=self._quarantined)]
+        return []
 
     # ---- present --------------------------------------------------------------------------------------
     def _present(self, args, raw, node, entries):
@@ -129,12 +159,15 @@ class ActionModule(WsfcActionBase):
                                  "surfaced_on": predicted.upper(), "local_reads": same_machine(predicted, node)},
                     "msg": "would create an application-consistent snapshot of %s on %s with %s; it would be "
                            "surfaced on %s and exposed at %s" % (csv["name"], node, note, predicted, mount)}
+        warnings += self._prepare_registry(raw, node)
+        if self._corrupt:
+            entries = []
         made, attempts = self._create(args, lambda: self.operation("csv_snapshot_create", {
             "csv": csv["name"], "tag": tag, "mount": mount, "script_dir": SCRIPT_DIR,
             "script": script_path(exposure_name(csv["name"], tag), "create"),
             "cleanup_script": script_path(exposure_name(csv["name"], tag), "cleanup"), "lines": lines,
-            "provider_id": provider_id or "", "registry": REGISTRY_PATH, "registry_dir": REGISTRY_DIR,
-            "entries": entries}, read_only=False), node, csv["name"])
+            "provider_id": provider_id or "", "registry": REGISTRY_PATH, "entries": entries}, read_only=False),
+            node, csv["name"])
         snapshot = shape_snapshot(made["shadow"], node, providers, csv["name"], tag)
         if snapshot["consistency"] != "application":
             warnings.append("the snapshot %s of %s is crash-consistent: no VSS writer took part in it" % (
@@ -256,7 +289,7 @@ class ActionModule(WsfcActionBase):
         if alive or gone:
             done = self.operation("csv_snapshot_remove", {
                 "targets": [self._target(e, csvs) for e in alive], "keep": keep, "script_dir": SCRIPT_DIR,
-                "registry": REGISTRY_PATH, "registry_dir": REGISTRY_DIR}, read_only=False)
+                "registry": REGISTRY_PATH}, read_only=False)
             removed = [normalize_id(i) for i in done.get("removed") or []]
             result["vanished"] += [normalize_id(i) for i in done.get("missing") or []]
             mismatched += ["%s (it is no longer the one recorded)" % m.get("id") for m in done.get("mismatched") or []]

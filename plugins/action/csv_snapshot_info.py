@@ -11,14 +11,15 @@ from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import (
     PROVIDER_TYPES,
     REGISTRY_PATH,
     SHADOW_COPIES_PER_VOLUME,
-    SnapshotError,
+    corrupt_warning,
     csv_for_volume,
     default_provider,
     match_csv,
     normalize_id,
-    parse_registry,
     provider_kind,
     provider_type,
+    read_registry,
+    registry_owner_problem,
     shape_snapshot,
     split_existing,
     volume_shadows,
@@ -42,10 +43,11 @@ class ActionModule(WsfcActionBase):
     def execute(self, args):
         raw = self.operation("csv_snapshot_get", {"registry": REGISTRY_PATH})
         node = raw.get("node") or self.host_name
-        try:
-            entries = parse_registry(raw.get("registry"))
-        except SnapshotError as exc:
-            return {"failed": True, "msg": str(exc), "node": node}
+        owner = registry_owner_problem(raw.get("registry_acl"), node)
+        if owner:
+            return {"failed": True, "msg": owner, "node": node}
+        entries, corrupt = read_registry(raw.get("registry"))
+        warnings = [corrupt_warning(corrupt, node)] if corrupt else []
         csvs = raw.get("csvs") or []
         providers = raw.get("providers") or []
         shadows = raw.get("shadows") or []
@@ -73,7 +75,7 @@ class ActionModule(WsfcActionBase):
         dummy, gone = split_existing(entries, shadows)
         chosen = default_provider(providers)
         shown = [wanted] if wanted is not None else csvs
-        return {
+        result = {
             "changed": False, "node": node, "snapshots": out,
             "providers": [{"id": p.get("id"), "name": p.get("name"),
                            "type": PROVIDER_TYPES.get(int(p.get("type") or 0)), "kind": provider_kind(p),
@@ -84,3 +86,6 @@ class ActionModule(WsfcActionBase):
                          "limit": SHADOW_COPIES_PER_VOLUME} for c in shown],
             "vanished": [e["id"] for e in gone],
         }
+        if warnings:
+            result["warnings"] = warnings
+        return result

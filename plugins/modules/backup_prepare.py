@@ -49,6 +49,15 @@ options:
       RV(clusters)).
     type: path
     required: true
+  again:
+    description:
+      - The run this plans again (what an earlier M(wsfc.csv.backup_prepare) of the same play returned). The role
+        plans twice, once to show the plan and once from the cluster read again while the cluster's backup lock is
+        held, so that the original owners it saves and restores are those seen under the lock. The run keeps that
+        run's id and start, and RV(run_warnings) names every CSV whose coordinator changed in between. When a
+        cluster's leader (the host its lock was taken through) is not its leader in the new read, the task fails and
+        nothing is moved.
+    type: dict
   options:
     description: The backup's options, as the role's variables of the same names with the C(csv_backup_) prefix.
     type: dict

@@ -103,6 +103,22 @@ options:
     description: Seconds a move back (see O(keep_coordinators)) may take.
     type: int
     default: 300
+  lock:
+    description:
+      - The run's backup lock (M(wsfc.csv.backup_lock)'s RV(wsfc.csv.backup_lock#module:path) and
+        RV(wsfc.csv.backup_lock#module:nonce)). Every status read of a job also refreshes the lock's heartbeat while
+        the lock holds this nonce, in the same round trip, so a run whose jobs take longer than the lock's
+        C(stale_after) keeps its lock fresh. RV(lock_state) says what the polls found.
+    type: dict
+    suboptions:
+      path:
+        description: The lock file.
+        type: str
+        required: true
+      nonce:
+        description: The run's nonce, as the lock holds it.
+        type: str
+        required: true
   fail_on_error:
     description:
       - Fail the task when any CSV was not backed up. The role sets it to V(false) to restore ownership and write
@@ -193,6 +209,14 @@ jobs:
       target_path: \\backup01\csv\20261125T020000Z-ab12cd\Cluster Disk 1-3f2a9c1b
       exit_code: 1
       message: Cluster Disk 1 on NODE2 backed up with copy (1600000000000 bytes), local read
+lock_state:
+  description:
+    - With O(lock), what the polls found, the first answer other than C(held) kept; C(held) (the heartbeat was
+      refreshed), C(lost) (another run's nonce holds the lock), C(missing) (no lock file) or the error read; null
+      without O(lock) or when nothing was polled.
+  returned: when state is present
+  type: str
+  sample: held
 cleared:
   description: With O(state=absent), per CSV whether its job was removed (C(job_removed)) and which snapshot IDs
     were deleted (C(snapshots_removed)).

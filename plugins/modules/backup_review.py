@@ -108,6 +108,12 @@ stopped:
   description: With O(stage=start), why each cluster that does not go ahead stopped.
   returned: success
   type: dict
+locks:
+  description: With O(stage=start), per host of the clusters that go ahead, its cluster's lock (C(path) and C(nonce),
+    from what the leader's M(wsfc.csv.backup_lock) returned), for M(wsfc.csv.backup_queue)'s
+    O(wsfc.csv.backup_queue#module:lock), whose polls refresh its heartbeat.
+  returned: success
+  type: dict
 clusters:
   description: With O(run) and O(stage=end), each cluster's review - C(control_host) (the host its moves back and
     its lock's release go through), C(now_host) (its first host whose fresh read answered; null when none did),
@@ -151,6 +157,11 @@ clears:
   type: dict
 run_id:
   description: With O(ownership_map), the run's id.
+  returned: success
+  type: str
+lock_nonce:
+  description: With O(ownership_map), the nonce of the run's backup lock, as the map saved it (null in a map of an
+    older version), so that the lock's release is that run's.
   returned: success
   type: str
 method:

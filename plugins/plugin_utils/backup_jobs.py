@@ -305,10 +305,14 @@ def tail_lines(log_lines):
     return max(int(log_lines), SUMMARY_LINES)
 
 
-def status_args(name, log_dir=None, csv=None, log_lines=DEFAULT_LOG_LINES):
-    """The arguments of ``backup_job_status.ps1`` for one job (one round trip reads task, log tail and CSV)."""
+def status_args(name, log_dir=None, csv=None, log_lines=DEFAULT_LOG_LINES, lock=None):
+    """The arguments of ``backup_job_status.ps1`` for one job (one round trip reads task, log tail and CSV).
+
+    ``lock``: ``{"path", "nonce"}`` of the run's backup lock, whose heartbeat the same read refreshes (None: not).
+    """
+    lock = lock if isinstance(lock, dict) and lock.get("path") and lock.get("nonce") else {}
     return {"name": name, "task_path": TASK_PATH, "log": log_path(name, log_dir), "log_lines": tail_lines(log_lines),
-            "csv": csv or ""}
+            "csv": csv or "", "lock": str(lock.get("path") or ""), "lock_nonce": str(lock.get("nonce") or "")}
 
 
 def next_delay(elapsed, timeout, interval):

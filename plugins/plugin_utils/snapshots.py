@@ -23,7 +23,12 @@ Snapshots are taken with DiskShadow (why, and its scripts: :mod:`diskshadow`).
   already has 512.
 - The registry of shadow copies this collection created (a JSON file on the node, since Win32_ShadowCopy has
   no tag): which entries identify the snapshot of a CSV and tag, which vanished, and whether a shadow copy is still
-  the one recorded (same volume, same creation time) before it is deleted.
+  the one recorded (same volume, same creation time) before it is deleted. Its folder must be owned by SYSTEM or
+  Administrators (:func:`registry_owner_problem`: a folder someone else created could list another product's
+  shadow copies as ours) and gets an explicit, protected ACL granting only those two (``REGISTRY_SDDL``, set with
+  ``[System.IO.Directory]::SetAccessControl``). The file is written whole to a temporary file, then put in place
+  with ``[System.IO.File]::Replace``, so a crash leaves the old registry or the new one; a registry that is not
+  valid JSON anyway (:func:`read_registry`) is moved aside with a warning, and none of its entries is trusted.
 - Result shaping: ``surfaced_on`` is the shadow copy's ``ServiceMachine`` (the machine whose VSS service created
   it), ``local_reads`` whether that is the node the task runs on, ``exposed_path`` the folder it is exposed at.
 """
@@ -35,6 +40,14 @@ import re
 
 REGISTRY_DIR = "C:\\ProgramData\\wsfc.csv"
 REGISTRY_PATH = REGISTRY_DIR + "\\snapshots.json"
+# Owner Administrators, group SYSTEM, a protected DACL (no inherited entries) granting full control to SYSTEM and
+# Administrators only, inherited by the folder's files and subfolders (OICI). SDDL: "Security Descriptor String
+# Format" and "ACE Strings" (https://learn.microsoft.com/windows/win32/secauthz/security-descriptor-string-format,
+# https://learn.microsoft.com/windows/win32/secauthz/ace-strings).
+REGISTRY_SDDL = "O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
+# SYSTEM (SY, S-1-5-18) and BUILTIN\Administrators (BA, S-1-5-32-544): "Well-known SIDs"
+# (https://learn.microsoft.com/windows/win32/secauthz/well-known-sids).
+TRUSTED_OWNERS = ("BA", "SY", "S-1-5-32-544", "S-1-5-18")
 DEFAULT_TAG = "wsfc.csv"
 SHADOW_COPIES_PER_VOLUME = 512
 
@@ -175,6 +188,57 @@ def parse_registry(text):
     if isinstance(entries, dict):
         entries = [entries]
     return [e for e in entries if isinstance(e, dict) and normalize_id(e.get("id"))]
+
+
+def read_registry(text):
+    """``(entries, problem)``: the registry's entries, or ``([], why)`` when it is not valid JSON (torn by a crash of
+    an older version, or edited): none of a corrupt registry's entries is trusted, so nothing it lists is deleted."""
+    try:
+        return parse_registry(text), None
+    except SnapshotError as exc:
+        return [], str(exc).split(" Fix or remove it", 1)[0]
+
+
+def quarantine_path(now):
+    """Where a corrupt registry is moved aside: ``snapshots.json.corrupt-<node's UTC time>``."""
+    stamp = re.sub(r"[^0-9T]", "", str(now or "").split(".", 1)[0]) or "unknown"
+    return REGISTRY_PATH + ".corrupt-" + stamp + "Z"
+
+
+def corrupt_warning(problem, node, moved_to=None):
+    where = ("it was moved aside to %s and a new one started" % moved_to if moved_to else
+             "it is left as it is until the next snapshot on this node moves it aside")
+    return ("%s on %s: %s. None of its entries is trusted, so no shadow copy it listed is deleted by wsfc.csv; "
+            "check them by hand (vssadmin list shadows)." % (problem.rstrip("."), node, where))
+
+
+def _sddl_part(sddl, key):
+    match = re.search(r"(?:^|[)A-Z0-9-])(%s):((?:\([^)]*\)|[^()])*?)(?=[OGDS]:|$)" % key, str(sddl or ""))
+    return match.group(2) if match else None
+
+
+def registry_owner_problem(acl, node):
+    """Why the registry folder must not be used (its owner is not SYSTEM or Administrators), or None.
+
+    ``acl``: its SDDL (owner and access) as the node read it; None when the folder does not exist yet."""
+    if acl is None:
+        return None
+    owner = _sddl_part(acl, "O")
+    if owner in TRUSTED_OWNERS:
+        return None
+    return ("The folder %s on %s is owned by %s, not by SYSTEM or Administrators: someone else created it, so its "
+            "snapshot registry cannot be trusted to say which shadow copies are wsfc.csv's. Nothing was created or "
+            "deleted. Check the folder (Get-Acl %s), remove it if it is not yours, and run again." % (
+                REGISTRY_DIR, node, owner or "an unknown owner", REGISTRY_DIR))
+
+
+def registry_acl_is_ours(acl):
+    """True when the folder has the explicit, protected ACL of ``REGISTRY_SDDL`` (SYSTEM and Administrators only)."""
+    dacl = _sddl_part(acl, "D")
+    if not dacl or not dacl.startswith("P"):
+        return False
+    aces = set(re.findall(r"\(([^)]*)\)", dacl))
+    return _sddl_part(acl, "O") in TRUSTED_OWNERS and aces == set(re.findall(r"\(([^)]*)\)", REGISTRY_SDDL))
 
 
 def tagged(entries, csv, tag):

@@ -600,6 +600,8 @@ def new_object(interp: Any, ctx: Any, bound: dict, items: list[Any] | None) -> l
         return [dotnet.ExceptionObject(t, to_string(args[0]) if args else f"Exception of type '{t}' was thrown.")]
     if t == "System.DateTime":
         return [datetime(*[to_int(a) for a in args], tzinfo=None) if args else datetime(1, 1, 1)]
+    if t == "System.Security.AccessControl.DirectorySecurity" and not args:
+        return [dotnet.DirectorySecurity()]  # the parameterless constructor: an empty descriptor
     raise not_modelled(f"New-Object {to_string(bound.get('TypeName'))}")
 
 

@@ -525,6 +525,46 @@ def set_index(interp: Any, obj: Any, idx: Any, value: Any) -> None:
 # cite each member's page and that the static check reads).
 
 
+# ---- System.Security.AccessControl -------------------------------------------------------------------------
+
+class DirectorySecurity:
+    """A ``System.Security.AccessControl.DirectorySecurity`` as the lab keeps it: its SDDL text only.
+
+    What the scripts use (https://learn.microsoft.com/dotnet/api/system.security.accesscontrol.directorysecurity?
+    view=netframework-4.8): ``New-Object`` of it (an empty descriptor), ObjectSecurity.SetSecurityDescriptorSddlForm
+    (sets the whole descriptor from SDDL) and GetSecurityDescriptorSddlForm(AccessControlSections) (the SDDL of the
+    sections asked for: Owner ``O:``, Group ``G:``, Access ``D:``, Audit ``S:``; ``All`` or a comma list).
+    Access rules, inheritance and rights are not evaluated: the lab keeps what was set and reads it back.
+    """
+
+    type_names = ["System.Security.AccessControl.DirectorySecurity",
+                  "System.Security.AccessControl.FileSystemSecurity",
+                  "System.Security.AccessControl.NativeObjectSecurity",
+                  "System.Security.AccessControl.CommonObjectSecurity",
+                  "System.Security.AccessControl.ObjectSecurity", "System.Object"]
+
+    def __init__(self, sddl: str = ""):
+        self.sddl = sddl
+
+    def parts(self) -> dict[str, str]:
+        """``{"O": "O:BA", "G": ..., "D": "D:P(...)", "S": ...}`` of the SDDL text."""
+        import re
+        out = {}
+        for match in re.finditer(r"([OGDS]):((?:\([^)]*\)|[^()])*?)(?=[OGDS]:|$)", self.sddl):
+            out[match.group(1)] = match.group(1) + ":" + match.group(2)
+        return out
+
+    def sections(self, which: str) -> str:
+        names = [w.strip().lower() for w in which.split(",")]
+        keys = "OGDS" if "all" in names else "".join(
+            k for k, n in (("O", "owner"), ("G", "group"), ("D", "access"), ("S", "audit")) if n in names)
+        parts = self.parts()
+        return "".join(parts[k] for k in keys if k in parts)
+
+    def __str__(self) -> str:
+        return "System.Security.AccessControl.DirectorySecurity"
+
+
 # ---- static members -------------------------------------------------------------------------------------
 
 class Encoding:

@@ -504,6 +504,24 @@ ENCODING = Kind("System.Text.Encoding", lambda o: isinstance(o, Encoding), {
 }, missing="NotModelled")
 
 
+# ---- System.Security.AccessControl.DirectorySecurity (the lab keeps its SDDL) ---------------------------------
+
+def _set_sddl(interp: Any, sec: Any, name: str, args: list[Any]) -> Any:
+    sec.sddl = to_string(args[0])
+    return _void()
+
+
+_OBJECT_SECURITY = "System.Security.AccessControl.ObjectSecurity"
+DIRECTORY_SECURITY = Kind("System.Security.AccessControl.DirectorySecurity",
+                          lambda o: type(o).__name__ == "DirectorySecurity", {
+                              "setsecuritydescriptorsddlform": Method(
+                                  _set_sddl, api(_OBJECT_SECURITY, "SetSecurityDescriptorSddlForm")),
+                              "getsecuritydescriptorsddlform": Method(
+                                  lambda i, o, n, a: o.sections(to_string(a[0])),
+                                  api(_OBJECT_SECURITY, "GetSecurityDescriptorSddlForm")),
+                          }, missing="NotModelled")
+
+
 # ---- objects the cmdlets return, and anything else ----------------------------------------------------------
 
 PSOBJECT = Kind("System.Management.Automation.PSObject", lambda o: isinstance(o, PSObject), {
@@ -517,7 +535,7 @@ OTHER = Kind("System.Object", lambda o: True, {
 
 # Most specific first: bool before numbers (a Python bool is an int), a growable list before an array.
 KINDS: list[Kind] = [STRING, DATETIME, GROWABLE_LIST, ARRAY, HASHTABLE, BOOLEAN, NUMBER, GUID, TIMESPAN, ENUM,
-                     ERROR_RECORD, EXCEPTION, SCRIPTBLOCK, ENCODING, PSOBJECT, OTHER]
+                     ERROR_RECORD, EXCEPTION, SCRIPTBLOCK, ENCODING, DIRECTORY_SECURITY, PSOBJECT, OTHER]
 GETTYPE = Method(lambda i, o, n, a: TypeInfo(ps_type_name(o)), api("System.Object", "GetType"))
 
 
@@ -557,6 +575,6 @@ def invoke_method(interp: Any, obj: Any, name: str, args: list[Any]) -> Any:
             return fn(*args)
         raise not_modelled(f"the method {name}() of [{obj.type_name}]")
     if kind.missing == "NotModelled":
-        type_name = kind.type_name if kind is ENCODING else ps_type_name(obj)
+        type_name = kind.type_name if kind in (ENCODING, DIRECTORY_SECURITY) else ps_type_name(obj)
         raise not_modelled(f"the method {name}() of [{type_name}]")
     raise no_method(obj, name)

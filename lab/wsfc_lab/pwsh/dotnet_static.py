@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta, timezone
 from typing import Any, Callable
 
-from wsfc_lab.pwsh.dotnet_methods import api, method_error
+from wsfc_lab.pwsh.dotnet_methods import _void, api, method_error
 from wsfc_lab.pwsh.errors import ErrorRecord, PSRuntimeError, not_modelled
 from wsfc_lab.pwsh.fmt import composite_format
 from wsfc_lab.pwsh.objects import PSEnum
@@ -121,6 +121,83 @@ def _env(i: Any, a: list[Any]) -> Any:
     return next((v for k, v in i.env().items() if k.lower() == to_string(a[0]).lower()), None)
 
 
+def _file_call(name: str, operation: str) -> StaticImpl:
+    """``[System.IO.File]::Move(source, dest)`` / ``::Replace(source, dest, $null)`` on the lab's file system.
+
+    File.Move (https://learn.microsoft.com/dotnet/api/system.io.file.move?view=netframework-4.8) "moves a specified
+    file to a new location": it throws IOException when "destFileName already exists" (it never overwrites) and
+    FileNotFoundException when "sourceFileName was not found", so of two callers renaming one file only the first
+    finds it. File.Replace (https://learn.microsoft.com/dotnet/api/system.io.file.replace?view=netframework-4.8)
+    "replaces the contents of a specified file with the contents of another file, deleting the original file"; it
+    throws FileNotFoundException when "the file described by the sourceFileName or destinationFileName parameter
+    could not be found". Both take place within one volume here; Microsoft's pages do not promise that a rename or
+    a replace is atomic, the lab makes each one step (the NTFS rename the scripts rely on) and the scripts check
+    what they renamed before acting on it. Across volumes (a copy), with a backup file name (Replace's third
+    argument other than $null) and the four-argument Replace are not modelled. Each call is an event
+    ``fs.move`` / ``fs.replace`` (node, source, dest, ok, error).
+    """
+    def call(i: Any, a: list[Any]) -> Any:
+        model = getattr(i.host, "context", None)
+        fs = getattr(model, "fs", None)
+        if fs is None:
+            raise not_modelled(f"[System.IO.File]::{name}() outside a lab node")
+        if len(a) != (3 if name == "Replace" else 2):
+            raise not_modelled(f"[System.IO.File]::{name}() with {len(a)} arguments")
+        if name == "Replace" and a[2] is not None:
+            raise not_modelled("[System.IO.File]::Replace() with a backup file name")
+        source, dest = to_string(a[0]), to_string(a[1])
+        event = {"op": "fs." + name.lower(), "node": i.host.node, "args": {"source": source, "dest": dest}}
+        try:
+            getattr(fs, operation)(i.host.node, source, dest)
+        except (ValueError, NotImplementedError) as exc:
+            raise not_modelled(f"[System.IO.File]::{name}(): {exc}") from None
+        except FileNotFoundError as exc:
+            model.log(dict(event, ok=False, error="not found: %s" % exc))
+            raise method_error(name, a, f"Could not find file '{exc}'.", "System.IO.FileNotFoundException") from None
+        except FileExistsError as exc:
+            model.log(dict(event, ok=False, error="exists: %s" % exc))
+            raise method_error(name, a, "Cannot create a file when that file already exists.\r\n",
+                               "System.IO.IOException") from None
+        model.log(dict(event, ok=True))
+        return _void()  # both methods return void: nothing is written to the pipeline
+    return call
+
+
+def _directory_acl(name: str) -> StaticImpl:
+    """``[System.IO.Directory]::GetAccessControl(path)`` / ``::SetAccessControl(path, $security)`` (.NET Framework
+    4.8: https://learn.microsoft.com/dotnet/api/system.io.directory.getaccesscontrol?view=netframework-4.8, "Gets a
+    DirectorySecurity object that encapsulates the access control list (ACL) entries for a specified directory";
+    https://learn.microsoft.com/dotnet/api/system.io.directory.setaccesscontrol?view=netframework-4.8, "Applies
+    access control list (ACL) entries described by a DirectorySecurity object to the specified directory"). A
+    directory that does not exist is DirectoryNotFoundException. The lab keeps the descriptor's SDDL (event
+    ``fs.acl`` for a set); the overload with AccessControlSections is not modelled.
+    """
+    def call(i: Any, a: list[Any]) -> Any:
+        from wsfc_lab.pwsh.dotnet import DirectorySecurity
+        model = getattr(i.host, "context", None)
+        fs = getattr(model, "fs", None)
+        if fs is None:
+            raise not_modelled(f"[System.IO.Directory]::{name}() outside a lab node")
+        if len(a) != (2 if name == "SetAccessControl" else 1):
+            raise not_modelled(f"[System.IO.Directory]::{name}() with {len(a)} arguments")
+        path = to_string(a[0])
+        try:
+            if name == "GetAccessControl":
+                return DirectorySecurity(fs.security(i.host.node, path))
+            if not isinstance(a[1], DirectorySecurity):
+                raise not_modelled("[System.IO.Directory]::SetAccessControl() with something else than a "
+                                   "DirectorySecurity")
+            fs.set_security(i.host.node, path, a[1].sddl)
+        except ValueError as exc:
+            raise not_modelled(f"[System.IO.Directory]::{name}(): {exc}") from None
+        except FileNotFoundError:
+            raise method_error(name, a, f"Could not find a part of the path '{path}'.",
+                               "System.IO.DirectoryNotFoundException") from None
+        model.log({"op": "fs.acl", "node": i.host.node, "ok": True, "args": {"path": path, "sddl": a[1].sddl}})
+        return _void()
+    return call
+
+
 def _m(type_name: str, member: str, impl: StaticImpl) -> tuple[tuple[str, str], StaticMethod]:
     return (type_name, member.lower()), StaticMethod(impl, api(type_name, member))
 
@@ -158,6 +235,10 @@ STATIC_METHODS: dict[tuple[str, str], StaticMethod] = dict([
     _m("System.Int32", "Parse", lambda i, a: _int_parse("System.Int32")(a)),
     _m("System.Int64", "Parse", lambda i, a: _int_parse("System.Int64")(a)),
     _m("System.Environment", "GetEnvironmentVariable", _env),
+    _m("System.IO.File", "Move", _file_call("Move", "rename")),
+    _m("System.IO.Directory", "GetAccessControl", _directory_acl("GetAccessControl")),
+    _m("System.IO.Directory", "SetAccessControl", _directory_acl("SetAccessControl")),
+    _m("System.IO.File", "Replace", _file_call("Replace", "replace")),
     _m("System.IO.Path", "Combine", lambda i, a: _path_combine(a)),
     _m("System.IO.Path", "GetFileName", lambda i, a: ntpath.basename(to_string(a[0]))),
     _m("System.IO.Path", "GetDirectoryName", lambda i, a: ntpath.dirname(to_string(a[0]))),

@@ -100,6 +100,7 @@ class QueueSteps(object):
         self._wall = wall or time.time
         self.clock = ClockSamples()
         self.lost = None
+        self.lock_state = None  # the backup lock's heartbeat as the polls saw it (see _lock_seen)
         self.last_failure = None   # the result of the last module that failed (for its coordinator_now)
 
     # ---- one module --------------------------------------------------------------------------------------
@@ -248,8 +249,9 @@ class QueueSteps(object):
                 raise OperationError("backup_job_status", self.lost, node=self.node)
             asked = self._wall()
             status = self._run_operation("backup_job_status", status_args(job.name, self.args.get("log_dir"),
-                                                                          job.item["csv"]))
+                                                                          job.item["csv"], lock=self.args.get("lock")))
             self.clock.sample((asked + self._wall()) / 2, status.get("now"))
+            self._lock_seen(status.get("lock_state"))
         except OperationError as exc:
             if isinstance(exc, OperationUnreachable):
                 self._lose(exc)
@@ -288,6 +290,14 @@ class QueueSteps(object):
             self._check_failover(job)
         self._finish(job)
         return False
+
+    def _lock_seen(self, state):
+        """The heartbeat that poll refreshed (``held``), or why not: kept as the queue's ``lock_state`` (the first
+        state other than held stays, so the report says the lock was lost or missing at some point)."""
+        if state is None:
+            return
+        if self.lock_state in (None, "held"):
+            self.lock_state = state
 
     def _still_running(self, job):
         """A job still running: True until its deadline; then left running or stopped, as ``on_timeout`` says."""

@@ -308,8 +308,37 @@ def prepare_cluster(name, members, missing, networks, vss, node_names, options, 
     }
 
 
+def changed_under_lock(first, again):
+    """Lines saying which coordinators changed between the first read (``first``, the plan shown before the lock)
+    and the read under the lock (``again``); the run goes on with what it read under the lock."""
+    lines = []
+    for name, crun in sorted((again.get("clusters") or {}).items()):
+        before = ((((first.get("clusters") or {}).get(name) or {}).get("ownership")) or {}).get("owners") or {}
+        after = (crun.get("ownership") or {}).get("owners") or {}
+        for csv in sorted(set(before) | set(after)):
+            if str(before.get(csv) or "").lower() != str(after.get(csv) or "").lower():
+                lines.append("%s: %s was coordinated by %s when the cluster was first read and by %s under the "
+                             "lock; the run records and restores what it read under the lock" % (
+                                 name, csv, before.get(csv) or "nobody", after.get(csv) or "nobody"))
+    return lines
+
+
+def leaders_changed(first, again):
+    """Why a run planned again under its locks cannot go on (a cluster's lock was taken through a host that is not
+    its leader any more: that host did not answer the read under the lock), or None."""
+    before = dict((name, host) for host, name in (first.get("leaders") or {}).items())
+    after = dict((name, host) for host, name in (again.get("leaders") or {}).items())
+    changed = sorted(name for name in before if after.get(name) != before[name])
+    if not changed:
+        return None
+    return ("The cluster %s was read again under its lock, but %s, the host its lock was taken through, did not "
+            "answer that read first (%s did). Nothing was moved; the lock is released. Run again." % (
+                ", ".join(changed), ", ".join(before[n] for n in changed),
+                ", ".join(after.get(n) or "no host" for n in changed)))
+
+
 def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=None, forks=None,
-                report_dir=".", started=None, token="000000", groups=None):
+                report_dir=".", started=None, token="000000", groups=None, run_id=None):
     """The run of every cluster the play's hosts answer for: see wsfc.csv.backup_prepare's RETURN for every key.
 
     ``hosts`` are the play's hosts in order; ``facts``, ``networks`` and
@@ -339,7 +368,8 @@ def prepare_run(hosts, facts, networks=None, vss=None, node_names=None, options=
     if groups is None and len(by_cluster) == 1:  # no inventory groups given: every host is of the one cluster
         attributed, lost = {next(iter(by_cluster)): missing}, {}
     fleet = len(by_cluster) > 1 or bool(lost)
-    run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
+    if not run_id:  # given: the run planned again under its lock keeps its name
+        run_id = "%s-%s" % (started.strftime("%Y%m%dT%H%M%SZ"), token) if started else token
     stamp = started.strftime("%Y-%m-%dT%H:%M:%S.%fZ") if started else None
     up = sum(1 for members in by_cluster.values() for dummy in members)
     clusters = {}

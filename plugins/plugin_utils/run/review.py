@@ -67,7 +67,7 @@ def review_start(run, locks=None, moved=None):
     take, or one of whose moves failed, backs up nothing; its ``stopped``
     entry says why, and the end of the run still moves back what moved.
     """
-    reads, stopped = {}, {}
+    reads, stopped, held = {}, {}, {}
     for name, crun in (run.get("clusters") or {}).items():
         if crun.get("error"):
             continue
@@ -77,7 +77,18 @@ def review_start(run, locks=None, moved=None):
             stopped[name] = why
             continue
         reads.update(crun.get("reads") or {})
-    return {"reads": reads, "stopped": stopped}
+        lock = lock_of((locks or {}).get(leader))
+        if lock:
+            held.update((host, lock) for host in crun.get("reads") or {})
+    return {"reads": reads, "stopped": stopped, "locks": held}
+
+
+def lock_of(result):
+    """``{"path", "nonce"}`` of a lock a leader took (its backup_lock result), for the queue's heartbeat; or None."""
+    if not isinstance(result, dict) or not answered(result):
+        return None
+    path, nonce = result.get("path"), result.get("nonce")
+    return {"path": path, "nonce": nonce} if path and nonce else None
 
 
 def review_cluster(crun, hosts, queues=None, now=None, on_failover="replan"):
@@ -164,6 +175,7 @@ def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
         "hosts": matched,
         "clears": clears,
         "run_id": saved.get("run_id"),
+        "lock_nonce": saved.get("lock_nonce"),
         "method": saved.get("method") or "copy",
         "restore": restore_moves(owners, facts, scope=scope),
     }

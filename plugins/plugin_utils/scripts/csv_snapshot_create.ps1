@@ -1,11 +1,14 @@
 # csv_snapshot_create: take a shadow copy of one CSV volume with DiskShadow, exposed at wsfc.csv's folder, and
 # record it in wsfc.csv's registry on this node.
-# Arguments: csv, tag, mount, script_dir, script, lines, cleanup_script, provider_id, registry, registry_dir, entries
+# Arguments: csv, tag, mount, script_dir, script, lines, cleanup_script, provider_id, registry, entries
 #   lines: the DiskShadow script, built by the controller from validated values (plugin_utils/diskshadow.py):
 #   set context persistent, add volume <CSV mount point> [provider <id>], create, list shadows id %VSS_SHADOW_1%,
 #   expose %VSS_SHADOW_1% <mount>\. mount: wsfc.csv's exposure folder for this CSV and tag (created here, empty);
 #   script, cleanup_script: where the DiskShadow scripts are written (in script_dir) and removed after the run;
 #   provider_id: the provider the script names, or '' (VSS chooses); entries: the registry's current entries.
+#   The registry is written whole to <registry>.tmp, then put in place with [System.IO.File]::Replace (File.Move when
+#   there is none yet), so a crash leaves the old registry or the new one, never half of one; its folder exists with
+#   its own ACL (csv_snapshot_registry.ps1).
 # A failed create leaves nothing: a shadow copy DiskShadow listed (its "Shadow Copy ID = {...}" line) but did not
 # expose at mount, one from another provider than named, or one whose registry entry cannot be written, is deleted
 # again (DiskShadow unexpose/delete shadows id) before the script reports, and the empty folder is removed.
@@ -69,8 +72,9 @@ if ($null -ne $shadow) {
                 created = $installed
             }
             $registry = [ordered]@{ version = 2; snapshots = @(@($WsfcArgs.entries) + @($entry)) }
-            New-Item -ItemType Directory -Path ([string]$WsfcArgs.registry_dir) -Force | Out-Null
-            Set-Content -LiteralPath ([string]$WsfcArgs.registry) -Value ($registry | ConvertTo-Json -Depth 4 -Compress) -Encoding UTF8
+            $file = [string]$WsfcArgs.registry
+            Set-Content -LiteralPath ($file + '.tmp') -Value ($registry | ConvertTo-Json -Depth 4 -Compress) -Encoding UTF8
+            if (Test-Path -LiteralPath $file) { [IO.File]::Replace($file + '.tmp', $file, $null) } else { [IO.File]::Move($file + '.tmp', $file) }
         }
         catch {
             $out.reason = 'the registry could not be written: ' + $_.Exception.Message

@@ -6,7 +6,9 @@
 #   (FailoverClusters.json);
 #   Get-CimInstance -ClassName Win32_ShadowProvider / Win32_ShadowCopy (CimCmdlets.json; classes in wmi.json: NoWriters
 #   says whether writers took part, ExposedName where the shadow copy is exposed);
-#   Test-Path, Get-Content (Microsoft.PowerShell.Management.json).
+#   Test-Path, Get-Content (Microsoft.PowerShell.Management.json); .NET System.IO.Directory.GetAccessControl and
+#   ObjectSecurity.GetSecurityDescriptorSddlForm: registry_acl, the registry folder's owner and access (SDDL), which
+#   the controller checks before it trusts the registry.
 # The volume names this node gives each CSV (what Win32_ShadowCopy.VolumeName holds for a snapshot of it here), read
 # with one Get-ClusterSharedVolumeState -Node call: one entry per CSV, instead of one call per CSV answering for
 # every node, which costs CSVs x nodes objects on every snapshot of a large cluster.
@@ -53,10 +55,17 @@ $registry = $null
 if (Test-Path -LiteralPath ([string]$WsfcArgs.registry) -PathType Leaf) {
     $registry = Get-Content -LiteralPath ([string]$WsfcArgs.registry) -Raw
 }
+$folder = ([string]$WsfcArgs.registry).Substring(0, ([string]$WsfcArgs.registry).LastIndexOf('\'))
+$acl = $null
+if (Test-Path -LiteralPath $folder -PathType Container) {
+    $acl = [System.IO.Directory]::GetAccessControl($folder).GetSecurityDescriptorSddlForm('Owner, Access')
+}
 [ordered]@{
     node = $env:COMPUTERNAME
     csvs = $csvs
     providers = $providers
     shadows = $shadows
     registry = $registry
+    registry_acl = $acl
+    now = [DateTime]::UtcNow.ToString('o')
 } | ConvertTo-Json -Depth 5 -Compress

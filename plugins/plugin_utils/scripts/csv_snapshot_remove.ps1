@@ -1,12 +1,13 @@
 # csv_snapshot_remove: delete shadow copies wsfc.csv created (DiskShadow unexpose, delete shadows id) and rewrite its
 # registry on this node.
-# Arguments: targets, keep, script_dir, registry, registry_dir
+# Arguments: targets, keep, script_dir, registry
 #   targets: the registry entries to delete, each with the DiskShadow lines that delete it (lines, lines_exposed: the
 #   same with unexpose first), the volume names and creation time it must still have (volume_names, created) and
 #   the script file to use (script); keep: the registry entries that remain whatever happens.
 #   A shadow copy that no longer exists is reported as missing, never an error. One whose volume or creation time
 #   is not the recorded one is left alone (mismatched) and its entry kept, as is the entry of one DiskShadow could
 #   not delete (failed, with DiskShadow's output); the exposure folder of a deleted one is removed when it is there.
+#   The registry is rewritten atomically: <registry>.tmp, then [System.IO.File]::Replace (File.Move when none).
 # Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-CimInstance -ClassName Win32_ShadowCopy
 #   (CimCmdlets.json; wmi.json); New-Item, Set-Content, Remove-Item, Test-Path (Microsoft.PowerShell.Management.json).
 #   Program: diskshadow.exe (windows-commands/diskshadow, delete-shadows, unexpose).
@@ -52,6 +53,7 @@ foreach ($target in @($WsfcArgs.targets)) {
     if ($folder -ne '' -and (Test-Path -LiteralPath $folder)) { Remove-Item -LiteralPath $folder }
 }
 $registry = [ordered]@{ version = 2; snapshots = @(@($WsfcArgs.keep) + @($stay)) }
-New-Item -ItemType Directory -Path ([string]$WsfcArgs.registry_dir) -Force | Out-Null
-Set-Content -LiteralPath ([string]$WsfcArgs.registry) -Value ($registry | ConvertTo-Json -Depth 4 -Compress) -Encoding UTF8
+$file = [string]$WsfcArgs.registry
+Set-Content -LiteralPath ($file + '.tmp') -Value ($registry | ConvertTo-Json -Depth 4 -Compress) -Encoding UTF8
+if (Test-Path -LiteralPath $file) { [System.IO.File]::Replace($file + '.tmp', $file, $null) } else { [System.IO.File]::Move($file + '.tmp', $file) }
 [ordered]@{ node = $env:COMPUTERNAME; removed = $removed; missing = $missing; mismatched = $mismatched; failed = $failed } | ConvertTo-Json -Depth 4 -Compress

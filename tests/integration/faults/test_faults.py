@@ -315,13 +315,13 @@ def test_a_dropped_connection_is_retried_for_a_read_and_the_state_read_again_bef
     """The connection drops twice after the node did the work: for the snapshot's first read, and for the job's
     start (a change).
 
-    Commands from here: 1 snapshot read (answer lost), 2 its retry, 3 snapshot create, 4 job read, 5 job start
-    (answer lost after the node started the job), 6 the job's state read again: it runs, so it is not started a
-    second time, and the queue polls it to the end.
+    Commands from here: 1 snapshot read (answer lost), 2 its retry, 3 the snapshot registry's folder made with its
+    ACL (a fresh node), 4 snapshot create, 5 job read, 6 job start (answer lost after the node started the job), 7
+    the job's state read again: it runs, so it is not started a second time, and the queue polls it to the end.
     """
     ops, mark = _operations(lab2), len(lab2.events())
     lab2.fault("winrm_drop", node="BR-NODE1")
-    lab2.fault("winrm_drop", node="BR-NODE1", after_ops=ops + 4)
+    lab2.fault("winrm_drop", node="BR-NODE1", after_ops=ops + 5)
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
         "run_id": "drops1", "target": run.BACKUP_TARGET, "poll_interval": 1}), "-vv")
@@ -342,11 +342,12 @@ def test_a_slow_winrm_call_is_waited_for_and_nothing_is_done_twice(lab2):
 
     The WinRM client keeps polling (the lab answers Receive with OperationTimeout meanwhile, as Windows does), so
     the module waits for the answer instead of giving up and trying again: one snapshot, one job, one read.
-    Commands from here: 1 snapshot read (slow), 2 snapshot create, 3 job read, 4 job start (slow), then status reads.
+    Commands from here: 1 snapshot read (slow), 2 the snapshot registry's folder made with its ACL (a fresh node), 3
+    snapshot create, 4 job read, 5 job start (slow), then status reads.
     """
     ops, mark = _operations(lab2), len(lab2.events())
     lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6)
-    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6, after_ops=ops + 3)
+    lab2.fault("winrm_timeout", node="BR-NODE1", seconds=6, after_ops=ops + 4)
     started = time.monotonic()
     result = lab2.ansible("BR-NODE1", "wsfc.csv.backup_queue", "-a", json.dumps({
         "reads": [{"csv": "Cluster Disk 3", "read": "smb", "source": "BR-NODE2", "index": 0}],
@@ -400,3 +401,82 @@ def test_a_node_clock_ahead_and_another_controller_time_zone_leave_the_report_ti
     # The controller's time zone does not leak into the report: its run times are UTC.
     assert summary["started"].endswith("Z") and summary["finished"].endswith("Z")
     assert abs((run.parse_iso(summary["finished"]) - run.utc_now()).total_seconds()) < 120
+
+
+# ---- the lock that cannot lie and the snapshot registry (issue 17) --------------------------------------------
+
+PEEK = json.dumps({"run_id": "peek", "state": "absent", "force": True, "nonce": "f" * 32})
+
+
+def _peek_lock(lab, node="BR-NODE2"):
+    """The lock as ``node`` sees it (check mode of a forced release: one read, nothing changes), or None."""
+    return module_result(lab.ansible(node, "wsfc.csv.backup_lock", "-a", PEEK, "--check"))["lock"]
+
+
+def test_a_run_longer_than_stale_after_keeps_its_lock_fresh_and_a_breaker_is_refused(lab2, tmp_path):
+    # stale_after 400 modelled seconds (8 s of wall time at time scale 50); the first run polls every wall second
+    # (50 modelled s) and reads 350 GB on BR-NODE1 (700 modelled s), so it holds its lock far longer than that.
+    stale = ("-e", "csv_backup_strategy=coordinator", "-e", "csv_backup_lock_stale_after=400")
+    before = run.owners(lab2)
+    first = run.start_backup(lab2, tmp_path / "first", *stale)
+    try:
+        run.wait_until(lab2, run.reading("Cluster Disk 1", "BR-NODE1"), what="the read of Cluster Disk 1")
+        deadline = time.monotonic() + 60
+        while True:
+            lock = _peek_lock(lab2)
+            if lock and lock["age_s"] > 450:
+                break
+            assert time.monotonic() < deadline and first.poll() is None, "the first run ended too soon: %s" % lock
+            time.sleep(0.5)
+        # older than stale_after, but its heartbeat is fresh: not stale
+        assert lock["idle_s"] < 400 and not lock["stale"] and lock["heartbeat"], lock
+        mark = len(lab2.events())
+        second = run.backup(lab2, tmp_path / "second", *stale, "-e", "csv_backup_break_stale_lock=true")
+        second_events = lab2.events()[mark:]
+        assert first.poll() is None, "the first run must still be running while the second is refused"
+    finally:
+        code, stdout, stderr = run.finish(first)
+    assert second.returncode != 0 and "Another backup of this cluster is running" in second.stdout, \
+        second.stdout[-4000:]
+    # From the lab: the second run renamed no lock (no break), moved nothing, took no snapshot and started nothing.
+    assert not [e for e in second_events if e["op"] == "fs.move" and ".break-" in e["args"]["dest"]]
+    assert not [e for e in second_events if e["op"] in ("csv.move", "snap.create", "task.register")]
+    assert code == 0, stdout[-4000:] + stderr[-2000:]
+    first_report, dummy = run.report(tmp_path / "first")
+    assert [j["state"] for j in first_report["jobs"]] == ["succeeded"] * 3, first_report["jobs"]
+    assert run.owners(lab2) == before
+    run.assert_nothing_left(lab2)
+
+
+TORN = (open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "lab", "topologies",
+                          "two-node.yml"), encoding="utf-8").read()
+        .replace("owner: BR-NODE1,\n     vms: [BR-DC01, BR-FS01]}", "owner: BR-NODE1, shadow_copies: 1,\n     vms: [BR-DC01, BR-FS01]}"))
+
+
+def test_a_truncated_snapshot_registry_is_moved_aside_the_node_keeps_working_and_nothing_foreign_is_deleted(tmp_path):
+    assert "shadow_copies: 1" in TORN
+    with running_lab(TORN, tmp_path / "lab", *SCALE) as lab:
+        foreign = [s["id"] for s in lab.state()["snapshots"]]
+        assert len(foreign) == 1
+        # a registry torn in the middle of a write (an older version's truncate-then-write), naming the other
+        # product's shadow copy as one of ours
+        torn = '{"version":2,"snapshots":[{"id":"%s","csv":"Cluster Disk 1","tag":"wsfc.csv run x","vol' % foreign[0]
+        wrote = lab.ansible("BR-NODE1", "ansible.builtin.raw", "-a",
+                            "New-Item -ItemType Directory -Path 'C:\\ProgramData\\wsfc.csv' -Force | Out-Null; "
+                            "Set-Content -LiteralPath 'C:\\ProgramData\\wsfc.csv\\snapshots.json' -Value '%s' "
+                            "-NoNewline" % torn)
+        assert wrote.returncode == 0, wrote.stdout + wrote.stderr
+        mark = len(lab.events())
+        done = run.backup(lab, tmp_path, "-e", "csv_backup_strategy=coordinator")
+        assert done.returncode == 0, done.stdout[-4000:]
+        events = lab.events()[mark:]
+        # the torn registry was moved aside (never deleted), and the node went on snapshotting and backing up
+        aside = [e for e in events if e["op"] == "fs.move" and e["ok"] and ".corrupt-" in e["args"]["dest"]]
+        assert len(aside) == 1 and aside[0]["node"] == "BR-NODE1", aside
+        assert [e["ok"] for e in events if e["op"] == "fs.acl" and e["node"] == "BR-NODE1"] == [True]
+        report, dummy = run.report(tmp_path)
+        assert [j["state"] for j in report["jobs"]] == ["succeeded"] * 3, report["jobs"]
+        # nothing foreign was deleted: the other product's shadow copy is still there, and only it
+        deleted = [e for e in events if e["op"] == "snap.delete"]
+        assert foreign[0] not in json.dumps(deleted)
+        assert [s["id"] for s in lab.state()["snapshots"]] == foreign

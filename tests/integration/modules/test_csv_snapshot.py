@@ -94,7 +94,9 @@ def test_software_snapshot_from_a_non_coordinator(lab):
     mark = len(lab.events())
     rc, made = _run(lab, _host(lab, "N2"), "csv_snapshot", {"name": "Disk A", "tag": "t1"})
     assert rc == 0 and made["changed"], made
-    assert len(lab.commands_since(mark)) == 2
+    # read, the registry's folder made with its own ACL (the node's first snapshot), create
+    assert len(lab.commands_since(mark)) == 3
+    assert [(e["node"], e["args"]["path"]) for e in _events(lab, mark, "fs.acl")] == [("N2", "C:\\ProgramData\\wsfc.csv")]
     (run,) = _events(lab, mark, "diskshadow.run")
     assert run["node"] == "N2" and run["ok"]
     (event,) = _events(lab, mark, "snap.create")

@@ -32,6 +32,8 @@ from .action_harness import ActionHarness
 
 OWNER = "awx@ctl01 pid 4242"  # a fixed lock owner, so the answers do not name the recording machine
 LOCK = "C:\\ClusterStorage\\Volume1\\.wsfc.csv\\backup.lock"
+# Fixed holder nonces, so the answers are the same at every recording.
+NONCE1, NONCE2, NONCE3, NONCE4, NONCE5 = ("%x" % n * 32 for n in range(1, 6))
 TARGET = "\\\\backup01\\csv"
 
 
@@ -265,14 +267,8 @@ class BackupRun(Scenario):
 
 def _node_now(lab, host="NODE1"):
     """The cluster's clock (NODE1's UTC time, as backup_lock_get reads it): the lab's time, not the controller's."""
-    return runner.run_operation(lab.connection(host, fresh=True), "backup_lock_get", {"path": ""}, read_only=True,
+    return runner.run_operation(lab.connection(host, fresh=True), "backup_lock_get", {"path": "", "nonce": ""}, read_only=True,
                                 host=host)["now"]
-
-
-def _lock_text(run_id, owner):
-    """A lock file's text as backup_lock_acquire.ps1 writes it (the time does not matter: it is compared whole)."""
-    return json.dumps({"run_id": run_id, "owner": owner, "created": "2026-01-05T01:00:00Z", "node": "NODE1"},
-                      separators=(",", ":"))
 
 
 def _other_tool(csv, path):
@@ -282,7 +278,7 @@ def _other_tool(csv, path):
     return {"csv": csv, "tag": "other-tool", "mount": mount, "script_dir": diskshadow.SCRIPT_DIR,
             "script": diskshadow.script_path(name, "create"), "cleanup_script": diskshadow.script_path(name, "cleanup"),
             "lines": diskshadow.create_lines(path, None, mount), "provider_id": "", "entries": [],
-            "registry": "C:\\ProgramData\\OtherTool\\shadows.json", "registry_dir": "C:\\ProgramData\\OtherTool"}
+            "registry": "C:\\ProgramData\\othertool-shadows.json"}
 
 
 def _job(**args):
@@ -422,7 +418,7 @@ SCENARIOS = {
         Scenario("check_mode_create", "check mode: a software snapshot of Cluster Disk 1 would be taken on NODE1",
                  args={"name": "Cluster Disk 1"}, check_mode=True, ops=["csv_snapshot_get"], expect={"changed": True}),
         Scenario("create", "a software snapshot of Cluster Disk 1, surfaced on its coordinator NODE1",
-                 args={"name": "Cluster Disk 1"}, ops=["csv_snapshot_get", "csv_snapshot_create"],
+                 args={"name": "Cluster Disk 1"}, ops=["csv_snapshot_get", "csv_snapshot_registry", "csv_snapshot_create"],
                  expect={"changed": True}),
         Scenario("already_there", "the tagged snapshot of Cluster Disk 1 exists", args={"name": "Cluster Disk 1"},
                  ops=["csv_snapshot_get"], expect={"changed": False}),
@@ -479,39 +475,45 @@ SCENARIOS = {
                  ops=["csv_snapshot_get"], expect={"changed": False}),
     ],
     "backup_lock": [
-        Scenario("check_mode_take", "check mode: the lock is free", args={"run_id": "run-1", "owner": OWNER},
+        Scenario("check_mode_take", "check mode: the lock is free", args={"run_id": "run-1", "owner": OWNER,
+                                                                          "nonce": NONCE1},
                  check_mode=True, ops=["backup_lock_get"], expect={"changed": True}),
-        Scenario("take", "run-1 takes the lock on Cluster Disk 1's volume", args={"run_id": "run-1", "owner": OWNER},
+        Scenario("take", "run-1 takes the lock on Cluster Disk 1's volume (and records the location)",
+                 args={"run_id": "run-1", "owner": OWNER, "nonce": NONCE1},
                  ops=["backup_lock_acquire"], expect={"changed": True}),
-        Scenario("take_again", "run-1 asks again: it already holds the lock", args={"run_id": "run-1", "owner": OWNER},
-                 ops=["backup_lock_acquire"], expect={"changed": False}),
-        Scenario("held_by_other_run", "run-2 asks while run-1 holds the lock", args={"run_id": "run-2",
-                                                                                     "owner": OWNER},
+        Scenario("take_again", "run-1 asks again: it already holds the lock, and its heartbeat is refreshed",
+                 args={"run_id": "run-1", "owner": OWNER, "nonce": NONCE1},
+                 ops=["backup_lock_acquire", "backup_lock_heartbeat"], expect={"changed": False}),
+        Scenario("reused_run_id", "another run with the same run id run-1 (another nonce) is refused",
+                 args={"run_id": "run-1", "owner": OWNER, "nonce": NONCE2},
                  ops=["backup_lock_acquire"], expect={"failed": True}),
-        Scenario("check_mode_held", "check mode: run-2 would be refused", args={"run_id": "run-2", "owner": OWNER},
+        Scenario("held_by_other_run", "run-2 asks while run-1 holds the lock", args={"run_id": "run-2",
+                                                                                     "owner": OWNER, "nonce": NONCE2},
+                 ops=["backup_lock_acquire"], expect={"failed": True}),
+        Scenario("check_mode_held", "check mode: run-2 would be refused", args={"run_id": "run-2", "owner": OWNER,
+                                                                                "nonce": NONCE2},
                  check_mode=True, ops=["backup_lock_get"], expect={"failed": True}),
-        Scenario("release_refused", "run-2 may not release run-1's lock", args={"run_id": "run-2", "state": "absent"},
-                 ops=["backup_lock_get"], expect={"failed": True}),
+        Scenario("release_refused", "run-2 may not release run-1's lock", args={"run_id": "run-2", "state": "absent",
+                                                                                "nonce": NONCE2},
+                 ops=["backup_lock_release"], expect={"failed": True}),
         Scenario("check_mode_release", "check mode: run-1 would release its lock",
-                 args={"run_id": "run-1", "state": "absent"}, check_mode=True, ops=["backup_lock_get"],
-                 expect={"changed": True}),
-        Scenario("release", "run-1 releases its lock", args={"run_id": "run-1", "state": "absent"},
-                 ops=["backup_lock_get", "backup_lock_release"], expect={"changed": True}),
-        Scenario("release_absent", "the lock is gone already", args={"run_id": "run-1", "state": "absent"},
-                 ops=["backup_lock_get"], expect={"changed": False}),
-        Scenario("break_stale", "run-4 breaks run-3's lock, older than stale_after=1 s",
-                 args={"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True},
-                 setup=[Task("backup_lock", {"run_id": "run-3", "owner": "ops@ctl02 pid 77"}), Wait(0.2)],
-                 ops=["backup_lock_acquire", "backup_lock_acquire"], expect={"changed": True}),
-        Scenario("release_races", "operations alone: releasing run-1's lock after run-4 broke it and took it (the "
-                 "lock changed since it was read), then releasing a lock nobody holds",
-                 operations=[("backup_lock_release", {"path": LOCK, "expect": _lock_text("run-1", OWNER)}),
-                             ("backup_lock_release", {"path": LOCK.replace("Volume1", "Volume3"),
-                                                      "expect": _lock_text("run-1", OWNER)})],
-                 ops=["backup_lock_release", "backup_lock_release"]),
-        Scenario("take_dropped", "the connection drops while run-5 takes a lock on another path (it was taken)",
-                 args={"run_id": "run-5", "owner": OWNER, "path": "C:\\ClusterStorage\\Volume2\\.wsfc.csv\\b.lock"},
-                 setup=[Drop("NODE1")], ops=["backup_lock_acquire!"], expect={"unreachable": True}),
+                 args={"run_id": "run-1", "state": "absent", "nonce": NONCE1}, check_mode=True,
+                 ops=["backup_lock_get"], expect={"changed": True}),
+        Scenario("release", "run-1 releases its lock", args={"run_id": "run-1", "state": "absent", "nonce": NONCE1},
+                 ops=["backup_lock_release"], expect={"changed": True}),
+        Scenario("release_absent", "the lock is gone already", args={"run_id": "run-1", "state": "absent",
+                                                                     "nonce": NONCE1},
+                 ops=["backup_lock_release"], expect={"changed": False}),
+        Scenario("break_stale", "run-4 breaks run-3's lock, without a heartbeat for longer than stale_after=1 s",
+                 args={"run_id": "run-4", "owner": OWNER, "stale_after": 1, "break_stale": True, "nonce": NONCE4},
+                 setup=[Task("backup_lock", {"run_id": "run-3", "owner": "ops@ctl02 pid 77", "nonce": NONCE3}),
+                        Wait(0.2)],
+                 ops=["backup_lock_acquire", "backup_lock_break"], expect={"changed": True}),
+        Scenario("take_dropped", "the connection drops while run-5 takes a lock on another path (it was taken): the "
+                 "lock is read again, it holds run-5's nonce, the run carries on",
+                 args={"run_id": "run-5", "owner": OWNER, "path": "C:\\ClusterStorage\\Volume2\\.wsfc.csv\\b.lock",
+                       "nonce": NONCE5},
+                 setup=[Drop("NODE1")], ops=["backup_lock_acquire!", "backup_lock_get"], expect={"changed": True}),
     ],
     "backup_job": [
         Scenario("check_mode_start", "check mode: the job does not exist, it would be started",

@@ -17,7 +17,8 @@ ACTION = "backup_job"
 JOB = {"name": "nightly-disk1", "csv": "Cluster Disk 1", "method": "wbadmin", "target": "\\\\backup01\\csv",
        "poll_interval": 0.2, "timeout": 120}
 LOG = "C:\\ProgramData\\wsfc.csv\\jobs\\nightly-disk1.log"
-STATUS = {"name": "nightly-disk1", "task_path": "\\wsfc.csv\\", "log": LOG, "log_lines": 20, "csv": "Cluster Disk 1"}
+STATUS = {"name": "nightly-disk1", "task_path": "\\wsfc.csv\\", "log": LOG, "log_lines": 20, "csv": "Cluster Disk 1",
+          "lock": "", "lock_nonce": ""}
 
 
 def test_a_name_is_required(node, run):

@@ -27,10 +27,10 @@ ACTION = "backup_review"
 OPTIONS = {"target": "\\\\backup01\\csv", "provider": "software"}
 ONTO_NODE2 = dict(OPTIONS, strategy="consolidate", node="NODE2")  # moves Cluster Disk 1 from NODE1 to NODE2
 LAB = "RECLAB"
-START_KEYS = {"reads", "stopped"}
+START_KEYS = {"reads", "stopped", "locks"}
 END_KEYS = {"clusters", "reads", "controls", "restores", "unlocks"}
 CLUSTER_KEYS = {"control_host", "now_host", "reads", "restore"}  # each cluster's entry of ``clusters``
-MAP_KEYS = {"control_host", "now_host", "hosts", "clears", "run_id", "method", "restore"}
+MAP_KEYS = {"control_host", "now_host", "hosts", "clears", "run_id", "lock_nonce", "method", "restore"}
 NOTHING_TO_RESTORE = {"moves": [], "kept": [], "error": None}
 
 
@@ -88,8 +88,10 @@ def test_a_cluster_whose_moves_were_made_goes_ahead(play, results, tmp_path):
     play.register("lock", {HOSTS[0]: results.result("backup_lock", "take")})
     play.register("moved", {HOSTS[0]: _moved(results, prepared, HOSTS[0])})
     result = play.run(ACTION, {"run": prepared, "stage": "start", "lock_from": "lock", "moved_from": "moved"})
-    assert result == {"reads": prepared["reads"], "stopped": {}, "changed": False}
-    assert list(result["reads"]) == [HOSTS[1]]  # NODE2 backs up both CSVs
+    taken = results.result("backup_lock", "take")
+    assert result == {"reads": prepared["reads"], "stopped": {}, "changed": False,
+                      "locks": {HOSTS[1]: {"path": taken["path"], "nonce": taken["nonce"]}}}
+    assert list(result["reads"]) == [HOSTS[1]]  # NODE2 backs up both CSVs, and its polls refresh the heartbeat
 
 
 def test_a_cluster_one_of_whose_moves_failed_backs_up_nothing_and_says_why(play, results, tmp_path):
@@ -390,7 +392,7 @@ def test_a_registered_lock_or_move_that_is_a_string_stops_its_cluster_and_runs_n
     play.register("moved", {HOSTS[0]: pipe_lookup(marker, prefix="")})
     result = play.run(ACTION, {"run": prepared, "stage": "start", "lock_from": "lock", "moved_from": "moved"})
     assert result == {"reads": {}, "stopped": {LAB: "the cluster's backup lock was not taken: it did not run"},
-                      "changed": False}
+                      "locks": {}, "changed": False}
     assert not marker.exists()
 
 

@@ -73,7 +73,11 @@ def test_takes_an_application_consistent_snapshot_with_diskshadow_and_records_it
     assert (snapshot["consistency"], snapshot["provider_type"]) == ("application", "system")
     assert snapshot["exposed_path"].rstrip("\\") == mount and result["warnings"] == []
     assert result["diff"]["after"]["snapshots"] == [snapshot["id"]]
-    assert node.operations == ["csv_snapshot_get", "csv_snapshot_create"]
+    # the registry folder did not exist yet: it is created with its own ACL before anything is recorded in it
+    assert node.operations == ["csv_snapshot_get", "csv_snapshot_registry", "csv_snapshot_create"]
+    assert node.args_of("csv_snapshot_registry") == [{"registry": REGISTRY, "registry_dir": "C:\\ProgramData\\wsfc.csv",
+                                                      "sddl": "O:BAG:SYD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)",
+                                                      "quarantine": ""}]
     (sent,) = node.args_of("csv_snapshot_create")
     # auto: no provider named, VSS chooses; the CSV's path, never its name, is in the DiskShadow script
     assert sent["lines"] == diskshadow.create_lines("C:\\ClusterStorage\\Volume1", None, mount)
@@ -233,3 +237,58 @@ def test_a_delete_diskshadow_refuses_fails_naming_the_node_and_keeps_the_entry(n
 def test_a_delete_the_node_refuses_says_what_to_do(node, run):
     node.answer(*answers(ACTION, "remove_fails"))
     assert says_what_to_do(run(ACTION, {"name": "Cluster Disk 2", "state": "absent", "tag": "run-7"})["msg"])
+
+
+# ---- the registry: owner, ACL, a corrupt file (issue 17) -------------------------------------------------------
+
+def _with(answer, **changes):
+    """A recorded answer whose JSON document has ``changes`` applied."""
+    lines = answer.stdout.splitlines()
+    doc = json.loads(lines[-1])
+    doc.update(changes)
+    return replace(answer, stdout="\r\n".join(lines[:-1] + [json.dumps(doc)]))
+
+
+def test_a_registry_folder_owned_by_someone_else_is_refused_and_nothing_is_changed(node, run):
+    get = answers(ACTION, "create_remote")[0]
+    for args in ({"name": "Cluster Disk 2", "tag": "run-7"}, {"name": "Cluster Disk 1", "state": "absent"}):
+        node.answer(_with(get, registry_acl="O:S-1-5-21-1-2-3-1001D:AI(A;OICIID;FA;;;WD)"))
+        result = run(ACTION, args)
+        assert result["failed"] and "not by SYSTEM or Administrators" in result["msg"]
+        assert "Nothing was created or deleted" in result["msg"]
+    assert set(node.operations) == {"csv_snapshot_get"}
+
+
+def test_a_folder_with_inherited_permissions_gets_the_explicit_acl_before_a_snapshot_is_recorded(node, run):
+    get, create = answers(ACTION, "create_remote")
+    prepared = answers(ACTION, "create")[1]
+    node.answer(_with(get, registry_acl="O:BAD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)"),
+                prepared, create)
+    result = run(ACTION, {"name": "Cluster Disk 2", "tag": "run-7"})
+    assert result["changed"] and node.operations == ["csv_snapshot_get", "csv_snapshot_registry",
+                                                     "csv_snapshot_create"]
+
+
+def test_a_truncated_registry_is_moved_aside_with_a_warning_and_the_node_keeps_working(node, run):
+    get, create = answers(ACTION, "create_remote")
+    prepared = answers(ACTION, "create")[1]
+    truncated = json.loads(get.stdout.splitlines()[-1])["registry"][:25]
+    node.answer(_with(get, registry=truncated), _with(prepared, quarantined=None), create)
+    result = run(ACTION, {"name": "Cluster Disk 2", "tag": "run-7"})
+    assert result["changed"] and not result.get("failed")
+    (sent,) = node.args_of("csv_snapshot_registry")
+    assert sent["quarantine"].startswith(REGISTRY + ".corrupt-") and sent["quarantine"].endswith("Z")
+    assert node.args_of("csv_snapshot_create")[0]["entries"] == []  # nothing of the corrupt file is kept or trusted
+    assert any("not valid JSON" in w and "moved aside to " + sent["quarantine"] in w for w in result["warnings"])
+
+
+def test_with_a_truncated_registry_cleanup_deletes_nothing(node, run):
+    get = answers(ACTION, "remove")[0]
+    truncated = json.loads(get.stdout.splitlines()[-1])["registry"][:25]
+    node.answer(_with(get, registry=truncated))
+    result = run(ACTION, {"name": "Cluster Disk 1", "state": "absent"})
+    assert not result["changed"] and not result.get("failed") and node.operations == ["csv_snapshot_get"]
+    assert any("None of its entries is trusted" in w for w in result["warnings"])
+    node.answer(_with(get, registry=truncated))
+    by_id = run(ACTION, {"id": _disk1_snapshot(), "state": "absent"})
+    assert by_id["failed"] and "not created by wsfc.csv" in by_id["msg"]  # a listed id is not ours any more

@@ -205,3 +205,12 @@ def test_a_job_that_vanished_never_started_or_was_stopped_by_someone_else_fails_
     got, message = bj.ended_unexpectedly(state, "N2", "Disk 1", "\\wsfc.csv\\j", "CONTOSO\\svc")
     assert got == "failed" and needle in message and "N2" in message and "CSV Disk 1" in message
     assert bj.ended_unexpectedly("succeeded", "N2", "Disk 1", "\\wsfc.csv\\j") is None
+
+
+def test_the_status_read_carries_the_runs_lock_so_that_each_poll_refreshes_its_heartbeat():
+    lock = {"path": "C:\\ClusterStorage\\Volume1\\.wsfc.csv\\backup.lock", "nonce": "a" * 32}
+    args = bj.status_args("job", csv="Cluster Disk 1", lock=lock)
+    assert (args["lock"], args["lock_nonce"]) == (lock["path"], "a" * 32)
+    for none in (None, {}, {"path": lock["path"]}, {"nonce": "a" * 32}, "text"):
+        args = bj.status_args("job", lock=none)
+        assert (args["lock"], args["lock_nonce"]) == ("", "")

@@ -75,8 +75,8 @@ def test_age_comes_from_the_node_clock_only():
 
 def test_invalid_lock_is_unknown_and_aged_by_last_write():
     lock = parse_lock("{not json", "2026-11-25T00:00:00.0000000Z")
-    assert lock == {"run_id": None, "owner": "unknown", "created": "2026-11-25T00:00:00Z", "node": None,
-                    "valid": False}
+    assert lock == {"version": None, "nonce": None, "run_id": None, "owner": "unknown",
+                    "created": "2026-11-25T00:00:00Z", "node": None, "valid": False}
     aged = describe(lock, LOCK, "2026-11-25T13:00:00Z", 43200)
     assert aged["age_s"] == 13 * 3600 and aged["stale"] is True
     assert parse_lock(json.dumps([1, 2]))["owner"] == "unknown"
@@ -108,7 +108,7 @@ def test_release_refused_and_holder_text():
     text = holder_text(lock)
     assert text.startswith("unknown (not a valid lock file) since 2026-11-25T02:00:00Z, 30 s ago")
     msg = release_refused(describe(parse_lock(_text()), LOCK, "2026-11-25T02:00:00Z", 10), "NODE2", "mine")
-    assert "not by run mine" in msg and "force=true" in msg and "left in place" in msg
+    assert "not by this run (run mine" in msg and "force=true" in msg and "left in place" in msg
 
 
 def test_diff_and_public():
@@ -116,5 +116,89 @@ def test_diff_and_public():
     assert diff(LOCK, None, lock) == {
         "before": {"path": LOCK, "run_id": None, "owner": None},
         "after": {"path": LOCK, "run_id": "20261125T0200Z-ab12", "owner": "alice@ctl pid 4242"}}
-    assert set(public(lock)) == {"path", "run_id", "owner", "created", "node", "age_s", "stale"}
+    assert set(public(lock)) == {"path", "nonce", "run_id", "owner", "created", "node", "heartbeat", "age_s",
+                                 "idle_s", "stale"}
     assert public(None) is None
+
+
+# ---- nonce, heartbeat, decisions (issue 17) ------------------------------------------------------------------
+
+NONCE = "0123456789abcdef" * 2
+OTHER = "f" * 32
+
+
+def _v2(nonce=NONCE, run_id="run-1", created="2026-11-25T02:00:00Z"):
+    return json.dumps({"version": 2, "nonce": nonce, "run_id": run_id, "owner": "o", "created": created,
+                       "node": "NODE1"}, separators=(",", ":"))
+
+
+def _beat(nonce=NONCE, time="2026-11-25T05:00:00.1234567Z"):
+    return json.dumps({"nonce": nonce, "time": time, "node": "NODE2"})
+
+
+def test_new_nonces_are_32_hex_digits_and_differ():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import new_nonce, valid_nonce
+    made = set(new_nonce() for dummy in range(50))
+    assert len(made) == 50 and all(valid_nonce(n) for n in made)
+    for bad in (None, "", "A" * 32, "g" * 32, "a" * 33, "..\\x" + "a" * 28, 12):
+        assert not valid_nonce(bad)
+
+
+def test_a_lock_of_an_older_version_has_no_nonce_and_is_version_1():
+    lock = parse_lock(_text())
+    assert lock["version"] == 1 and lock["nonce"] is None and lock["valid"]
+    assert parse_lock(_v2())["version"] == 2 and parse_lock(_v2())["nonce"] == NONCE
+    assert parse_lock(_v2(nonce="not-hex"))["nonce"] is None
+
+
+def test_stale_counts_from_the_last_heartbeat_not_from_creation():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import parse_heartbeat
+    lock = parse_lock(_v2(created="2026-11-25T02:00:00Z"))
+    beat = parse_heartbeat(_beat(time="2026-11-26T01:59:00Z"), None, NONCE)
+    # a run taken 24 h ago whose last poll was a minute ago is not stale with stale_after 30 min
+    aged = describe(lock, LOCK, "2026-11-26T02:00:00Z", 1800, heartbeat=beat)
+    assert aged["age_s"] == 24 * 3600 and aged["idle_s"] == 60 and aged["stale"] is False
+    assert aged["heartbeat"] == "2026-11-26T01:59:00Z"
+    # no heartbeat for 31 minutes: stale
+    assert describe(lock, LOCK, "2026-11-26T02:30:01Z", 1800, heartbeat=beat)["stale"] is True
+    # without a heartbeat file the creation time is the last sign of life
+    assert describe(lock, LOCK, "2026-11-25T02:29:00Z", 1800)["stale"] is False
+    assert describe(lock, LOCK, "2026-11-25T02:31:00Z", 1800)["stale"] is True
+
+
+def test_a_heartbeat_of_another_nonce_or_torn_counts_from_its_write_time():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import parse_heartbeat
+    assert parse_heartbeat(_beat(nonce=OTHER), "2026-11-25T03:00:00Z", NONCE) == "2026-11-25T03:00:00Z"
+    assert parse_heartbeat('{"nonce": "01', "2026-11-25T03:00:00Z", NONCE) == "2026-11-25T03:00:00Z"
+    assert parse_heartbeat(None, "2026-11-25T03:00:00Z", NONCE) is None
+    assert parse_heartbeat(_beat(), None, NONCE) == "2026-11-25T05:00:00Z"
+
+
+def test_decide_ours_reused_held_and_break():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import decide
+    fresh = describe(parse_lock(_v2()), LOCK, "2026-11-25T02:01:00Z", 1800)
+    stale = describe(parse_lock(_v2()), LOCK, "2026-11-25T03:00:00Z", 1800)
+    assert decide(fresh, NONCE, "run-1", False) == "ours"
+    assert decide(stale, NONCE, "run-1", True) == "ours"          # our own lock is never broken
+    assert decide(fresh, OTHER, "run-1", True) == "reused"        # same run id, another nonce: refused
+    assert decide(fresh, OTHER, "run-2", True) == "held"          # fresh heartbeat: never broken
+    assert decide(stale, OTHER, "run-2", False) == "held"
+    assert decide(stale, OTHER, "run-2", True) == "break"
+    assert decide(stale, OTHER, "run-1", True) == "break"         # a stale lock of a dead run with our run id
+    legacy = describe(parse_lock(_text()), LOCK, "2026-11-25T02:01:00Z", 1800)
+    assert decide(legacy, NONCE, "20261125T0200Z-ab12", False) == "reused"  # an old lock is nobody's nonce
+
+
+def test_the_reused_run_id_and_elsewhere_messages_say_what_to_do():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import elsewhere_message, reused_message
+    lock = describe(parse_lock(_v2()), LOCK, "2026-11-25T02:01:00Z", 1800)
+    msg = reused_message(lock, "NODE1", "run-1", 1800)
+    assert "same run id run-1" in msg and "Give each run its own run id" in msg and "30 min" in msg
+    other = "C:\\ClusterStorage\\Volume0\\.wsfc.csv\\backup.lock"
+    msg = elsewhere_message(LOCK, [other], "NODE1")
+    assert other in msg and LOCK in msg and "force=true" in msg and "Nothing was taken" in msg
+
+
+def test_the_default_stale_after_is_far_above_the_poll_interval_and_a_move():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import DEFAULT_STALE_AFTER
+    assert DEFAULT_STALE_AFTER >= 100 * 10 and DEFAULT_STALE_AFTER >= 5 * 300

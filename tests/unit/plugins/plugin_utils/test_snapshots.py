@@ -125,3 +125,40 @@ def test_match_csv_and_volume_lookup():
     assert S.match_csv(csvs, path="c:\\clusterstorage\\volume1\\") == csvs[0]
     assert S.match_csv(csvs, name="nope") is None
     assert S.csv_for_volume(csvs, "\\\\?\\Volume{X}") == csvs[0] and S.csv_for_volume(csvs, "") is None
+
+
+# ---- the registry's folder, owner and corruption (issue 17) ---------------------------------------------------
+
+INHERITED = "O:BAD:AI(A;OICIID;FA;;;SY)(A;OICIID;FA;;;BA)(A;OICIID;0x1200a9;;;BU)"
+
+
+def test_only_system_or_administrators_may_own_the_registry_folder():
+    for ok in (None, S.REGISTRY_SDDL, "O:SYD:P(A;;FA;;;SY)", "O:S-1-5-32-544D:P", "O:S-1-5-18", INHERITED):
+        assert S.registry_owner_problem(ok, "NODE1") is None, ok
+    for bad in ("O:S-1-5-21-1-2-3-1001D:P(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", "O:BUD:P", "D:P(A;;FA;;;SY)", ""):
+        msg = S.registry_owner_problem(bad, "NODE1")
+        assert "not by SYSTEM or Administrators" in msg and "NODE1" in msg and "Nothing was created or deleted" in msg
+
+
+def test_the_explicit_acl_is_recognised_and_an_inherited_or_wider_one_is_not():
+    assert S.registry_acl_is_ours(S.REGISTRY_SDDL)
+    assert S.registry_acl_is_ours("O:SYD:PAI(A;OICI;FA;;;BA)(A;OICI;FA;;;SY)")  # order does not matter
+    for not_ours in (None, INHERITED, "O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)(A;OICI;FA;;;BU)",
+                     "O:BAD:AI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)", "O:S-1-5-21-9D:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"):
+        assert not S.registry_acl_is_ours(not_ours), not_ours
+
+
+def test_a_corrupt_registry_gives_no_entries_and_says_why():
+    entries, problem = S.read_registry('{"version": 2, "snapshots": [{"id": "{6F1F7A8E-0D1C-4D6F-9A55-2B')
+    assert entries == [] and "is not valid JSON" in problem and S.REGISTRY_PATH in problem
+    good = json.dumps({"version": 2, "snapshots": [{"id": "{6f1f7a8e-0d1c-4d6f-9a55-2b9a4c1e0a11}", "csv": "D"}]})
+    assert S.read_registry(good)[1] is None and len(S.read_registry(good)[0]) == 1
+    assert S.read_registry(None) == ([], None)
+    warning = S.corrupt_warning(problem, "NODE1", moved_to="X")
+    assert "moved aside to X" in warning and "None of its entries is trusted" in warning
+    assert "next snapshot" in S.corrupt_warning(problem, "NODE1")
+
+
+def test_the_quarantine_name_comes_from_the_nodes_clock():
+    assert S.quarantine_path("2026-01-05T01:00:00.1234567Z") == S.REGISTRY_PATH + ".corrupt-20260105T010000Z"
+    assert S.quarantine_path(None) == S.REGISTRY_PATH + ".corrupt-unknownZ"

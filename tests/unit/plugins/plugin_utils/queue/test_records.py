@@ -158,3 +158,13 @@ def test_clock_samples_keep_the_first_and_the_latest():
     for at, text in ((1.0, "a"), (2.0, None), (3.0, "b"), (4.0, "c")):
         clock.sample(at, text)
     assert clock.samples == [[1.0, "a"], [4.0, "c"]]
+
+
+def test_the_queue_keeps_the_first_lock_state_other_than_held():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.steps import QueueSteps
+    steps = QueueSteps("NODE1", {"run_id": "r", "method": "copy"}, run_module=None, run_operation=None, warn=None)
+    assert steps.lock_state is None
+    for seen, kept in ((None, None), ("held", "held"), ("held", "held"), ("lost", "lost"), ("held", "lost"),
+                       ("missing", "lost")):
+        steps._lock_seen(seen)  # pylint: disable=protected-access
+        assert steps.lock_state == kept

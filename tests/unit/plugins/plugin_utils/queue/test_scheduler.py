@@ -85,7 +85,7 @@ def change_interrupted(module):
                                             "log_dir": "C:\\ProgramData\\wsfc.csv\\jobs"}),
         "csv_snapshot": ("csv_snapshot_create", {"csv": RECORDED["csv"], "tag": snapshot_tag(RUN), "mount": "",
                                                  "script_dir": "", "script": "", "lines": [], "cleanup_script": "",
-                                                 "provider_id": "", "registry": "", "registry_dir": "",
+                                                 "provider_id": "", "registry": "",
                                                  "entries": []}),
     }[module]
     return _dropped(operation, args, read_only=False)

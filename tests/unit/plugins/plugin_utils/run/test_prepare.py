@@ -276,6 +276,32 @@ def test_no_cau_module_or_no_run_plans_as_usual():
         assert _one(_prepare(facts))["plan"]["nodes"]
 
 
+def test_what_changed_between_the_first_read_and_the_read_under_the_lock_is_said():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import changed_under_lock
+    first = {"clusters": {"C1": {"ownership": {"owners": {"Disk 1": "NODE1", "Disk 2": "NODE2"}}}}}
+    again = {"clusters": {"C1": {"ownership": {"owners": {"Disk 1": "node1", "Disk 2": "NODE1", "Disk 3": "NODE3"}}}}}
+    lines = changed_under_lock(first, again)
+    assert len(lines) == 2  # a node name's case is no change
+    assert "Disk 2 was coordinated by NODE2 when the cluster was first read and by NODE1 under the lock" in lines[0]
+    assert "Disk 3 was coordinated by nobody" in lines[1]
+    assert changed_under_lock(again, again) == []
+
+
+def test_a_run_planned_again_through_another_leader_stops():
+    from ansible_collections.wsfc.csv.plugins.plugin_utils.run.prepare import leaders_changed
+    first = {"leaders": {"node1": "C1", "other1": "C2"}}
+    assert leaders_changed(first, {"leaders": {"node1": "C1", "other1": "C2"}}) is None
+    msg = leaders_changed(first, {"leaders": {"node2": "C1", "other1": "C2"}})
+    assert "C1" in msg and "node1" in msg and "node2" in msg and "Nothing was moved" in msg and "C2" not in msg
+
+
+def test_a_run_planned_again_under_its_lock_keeps_its_id():
+    first = prepare_run(hosts(), every_host_answers(), options=OPTIONS, started=STARTED, token="abc123")
+    again = prepare_run(hosts(), every_host_answers(), options=OPTIONS, started=STARTED, token="zzz999",
+                        run_id=first["run_id"])
+    assert again["run_id"] == first["run_id"] and again["maps"][0]["dir"] == first["maps"][0]["dir"]
+
+
 def _two_sites(facts):
     """NODE1 and NODE2 in one site, NODE3 and NODE4 in another, as every host answered."""
     for answer in facts.values():

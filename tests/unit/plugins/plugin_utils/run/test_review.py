@@ -180,7 +180,10 @@ def test_a_cluster_goes_ahead_only_with_its_lock_taken_and_every_move_made():
     run = fleet["clusters"]["HVCLUSTER1"]
     moves = {"results": [{"changed": True, "item": m} for m in run["plan"]["moves"]]}
     go = review_start(fleet, locks={"node1.example.com": _lock()}, moved={"node1.example.com": moves})
-    assert go == {"reads": run["reads"], "stopped": {}}
+    assert go == {"reads": run["reads"], "stopped": {}, "locks": {}}  # a lock result without path and nonce
+    taken = dict(_lock(), path="C:\\ClusterStorage\\Volume1\\.wsfc.csv\\backup.lock", nonce="a" * 32)
+    go = review_start(fleet, locks={"node1.example.com": taken}, moved={"node1.example.com": moves})
+    assert go["locks"] == dict((host, {"path": taken["path"], "nonce": "a" * 32}) for host in run["reads"])
     refused = review_start(fleet, locks={"node1.example.com": _lock(False)})
     assert refused["reads"] == {} and "lock was not taken: held by run other" in refused["stopped"]["HVCLUSTER1"]
     moves["results"][0] = {"failed": True, "msg": "the node refused", "item": run["plan"]["moves"][0]}
