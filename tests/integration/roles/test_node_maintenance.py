@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import backup_run as run  # pylint: disable=import-error
-from conftest import running_lab  # pylint: disable=import-error
+from conftest import module_result, running_lab  # pylint: disable=import-error
 
 REPO = Path(__file__).resolve().parents[3]
 CHANGES = ("csv.move", "node.suspend", "node.drain", "node.resume", "group.move", "snap.create", "csv.balancer")
@@ -186,8 +186,10 @@ def test_the_backup_lock_held_by_a_backup_run_is_refused(tmp_path):
         assert taken.returncode == 0, taken.stdout
         out = _refused(lab, tmp_path)
         assert "a backup run holds the backup lock of cluster MAINT" in out and "run nightly-42" in out
-        # released, the same evacuate goes ahead
-        assert lab.ansible("M-N1", "wsfc.csv.backup_lock", "-a", "run_id=nightly-42 state=absent").returncode == 0
+        # released by its holder (the nonce it was taken with), the same evacuate goes ahead
+        nonce = module_result(taken)["nonce"]
+        released = lab.ansible("M-N1", "wsfc.csv.backup_lock", "-a", "run_id=nightly-42 nonce=%s state=absent" % nonce)
+        assert released.returncode == 0, released.stdout
         _ok(step(lab, tmp_path, "evacuate", "M-N2"))
         assert run.owners(lab)["Disk B"] != "M-N2"
 
