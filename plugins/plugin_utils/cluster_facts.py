@@ -53,16 +53,34 @@ def file_system(value):
     return None
 
 
-def parse_csv(raw):
-    """One CSV's facts from the script's entry."""
-    name = _require(raw, "name", "a CSV entry")
-    size = int(_require(raw, "size_bytes", "CSV %r" % name) or 0)
-    free = int(_require(raw, "free_bytes", "CSV %r" % name) or 0)
+def access_facts(raw):
+    """How the nodes reach one CSV (its ``access`` entries and ``backup_state``), as cluster_info and csv_owner say it.
+
+    ``redirected``, its first reason and nodes, the classified ``access``
+    entries, the CSV's class and detail (:mod:`csv_access`), and whether a
+    backup holds it.
+    """
     backup = in_backup(raw.get("backup_state"))
     access = parse_access(raw.get("access"), backup)
     redirected = [a for a in access if a["redirected"]]
     access_class, access_detail = classify_csv(access)
     return {
+        "redirected": bool(redirected),
+        "redirected_reason": redirected[0]["reason"] if redirected else None,
+        "redirected_nodes": sorted(a["node"] for a in redirected if a["node"]),
+        "access": access,
+        "access_class": access_class,
+        "access_detail": access_detail,
+        "backup_in_progress": backup,
+    }
+
+
+def parse_csv(raw):
+    """One CSV's facts from the script's entry."""
+    name = _require(raw, "name", "a CSV entry")
+    size = int(_require(raw, "size_bytes", "CSV %r" % name) or 0)
+    free = int(_require(raw, "free_bytes", "CSV %r" % name) or 0)
+    facts = {
         "name": name,
         "id": raw.get("id"),
         "owner": _require(raw, "owner", "CSV %r" % name),
@@ -71,16 +89,11 @@ def parse_csv(raw):
         "size_bytes": size,
         "free_bytes": free,
         "used_bytes": max(size - free, 0),
-        "redirected": bool(redirected),
-        "redirected_reason": redirected[0]["reason"] if redirected else None,
-        "redirected_nodes": sorted(a["node"] for a in redirected if a["node"]),
-        "access": access,
-        "access_class": access_class,
-        "access_detail": access_detail,
         "filesystem": file_system(raw.get("file_system")),
-        "backup_in_progress": backup,
         "vms": sorted(str(vm) for vm in _as_list(raw.get("vms"))),
     }
+    facts.update(access_facts(raw))
+    return facts
 
 
 def node_sites(domains):

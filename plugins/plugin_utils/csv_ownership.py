@@ -16,15 +16,8 @@ maintenance window.
 from __future__ import annotations
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import shown
-from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import parse_access
-from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_access import (
-    FATAL,
-    TRANSIENT,
-    classify_csv,
-    describe_entries,
-    in_backup,
-    new_redirects,
-)
+from ansible_collections.wsfc.csv.plugins.plugin_utils.cluster_facts import access_facts
+from ansible_collections.wsfc.csv.plugins.plugin_utils.csv_access import FATAL, TRANSIENT, describe_entries, new_redirects
 
 # What Microsoft says about moving a CSV that a backup holds: "moving or pausing the owner while VSS holds a CSV is
 # reported to take the CSV offline" (Cluster Shared Volumes overview and the CSV backup pages); a crashed backup's
@@ -50,23 +43,10 @@ def _named(items, name):
 
 
 def describe(csv, node_name=None):
-    """The CSV as the module returns it, its per-node access classified (see :mod:`csv_access`)."""
-    backup = in_backup(csv.get("backup_state"))
-    access = parse_access(csv.get("access"), backup)
-    access_class, detail = classify_csv(access)
-    return {
-        "name": csv["name"],
-        "owner": csv.get("owner"),
-        "state": csv.get("state"),
-        "path": csv.get("path"),
-        "redirected": any(a["redirected"] for a in access),
-        "redirected_reason": next((a["reason"] for a in access if a["redirected"]), None),
-        "redirected_nodes": sorted(a["node"] for a in access if a["redirected"] and a["node"]),
-        "access": access,
-        "access_class": access_class,
-        "access_detail": detail,
-        "backup_in_progress": backup,
-    }
+    """The CSV as the module returns it, its per-node access classified as cluster_info's (cluster_facts.access_facts)."""
+    described = {"name": csv["name"], "owner": csv.get("owner"), "state": csv.get("state"), "path": csv.get("path")}
+    described.update(access_facts(csv))
+    return described
 
 
 def require_csv(raw, name=None, path=None):
