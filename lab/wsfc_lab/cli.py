@@ -7,6 +7,8 @@
   events --workdir DIR                 one JSON line per operation, in order
   fault --workdir DIR KIND key=value.. inject a fault into the running lab (same keys as the topology's faults)
   group --workdir DIR                  the inventory group of the running lab's cluster
+  wait-tasks --workdir DIR [--timeout S]
+                                       wait until no clustered scheduled task run is in flight (exit 1 on timeout)
   serve --topology FILE --workdir DIR  run the lab in the foreground (what ``up`` starts)
   reference-check [--shared FILE] [--lab-reference DIR]
                                        print where lab/reference disagrees with the shared cmdlets.json
@@ -33,9 +35,9 @@ from wsfc_lab.shared_reference import SharedReferenceNotFound
 TRANSPORTS = ("ntlm", "basic-https", "kerberos")
 
 
-def _control(workdir: str, command: str, body: dict | None = None):
+def _control(workdir: str, command: str, body: dict | None = None, timeout: float = 30):
     state = daemon.read_state(Path(workdir))
-    return call(state["control_port"], state["token"], command, body)
+    return call(state["control_port"], state["token"], command, body, timeout=timeout)
 
 
 def _fault_body(kind: str, pairs: list[str]) -> dict:
@@ -108,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
         p.add_argument("--time-scale", type=float, default=None, help="override the topology's time_scale")
     for name in ("down", "state", "events", "group"):
         sub.add_parser(name).add_argument("--workdir", required=True)
+    p = sub.add_parser("wait-tasks")
+    p.add_argument("--workdir", required=True)
+    p.add_argument("--timeout", type=float, default=60.0, help="real seconds (default 60)")
     p = sub.add_parser("fault")
     p.add_argument("--workdir", required=True)
     p.add_argument("kind")
@@ -158,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "events":
             for event in _control(args.workdir, "events"):
                 print(json.dumps(event, sort_keys=True))
+        elif args.command == "wait-tasks":
+            idle = _control(args.workdir, "wait_tasks", {"timeout": args.timeout}, timeout=args.timeout + 30)
+            print("idle" if idle else "clustered task runs still in flight")
+            return 0 if idle else 1
         elif args.command == "group":
             print(daemon.read_state(Path(args.workdir))["group"])
         elif args.command == "fault":

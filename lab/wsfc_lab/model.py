@@ -193,6 +193,11 @@ class Cluster:
         self._finished_reads: dict[str, dict] = {}
         # Called under the lock with the read's record when a read ends (done or failed); backup jobs use it.
         self.read_listeners: list[Callable[[dict], None]] = []
+        # Called under the lock at the end of every tick with the modelled seconds: what runs on modelled time
+        # without a read behind it (the clustered tasks' triggers, wsfc_lab.ctasks) fires from here.
+        self.tick_listeners: list[Callable[[float], None]] = []
+        # Further sections of state(), by key, each computed under the lock (wsfc_lab.ctasks adds its own).
+        self.state_sections: dict[str, Callable[[], object]] = {}
         self._stop = threading.Event()
         self._ticker = None
         if ticker:
@@ -292,6 +297,9 @@ class Cluster:
                 # nodes whose VSS creation slot another product holds (fault vss_busy): modelled seconds left
                 "vss_busy": {n: round(until - self.seconds(), 3) for n, until in sorted(self.vss.busy_until.items())
                              if until > self.seconds()},
+                # clustered scheduled tasks (Register-ClusteredScheduledTask; wsfc_lab.ctasks fills it when used)
+                "clustered_tasks": [],
+                **{name: section() for name, section in self.state_sections.items()},
             }
 
     # ---- WinRM operations and faults --------------------------------------------------------------------
@@ -1331,6 +1339,8 @@ class Cluster:
         for fault in list(self.pending_faults):
             if "at" in fault and now >= float(fault["at"]):
                 self._fire(fault)
+        for listener in list(self.tick_listeners):
+            listener(now)
 
     def _tick_loop(self) -> None:
         while not self._stop.wait(0.02):

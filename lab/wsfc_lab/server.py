@@ -4,7 +4,7 @@ Wires the pieces together: the topology becomes a cluster model; each node
 gets a WinRM endpoint on 127.0.0.1 whose WinRS commands and PSRP pipelines run
 in the PowerShell engine with that node as the computer name and the
 model-backed cmdlets; the control channel answers ``state``, ``events``,
-``fault`` and ``shutdown``. A node that is Down has its endpoint closed, so
+``fault``, ``wait_tasks`` and ``shutdown``. A node that is Down has its endpoint closed, so
 clients see it unreachable, as they would.
 
 Every endpoint serves both WinRS and PSRP, as a Windows listener does;
@@ -28,6 +28,7 @@ from pathlib import Path
 from wsfc_lab import daemon, inventory, kerberos
 from wsfc_lab.cmdlets import build_cmdlet_table
 from wsfc_lab.control import ControlServer
+from wsfc_lab.ctasks import clustered
 from wsfc_lab.model import Cluster
 from wsfc_lab.pwsh import run_powershell_command
 from wsfc_lab.pwsh.host import Host
@@ -155,6 +156,8 @@ def serve(topology_path: Path, workdir: Path, transport: str = "ntlm", time_scal
         "state": lambda body: lab.model.state(),
         "events": lambda body: lab.model.events(),
         "fault": lambda body: lab.model.inject_fault(body),
+        # wait until no clustered task run is in flight (wsfc_lab.ctasks): true, or false after ``timeout`` seconds
+        "wait_tasks": lambda body: clustered(lab.model).wait_idle(float(body.get("timeout", 60))),
         "shutdown": lambda body: threading.Timer(0.05, lab.stop).start(),
     })
     control.start()

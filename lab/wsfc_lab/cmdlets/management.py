@@ -5,7 +5,8 @@ absolute Windows paths; a CSV path is shared by every node, anything else is the
 (``wsfc_lab.filesystem``). Modelled: ``Test-Path`` (``-Path``/``-LiteralPath``, ``-PathType``), ``Get-Content``
 (``-Raw``, ``-Encoding``), ``Set-Content`` (``-Value``, ``-NoNewline``, ``-Encoding``, ``-Force``, ``-WhatIf``),
 ``New-Item -ItemType Directory`` (``-Force``), ``Remove-Item`` (``-Recurse``, ``-Force``, ``-WhatIf``), ``Get-Item``
-(files: ``System.IO.FileInfo`` with ``Length`` and the last write time; directories: ``DirectoryInfo``). Wildcards,
+(files: ``System.IO.FileInfo`` with ``Length`` and the last write time; directories: ``DirectoryInfo``),
+``Get-ChildItem`` of one folder (``-File``, ``-Directory``, ``-Force``; not recursive). Wildcards,
 filters, streams, credentials, transactions and other item types are refused as not modelled. Set-Content writes
 each value followed by CRLF unless ``-NoNewline``; Get-Content without ``-Raw`` returns the lines (``-Tail N``: the
 last N). ``Stop-Process -Id -Force`` ends the processes of the lab's scheduled tasks (``wsfc_lab.jobs``).
@@ -219,6 +220,45 @@ def get_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
             out.append(_directory_object(ctx, path))
         else:
             out.append(_file_object(ctx, path))
+    return out
+
+
+@TABLE.register("Get-ChildItem")
+def get_child_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
+    """Get-ChildItem of one folder, not recursive: its files (FileInfo) and folders (DirectoryInfo).
+
+    The 5.1 page (MicrosoftDocs/PowerShell-Docs reference/5.1/Microsoft.PowerShell.Management/Get-ChildItem.md):
+    "gets the items in one or more specified locations. If the item is a container, it gets the items inside the
+    container"; -File "To get a list of files", -Directory "To get a list of directories"; -Force gets hidden and
+    system items too (the lab has none, so it changes nothing). A file path gives that file; a missing path is the
+    ItemNotFoundException error "Cannot find path '<path>' because it does not exist." The order is the one the
+    page's examples 1 and 5 show: folders first, then files, each by name. -Recurse, -Depth, -Name, -Attributes, -Hidden,
+    -ReadOnly, -System, filters and wildcards are refused as not modelled.
+    """
+    _refuse(params)
+    for name in ("Recurse", "Depth", "Name", "Attributes", "Hidden", "ReadOnly", "System"):
+        if params.get(name) not in (None, False):
+            raise NotModelled(f"Get-ChildItem -{name}")
+    if params.get("Path") is None and params.get("LiteralPath") is None:
+        raise NotModelled("Get-ChildItem without -Path or -LiteralPath (the current location)")
+    paths, _ = _paths(params)
+    want_files, want_dirs = bool(params.get("File")), bool(params.get("Directory"))
+    if not want_files and not want_dirs:
+        want_files = want_dirs = True
+    fs, out = _fs(ctx), []
+    for path in paths:
+        if not fs.exists(ctx.node, path):
+            ctx.write_error(_not_found(path, "GetChildItemCommand"))
+            continue
+        if not fs.is_dir(ctx.node, path):
+            if want_files:
+                out.append(_file_object(ctx, path))
+            continue
+        entries = fs.list(ctx.node, path)
+        folders = sorted((e for e in entries if fs.is_dir(ctx.node, e)), key=str.lower)
+        files = sorted((e for e in entries if not fs.is_dir(ctx.node, e)), key=str.lower)
+        out.extend(_directory_object(ctx, e) for e in (folders if want_dirs else []))
+        out.extend(_file_object(ctx, e) for e in (files if want_files else []))
     return out
 
 

@@ -163,6 +163,55 @@ def _file_call(name: str, operation: str) -> StaticImpl:
     return call
 
 
+def _file_text(name: str) -> StaticImpl:
+    """``[System.IO.File]::ReadAllText(path)`` / ``::WriteAllText(path, contents)`` / ``::Delete(path)`` on the lab's
+    file system (.NET Framework 4.8, one argument list each; an encoding argument is not modelled).
+
+    ReadAllText (https://learn.microsoft.com/dotnet/api/system.io.file.readalltext?view=netframework-4.8) "opens a
+    text file, reads all the text in the file, and then closes the file": FileNotFoundException when "the file
+    specified in path was not found". WriteAllText
+    (https://learn.microsoft.com/dotnet/api/system.io.file.writealltext?view=netframework-4.8) "creates a new file,
+    writes the specified string to the file, and then closes the file. If the target file already exists, it is
+    overwritten"; DirectoryNotFoundException when "the specified path is invalid (for example, it is on an unmapped
+    drive)": the lab raises it when the folder does not exist. Delete
+    (https://learn.microsoft.com/dotnet/api/system.io.file.delete?view=netframework-4.8) "deletes the specified
+    file"; "If the file to be deleted does not exist, no exception is thrown", but DirectoryNotFoundException when
+    its folder does not exist. WriteAllText and Delete are events ``fs.write`` / ``fs.delete`` (node, path, ok).
+    """
+    def call(i: Any, a: list[Any]) -> Any:
+        model = getattr(i.host, "context", None)
+        fs = getattr(model, "fs", None)
+        if fs is None:
+            raise not_modelled(f"[System.IO.File]::{name}() outside a lab node")
+        if len(a) != (2 if name == "WriteAllText" else 1):
+            raise not_modelled(f"[System.IO.File]::{name}() with {len(a)} arguments")
+        path, node = to_string(a[0]), i.host.node
+        event = {"op": "fs." + ("write" if name == "WriteAllText" else name.lower()), "node": node,
+                 "args": {"path": path}}
+        folder = ntpath.dirname(path.rstrip("\\"))
+        try:
+            if name == "ReadAllText":
+                return fs.read(node, path)
+            if not fs.is_dir(node, folder):
+                model.log(dict(event, ok=False, error="folder not found"))
+                raise method_error(name, a, f"Could not find a part of the path '{path}'.",
+                                   "System.IO.DirectoryNotFoundException")
+            if name == "WriteAllText":
+                fs.write(node, path, "" if a[1] is None else to_string(a[1]), parents=False)
+            elif fs.exists(node, path):
+                fs.delete(node, path)
+        except ValueError as exc:
+            raise not_modelled(f"[System.IO.File]::{name}(): {exc}") from None
+        except FileNotFoundError:
+            raise method_error(name, a, f"Could not find file '{path}'.", "System.IO.FileNotFoundException") from None
+        except OSError:  # a folder where a file was meant (IsADirectoryError)
+            raise method_error(name, a, f"Access to the path '{path}' is denied.",
+                               "System.UnauthorizedAccessException") from None
+        model.log(dict(event, ok=True))
+        return _void()
+    return call
+
+
 def _directory_acl(name: str) -> StaticImpl:
     """``[System.IO.Directory]::GetAccessControl(path)`` / ``::SetAccessControl(path, $security)`` (.NET Framework
     4.8: https://learn.microsoft.com/dotnet/api/system.io.directory.getaccesscontrol?view=netframework-4.8, "Gets a
@@ -239,6 +288,9 @@ STATIC_METHODS: dict[tuple[str, str], StaticMethod] = dict([
     _m("System.IO.Directory", "GetAccessControl", _directory_acl("GetAccessControl")),
     _m("System.IO.Directory", "SetAccessControl", _directory_acl("SetAccessControl")),
     _m("System.IO.File", "Replace", _file_call("Replace", "replace")),
+    _m("System.IO.File", "ReadAllText", _file_text("ReadAllText")),
+    _m("System.IO.File", "WriteAllText", _file_text("WriteAllText")),
+    _m("System.IO.File", "Delete", _file_text("Delete")),
     _m("System.IO.Path", "Combine", lambda i, a: _path_combine(a)),
     _m("System.IO.Path", "GetFileName", lambda i, a: ntpath.basename(to_string(a[0]))),
     _m("System.IO.Path", "GetDirectoryName", lambda i, a: ntpath.dirname(to_string(a[0]))),

@@ -259,8 +259,14 @@ class Interp:
         return to_string(self.get_var("ErrorActionPreference"))
 
     # ---- running --------------------------------------------------------------------------------------
-    def run(self) -> int:
-        """Run the script; return the process exit code."""
+    def run(self, file_mode: bool = False) -> int:
+        """Run the script; return the process exit code.
+
+        ``file_mode``: the script is a ``powershell.exe -File`` script, whose exit code is ``exit``'s argument, 1
+        for a script-terminating error and otherwise 0: "With normal termination, the exit code is always 0."
+        (about_PowerShell_exe, -File, https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/
+        about/about_powershell_exe?view=powershell-5.1). Without it, -Command's rule ($?) applies.
+        """
         code = 0
         out: list[Any] = []
         try:
@@ -275,9 +281,9 @@ class Interp:
         except (BreakLoop, ContinueLoop):
             code = 0
         except ReturnFrom:
-            code = 0 if self.dollar_q else 1
+            code = 0 if (self.dollar_q or file_mode) else 1
         else:
-            code = 0 if self.dollar_q else 1
+            code = 0 if (self.dollar_q or file_mode) else 1
         return code
 
     def flush(self, items: list[Any]) -> None:

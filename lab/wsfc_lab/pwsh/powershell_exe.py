@@ -70,8 +70,16 @@ class ScriptResult:
         return "\n".join(r.format() for r in self.errors)
 
 
-def run_script(source: str, host: Any, input_lines: list[str] | None = None) -> ScriptResult:
-    """Parse, check and run one script on ``host``; ``input_lines`` is what ``$input`` enumerates."""
+def run_script(source: str, host: Any, input_lines: list[str] | None = None,
+               script_path: str | None = None) -> ScriptResult:
+    """Parse, check and run one script on ``host``; ``input_lines`` is what ``$input`` enumerates.
+
+    ``script_path``: the script is the file at that (absolute) path, run as ``powershell.exe -File`` runs it: its
+    exit code follows -File's rule (Interp.run), ``$PSCommandPath`` is the path ("the full path and filename of
+    the script that's being run") and ``$PSScriptRoot`` its folder ("the full path of the executing script's
+    parent directory"; about_Automatic_Variables,
+    https://learn.microsoft.com/en-us/powershell/module/microsoft.powershell.core/about/about_automatic_variables).
+    """
     from wsfc_lab.pwsh.builtins import BUILTINS
     from wsfc_lab.pwsh.check import check_script
     from wsfc_lab.pwsh.interp import Interp
@@ -85,7 +93,10 @@ def run_script(source: str, host: Any, input_lines: list[str] | None = None) -> 
         return _refusal([refused.record])
     interp = Interp(script, host, BUILTINS, getattr(host, "reference", None))
     interp.global_scope.set("input", list(input_lines or []))
-    code = interp.run()
+    if script_path is not None:
+        interp.global_scope.set("PSCommandPath", script_path)
+        interp.global_scope.set("PSScriptRoot", script_path.rstrip("\\").rsplit("\\", 1)[0])
+    code = interp.run(file_mode=script_path is not None)
     out_lines: list[str] = []
     err_entries: list[tuple[str, str]] = []
     errors: list[ErrorRecord] = []
