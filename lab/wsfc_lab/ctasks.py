@@ -17,6 +17,10 @@ and its Get-/Unregister- pages):
 How the lab fires them (the rules Microsoft leaves to the Task Scheduler, each with its page; where it is silent the
 lab's choice is marked so):
 
+- Microsoft's Failover Clustering team describes the types so: "Any Node: There is one instance enabled of the task
+  in the cluster, hence the task only triggers in one machine"; "Cluster Wide: There is one instance of the task
+  enabled in each node of the cluster" ("How to Configure Clustered Tasks with Windows Server Failover Clustering",
+  https://techcommunity.microsoft.com/t5/failover-clustering/how-to-configure-clustered-tasks-with-windows-server-failover/ba-p/371784).
 - The trigger (wsfc_lab.triggers) is evaluated by each node's own clock (``Cluster.node_now``).
 - ClusterWide: each node that is Up when its clock reaches a firing time runs it. AnyNode: one node runs each firing:
   the first Up node by name (the lab's deterministic choice; Microsoft does not say which active node is chosen), by
@@ -38,7 +42,7 @@ lab's choice is marked so):
   Task Scheduler records for a run it stopped at the limit is not documented: the lab records
   SCHED_S_TASK_TERMINATED (0x41306), as for a stopped task. The script is stopped at its next cmdlet call or sleep.
 - The account: Microsoft does not say which account a clustered task runs as (the cmdlet has no -User or
-  -Principal). The lab's assumption: ``NT AUTHORITY\\SYSTEM``, which is a member of every node's local
+  -Principal; neither its pages nor the post above name one). The lab's assumption: ``NT AUTHORITY\\SYSTEM``, which is a member of every node's local
   Administrators and so may manage the cluster.
 - Unregister while a run is in flight: the pages do not say whether running instances are stopped; the lab lets
   them run to their end (the harder case for the caller: the task may still act after Unregister returns) and
