@@ -109,6 +109,9 @@ def test_a_cluster_wide_task_runs_on_every_up_node_at_its_times_until_unregister
     (move,) = _ops(model, "Move-ClusterSharedVolume")
     assert move["node"] == "N2" and move["task"] == "wsfc-watchdog" and move["ok"] is True
     assert all(e.get("task") is None for e in _ops(model, "Register-ClusteredScheduledTask"))
+    # and so is what the model logged on the script's behalf (Cluster.log_context)
+    assert [(e["node"], e["task"]) for e in _ops(model, "csv.move")] == [("N2", "wsfc-watchdog")]
+    assert {e.get("task") for e in _ops(model, "fs.write")} == {"wsfc-watchdog"}
 
     model.set_node_state("N3", "Down")
     _at(model, clock, 120)
@@ -227,6 +230,10 @@ def test_a_script_in_a_task_uses_the_same_cmdlets_as_under_winrm():
                             "C:\\ClusterStorage\\Volume1 \\\\b\\s\"'\n$null = Register-ScheduledTask -TaskName job1 "
                             "-TaskPath '\\wsfc.csv\\' -Action $a -User 'NT AUTHORITY\\SYSTEM'", "N1")
     assert created.exit_code == 0, created.stderr
+    model.fs.write("N1", "C:\\ProgramData\\ds.txt", "set context persistent\r\nadd volume C:\\ClusterStorage\\Volume1\\\r\n"
+                   "create\r\n")
+    made = run_on(model, "$null = & diskshadow.exe /s 'C:\\ProgramData\\ds.txt'\n$LASTEXITCODE", "N1")
+    assert made.stdout.strip() == "0" and len(model.snapshots) == 1
     model.fs.write("N1", DIR + "\\run.json", '{"run": "r1", "csv": "D1"}')
     model.fs.write("N1", SCRIPT, r"""
 $ErrorActionPreference = 'Stop'
@@ -238,7 +245,12 @@ $task = Get-ScheduledTask -TaskName job1 -TaskPath '\wsfc.csv\'
 Stop-ScheduledTask -TaskName job1 -TaskPath '\wsfc.csv\'
 Unregister-ScheduledTask -TaskName job1 -TaskPath '\wsfc.csv\' -Confirm:$false
 $out.task = [string]$task.TaskName
-$out.shadows = @(Get-CimInstance -ClassName Win32_ShadowCopy).Count
+$shadows = @(Get-CimInstance -ClassName Win32_ShadowCopy)
+$out.shadows = $shadows.Count
+[System.IO.File]::WriteAllText('C:\ProgramData\del.txt', "delete shadows id $($shadows[0].ID)")
+$null = & diskshadow.exe /s 'C:\ProgramData\del.txt'
+$out.diskshadow = $LASTEXITCODE
+$out.after = @(Get-CimInstance -ClassName Win32_ShadowCopy).Count
 New-Item -ItemType Directory -Path "$PSScriptRoot\undo" -Force | Out-Null
 [System.IO.File]::WriteAllText("$PSScriptRoot\undo\a.txt", 'a')
 [System.IO.File]::Move("$PSScriptRoot\undo\a.txt", "$PSScriptRoot\undo\b.txt")
@@ -258,7 +270,11 @@ Unregister-ClusteredScheduledTask -TaskName wsfc-watchdog
     assert end["exit_code"] == 0, end.get("error")
     out = json.loads(model.fs.read("N2", DIR + "\\result.json"))
     assert out == {"node": "N1", "run": "r1", "at": "2026-01-05T01:01:00.0000000+00:00", "nodes": ["N1", "N2", "N3"],
-                   "owner": "N1", "task": "job1", "shadows": 0, "b": "c", "left": 0, "exists": False}
+                   "owner": "N1", "task": "job1", "shadows": 1, "diskshadow": 0, "after": 0, "b": "c", "left": 0,
+                   "exists": False}
+    assert model.snapshots == [] and [(e["node"], e["task"]) for e in _ops(model, "snap.delete")] == [
+        ("N1", "wsfc-watchdog")]
+    assert [e.get("task") for e in _ops(model, "snap.create")] == [None]  # the controller's
     assert _ops(model, "task.unregister", node="N1")[0]["args"]["task"] == "\\wsfc.csv\\job1"
     assert {e["op"] for e in model.events() if e.get("task") == "wsfc-watchdog" and e["op"][0].isupper()} >= {
         "Get-ClusterNode", "Get-ScheduledTask", "Stop-ScheduledTask", "Unregister-ScheduledTask", "Get-CimInstance",

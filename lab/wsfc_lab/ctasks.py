@@ -40,7 +40,8 @@ lab's choice is marked so):
   run", https://learn.microsoft.com/en-us/windows/win32/api/taskschd/nf-taskschd-itasksettings-get_executiontimelimit;
   PT0S / a zero limit runs indefinitely; -ExecutionTimeLimit of New-ScheduledTaskSettingsSet sets it). The code the
   Task Scheduler records for a run it stopped at the limit is not documented: the lab records
-  SCHED_S_TASK_TERMINATED (0x41306), as for a stopped task. The script is stopped at its next cmdlet call or sleep.
+  SCHED_S_TASK_TERMINATED (0x41306), as for a stopped task. The script goes no further than the statement, cmdlet
+  call or sleep it is in.
 - The account: Microsoft does not say which account a clustered task runs as (the cmdlet has no -User or
   -Principal; neither its pages nor the post above name one). The lab's assumption: ``NT AUTHORITY\\SYSTEM``, which is a member of every node's local
   Administrators and so may manage the cluster.
@@ -52,7 +53,8 @@ lab's choice is marked so):
 The action is a PowerShell script file (wsfc_lab.taskaction): ``powershell.exe -NoProfile -NonInteractive
 -ExecutionPolicy Bypass -File "<path>"``, read from the lab file system as the node sees it when the run starts and
 run by the lab's engine with the node as its computer, exactly as a WinRM command would run there (same cmdlets,
-same model, same events, each with ``"task": <name>``). Its exit code is the run's result (about_PowerShell_exe,
+same model, same events, each with ``"task": <name>``, as is every event the model logs on the script's behalf,
+``fs.*``, ``csv.move``, ``snap.*`` ...: ``Cluster.log_context``). Its exit code is the run's result (about_PowerShell_exe,
 -File: ``exit N`` gives N, a script-terminating error 1, otherwise 0). A missing file fails the run as powershell.exe
 does: "The argument '<path>' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an
 argument to the -File parameter." with exit code -196608, which Microsoft shows for exactly this error ("View
@@ -266,7 +268,8 @@ class ClusteredScheduler:
         except (FileNotFoundError, IsADirectoryError):
             return MISSING_FILE_EXIT, missing_file_message(task.script_path)
         host = task_host(self.model, node, task.name, run["stopped"], RunStopped)
-        result = run_script(source.lstrip("\ufeff"), host, script_path=task.script_path)
+        with self.model.log_context(task=task.name):  # what the model logs for the script carries its task too
+            result = run_script(source.lstrip("\ufeff"), host, script_path=task.script_path)
         if result.refused:
             return result.exit_code, "wsfc_lab refused the script: " + result.error_text
         return result.exit_code, (result.error_text or None)

@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Callable
@@ -141,6 +142,8 @@ class Cluster:
         self._offset = 0.0
         self._lock = threading.RLock()
         self._events: list[dict] = []
+        # Keys added to every event a thread logs while it is in log_context (a clustered task's run: "task").
+        self._log_fields = threading.local()
         self._listeners: list[Callable[[str, str], None]] = []
         self._operations = 0
         self.nodes: dict[str, NodeState] = {}
@@ -227,9 +230,21 @@ class Cluster:
     def log(self, event: dict) -> dict:
         with self._lock:
             entry = {"t": round(self.seconds(), 3), "node": None, "op": "?", "ok": True, "args": {}}
+            entry.update(getattr(self._log_fields, "fields", None) or {})
             entry.update(event)
             self._events.append(entry)
             return entry
+
+    @contextmanager
+    def log_context(self, **fields):
+        """Within: every event this thread logs carries ``fields`` (what the model does on behalf of a clustered
+        task's run is told from the controller's by its ``task``), except what a tick logs (its own events)."""
+        before = getattr(self._log_fields, "fields", None)
+        self._log_fields.fields = dict(before or {}, **fields)
+        try:
+            yield
+        finally:
+            self._log_fields.fields = before
 
     def events(self) -> list[dict]:
         with self._lock:
@@ -1332,6 +1347,13 @@ class Cluster:
 
     # ---- ticking ----------------------------------------------------------------------------------------
     def _tick(self) -> None:
+        fields, self._log_fields.fields = getattr(self._log_fields, "fields", None), None
+        try:
+            self._tick_now()
+        finally:
+            self._log_fields.fields = fields
+
+    def _tick_now(self) -> None:
         now = self.seconds()
         for flow in self.transfers.advance(now):
             self._finish_read(flow)

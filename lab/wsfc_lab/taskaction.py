@@ -96,7 +96,11 @@ def task_host(model: Any, node: str, task: str, stopped: threading.Event, stop: 
         if stopped.wait(max(float(seconds), 0.0)):
             raise stop("Start-Sleep: the run was stopped")
 
+    def checkpoint() -> None:  # before each statement: a stopped run goes no further
+        if stopped.is_set():
+            raise stop("the run was stopped")
+
     return Host(node=node, cmdlets=_StoppableTable(build_cmdlet_table(), stopped, stop),
                 reference=getattr(model, "reference", None), env={"COMPUTERNAME": node},
-                now=lambda: model.node_now(node), context=model, sleep=sleep,
+                now=lambda: model.node_now(node), context=model, sleep=sleep, checkpoint=checkpoint,
                 on_event=lambda event: model.log({"node": node, "task": task, **event}))

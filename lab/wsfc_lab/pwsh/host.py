@@ -31,6 +31,7 @@ class Host:
     on_event: Callable[[dict], None] | None = None
     sleep: Callable[[float], None] | None = None  # Start-Sleep; default: time.sleep
     log_cmdlet_calls: bool = True               # on_event for every non-core cmdlet call
+    checkpoint: Callable[[], None] | None = None  # called before each statement; raises to stop the script
 
     def environment(self) -> dict[str, str]:
         env = {"COMPUTERNAME": self.node}

@@ -341,6 +341,9 @@ class Interp:
             if st.type == "empty_statement":
                 continue
             self.stmt_failed = False
+            checkpoint = getattr(self.host, "checkpoint", None)
+            if checkpoint is not None:
+                checkpoint()  # the host may stop the script here (a stopped task run: wsfc_lab.taskaction)
             try:
                 self.exec_statement(st, out, label=pending_label)
             except PSRuntimeError as exc:
