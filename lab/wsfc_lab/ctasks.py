@@ -54,8 +54,8 @@ The action is a PowerShell script file (wsfc_lab.taskaction): ``powershell.exe -
 -ExecutionPolicy Bypass -File "<path>"``, read from the lab file system as the node sees it when the run starts and
 run by the lab's engine with the node as its computer, exactly as a WinRM command would run there (same cmdlets,
 same model, same events, each with ``"task": <name>``, as is every event the model logs on the script's behalf,
-``fs.*``, ``csv.move``, ``snap.*`` ...: ``Cluster.log_context``). Its exit code is the run's result (about_PowerShell_exe,
--File: ``exit N`` gives N, a script-terminating error 1, otherwise 0). A missing file fails the run as powershell.exe
+``fs.*``, ``csv.move``, ``snap.*`` ...: ``Cluster.log_context``). Its exit code is the run's result
+(about_PowerShell_exe, -File: ``exit N`` gives N, a script-terminating error 1, otherwise 0). A missing file fails the run as powershell.exe
 does: "The argument '<path>' to the -File parameter does not exist. Provide the path to an existing '.ps1' file as an
 argument to the -File parameter." with exit code -196608, which Microsoft shows for exactly this error ("View
 extension status", https://learn.microsoft.com/en-us/azure/virtual-machines/extensions/features-windows). The Task

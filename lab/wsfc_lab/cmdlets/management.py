@@ -233,7 +233,8 @@ def get_child_item(ctx: Any, params: dict, input_object: Any) -> Iterable[Any]:
     system items too (the lab has none, so it changes nothing). A file path gives that file; a missing path is the
     ItemNotFoundException error "Cannot find path '<path>' because it does not exist." The order is the one the
     page's examples 1 and 5 show: folders first, then files, each by name. -Recurse, -Depth, -Name, -Attributes, -Hidden,
-    -ReadOnly, -System, filters and wildcards are refused as not modelled.
+    -ReadOnly, -System, filters and wildcards are refused as not modelled. (The shared cmdlets.json lists -File and
+    -Directory in the Items parameter set only, so the engine refuses them with -LiteralPath; use -Path.)
     """
     _refuse(params)
     for name in ("Recurse", "Depth", "Name", "Attributes", "Hidden", "ReadOnly", "System"):
