@@ -363,3 +363,21 @@ def test_state_lists_clustered_tasks_even_before_any_is_registered():
     model, _ = _model()
     assert model.state()["clustered_tasks"] == []
     assert EPOCH.tzinfo is timezone.utc
+
+
+def test_a_run_ends_with_its_node():
+    model, clock = _model()
+    model.fs.write("N1", SCRIPT, "Start-Sleep -Seconds 2\n[System.IO.File]::WriteAllText('%s\\slept.txt', 'x')" % DIR)
+    _register(model, task_type="AnyNode")
+    clock.t = 60 / SCALE
+    with model._lock:
+        model._tick()
+    assert model.state()["clustered_tasks"][0]["nodes"]["N1"]["running"] is True
+    model.set_node_state("N1", "Down")
+    with model._lock:
+        model._tick()
+    assert clustered(model).wait_idle(10)
+    (end,) = _ops(model, "task.end")
+    assert end["node"] == "N1" and end["exit_code"] is None and "went down" in end["error"]
+    assert end["last_result"] == SCHED_S_TASK_TERMINATED
+    assert not model.fs.exists("N2", DIR + "\\slept.txt")

@@ -48,7 +48,8 @@ lab's choice is marked so):
 - Unregister while a run is in flight: the pages do not say whether running instances are stopped; the lab lets
   them run to their end (the harder case for the caller: the task may still act after Unregister returns) and
   fires nothing more.
-- A run whose node goes Down ends with it (no exit code; task.end says why).
+- A run whose node goes Down ends with it (no exit code; task.end says why; last result SCHED_S_TASK_TERMINATED, the
+  lab's choice: what is recorded then is not documented).
 
 The action is a PowerShell script file (wsfc_lab.taskaction): ``powershell.exe -NoProfile -NonInteractive
 -ExecutionPolicy Bypass -File "<path>"``, read from the lab file system as the node sees it when the run starts and
@@ -184,7 +185,9 @@ class ClusteredScheduler:
                 if run is None:
                     continue
                 if model.nodes[node].state == "Down":
-                    self._end(task, node, run, None, error=f"node {node} went down", result=None)
+                    # what the node's Task Scheduler records after it went down is not documented: the lab records
+                    # SCHED_S_TASK_TERMINATED, as for a stopped run
+                    self._end(task, node, run, None, error=f"node {node} went down", result=SCHED_S_TASK_TERMINATED)
                 elif task.time_limit_s > 0 and now - run["start"] >= task.time_limit_s:
                     model.log({"op": "task.stop", "node": node, "task": task.name, "clustered": True,
                                "changed": True, "args": {"task": task.name, "why": "ExecutionTimeLimit",
@@ -227,7 +230,7 @@ class ClusteredScheduler:
         event = {"op": "task.fire", "node": node, "task": task.name, "clustered": True, "task_type": task.task_type,
                  "user": SYSTEM, "missed": max(missed, 0), "scheduled": scheduled.isoformat() if scheduled else None}
         if record.run is not None:
-            model.log(dict(event, started=False, ok=False,
+            model.log(dict(event, started=False, changed=False,
                            args={"why": "an instance is running (MultipleInstances IgnoreNew)",
                                  "run": record.run["id"]}))
             return
