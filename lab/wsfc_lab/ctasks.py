@@ -27,10 +27,10 @@ lab's choice is marked so):
   that node's clock; when it is Down the next Up node by name runs it. A node that is Down (or Paused: whether a
   paused node counts as "active" is not documented, and fewer runs is the conservative reading) does not run it; the
   firings it missed are not run when it comes back, it runs the next one: a task runs late only with
-  StartWhenAvailable, which "is not set" by default (New-ScheduledTaskSettingsSet -StartWhenAvailable,
-  https://learn.microsoft.com/en-us/powershell/module/scheduledtasks/new-scheduledtasksettingsset; TaskSettings
-  .StartWhenAvailable, "If True, the property indicates that the Task Scheduler can start the task at any time after
-  its scheduled time has passed", https://learn.microsoft.com/en-us/windows/win32/taskschd/tasksettings-startwhenavailable).
+  StartWhenAvailable: "If True, the property indicates that the Task Scheduler can start the task at any time after
+  its scheduled time has passed. The default is False." (TaskSettings.StartWhenAvailable,
+  https://learn.microsoft.com/en-us/windows/win32/taskschd/tasksettings-startwhenavailable; the lab does not model
+  New-ScheduledTaskSettingsSet -StartWhenAvailable, so it is always False).
   The same holds when modelled time jumps over several firing times between two ticks (a large time_scale, a test's
   clock): the latest one runs, the earlier ones are counted as missed (``missed`` in task.fire).
 - A firing that comes while the task's previous run on that node still runs is not started: MultipleInstances'
