@@ -57,7 +57,7 @@ def _psrp_vars(transport: str, ca_path: Path | None) -> dict:
 
 def render(cluster: str, nodes: dict[str, int], user: str, password: str, transport: str,
            ca_path: Path | None = None, connection: str = "winrm", kerberos_hosts: dict[str, str] | None = None,
-           principal: str | None = None) -> dict:
+           principal: str | None = None, time_scale: float = 1.0) -> dict:
     """The inventory as a dict (``nodes`` maps node name to its WinRM port).
 
     ``connection`` is ``winrm`` or ``psrp``. With the ``kerberos`` transport
@@ -83,7 +83,23 @@ def render(cluster: str, nodes: dict[str, int], user: str, password: str, transp
             host[override] = (kerberos_hosts or {})[name]
         hosts[name] = host
     return {"all": {"children": {group_name(cluster): {"hosts": hosts, "vars": {
-        "wsfc_cluster_name": cluster, **vars_}}}}}
+        "wsfc_cluster_name": cluster, **vars_, **clock_vars(time_scale)}}}}}
+
+
+def clock_vars(time_scale: float) -> dict:
+    """Group variables for a cluster whose clock runs ``time_scale`` times faster than the controller's.
+
+    The collection's watchdog (wsfc.csv.backup_watchdog) judges a run's heartbeat by the nodes' clocks, and its
+    defaults are for real clusters (900 s of silence, a run every 60 s). In the lab those seconds pass ``time_scale``
+    times faster, while the controller's steps take the wall time they take: 900 modelled seconds are 2.25 wall
+    seconds at time scale 400, less than a slow round trip. So the inventory sets, as a user would for any
+    environment, a limit of two wall minutes and a run every five wall seconds (within the documented range of 60 to
+    3600 modelled seconds); tests of the watchdog itself pass their own values.
+    """
+    if time_scale <= 1:
+        return {}
+    return {"csv_backup_watchdog_after": int(max(900, 120 * time_scale)),
+            "csv_backup_watchdog_interval": int(min(3600, max(60, 5 * time_scale)))}
 
 
 def write(path: Path, inventory: dict) -> None:

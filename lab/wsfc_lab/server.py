@@ -127,7 +127,8 @@ class Lab:
         inventory.write(self.workdir / "inventory.yml", inventory.render(
             self.topology.cluster, self.ports, self.user, self.password, self.transport,
             ca_path=self.tls.ca_path if self.tls else None, connection=self.connection,
-            kerberos_hosts=realm["hosts"] if realm else None, principal=realm["principal"] if realm else None))
+            kerberos_hosts=realm["hosts"] if realm else None, principal=realm["principal"] if realm else None,
+            time_scale=self.model.time_scale))
 
     def _node_state_changed(self, node: str, state: str) -> None:
         """Close a Down node's endpoint (clients see it unreachable); reopen it on its old port when it is back."""

@@ -18,6 +18,7 @@ from ansible.utils.display import Display
 from ansible_collections.wsfc.csv.plugins.plugin_utils.action import WsfcActionBase
 from ansible_collections.wsfc.csv.plugins.plugin_utils.argument_specs import backup_job_options
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import BackupJobError, task_logon
+from ansible_collections.wsfc.csv.plugins.plugin_utils.handover import HandOver
 from ansible_collections.wsfc.csv.plugins.plugin_utils.queue.records import (
     QueueError,
     check_target,
@@ -91,8 +92,15 @@ class ActionModule(WsfcActionBase):
             return self._check(steps, items)
         scheduler = QueueScheduler(concurrency_for(args["method"], args["concurrency"]), args["poll_interval"],
                                    start=steps.start, poll=steps.poll, stop=steps.stop,
-                                   not_started=steps.not_started, sleep=time.sleep)
-        entries = scheduler.run(items)
+                                   not_started=steps.not_started, sleep=time.sleep, halted=steps.halted)
+        lock = args.get("lock") or {}
+        if lock:
+            def hand_over():
+                self.operation("backup_watchdog_expire", {"lock": lock["path"], "nonce": lock["nonce"]}, read_only=False)
+            with HandOver(hand_over, warn=display.warning):
+                entries = scheduler.run(items)
+        else:
+            entries = scheduler.run(items)
         counts, msg = summary(entries, node)
         result = {"changed": True, "jobs": entries, "node": node, "counts": counts, "msg": msg,
                   "clock": steps.clock.samples, "lock_state": steps.lock_state,

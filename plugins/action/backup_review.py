@@ -22,17 +22,19 @@ class ActionModule(WsfcControllerAction):
     ARGUMENT_SPEC = {
         "run": {"type": "dict"},
         "ownership_map": {"type": "path"},
+        "record_from": {"type": "str"},
         "stage": {"type": "str", "default": "end", "choices": ["start", "end"]},
         "lock_from": {"type": "str"},
         "moved_from": {"type": "str"},
+        "watchdog_from": {"type": "str"},
         "now_from": {"type": "str"},
         "queue_from": {"type": "str"},
         "node_name_from": {"type": "str"},
         "on_failover": {"type": "str", "default": "replan", "choices": ["replan", "fail"]},
         "restore_all": {"type": "bool", "default": False},
     }
-    MUTUALLY_EXCLUSIVE = [["run", "ownership_map"]]
-    REQUIRED_ONE_OF = [["run", "ownership_map"]]
+    MUTUALLY_EXCLUSIVE = [["run", "ownership_map", "record_from"]]
+    REQUIRED_ONE_OF = [["run", "ownership_map", "record_from"]]
 
     def execute(self, args, task_vars):
         hosts = play_hosts(task_vars)
@@ -40,7 +42,8 @@ class ActionModule(WsfcControllerAction):
             if args.get("run") is None:
                 raise RunError("stage=start reviews a run: give run (what wsfc.csv.backup_prepare returned)")
             review = review_start(args["run"], registered(task_vars, args.get("lock_from")),
-                                  registered(task_vars, args.get("moved_from")))
+                                  registered(task_vars, args.get("moved_from")),
+                                  registered(task_vars, args.get("watchdog_from")) if args.get("watchdog_from") else None)
             review["changed"] = False
             return review
         if not args.get("now_from"):
@@ -53,10 +56,26 @@ class ActionModule(WsfcControllerAction):
             node_names = {}
             if args.get("node_name_from"):
                 node_names = dict((h, host_variable(task_vars, h, args["node_name_from"], "")) for h in hosts)
-            review = review_saved_map(self._saved_map(args["ownership_map"]), hosts, now, node_names=node_names,
-                                      restore_all=args["restore_all"])
+            if args.get("record_from"):
+                saved = self._cluster_record(registered(task_vars, args["record_from"]))
+            else:
+                saved = self._saved_map(args["ownership_map"])
+            review = review_saved_map(saved, hosts, now, node_names=node_names, restore_all=args["restore_all"],
+                                      everywhere=bool(args.get("record_from")))
         review["changed"] = False
         return review
+
+    @staticmethod
+    def _cluster_record(results):
+        """The run record a host read from the cluster (wsfc.csv.backup_watchdog state=query)."""
+        for result in (results or {}).values():
+            if isinstance(result, dict) and isinstance(result.get("record"), dict):
+                record = result["record"]
+                if record.get("state") == "undone":
+                    record = dict(record, moves=[], reads={})  # the watchdog undid it: nothing is left to clear
+                return record
+        raise RunError("No run record was found on the cluster (no backup run holds its lock, or it left none): "
+                       "give the ownership.json of the run with csv_backup_ownership_map. Nothing was changed.")
 
     @staticmethod
     def _saved_map(path):

@@ -34,6 +34,8 @@ class ActionModule(WsfcActionBase):
         "wait": {"type": "bool", "default": True},
         "timeout": {"type": "int", "default": 300},
         "poll_interval": {"type": "float", "default": 2.0},
+        "lock": {"type": "dict", "options": {"path": {"type": "str", "required": True},
+                                             "nonce": {"type": "str", "required": True, "no_log": False}}},
     }
     MUTUALLY_EXCLUSIVE = [["name", "path"]]
     REQUIRED_ONE_OF = [["name", "path"]]
@@ -78,9 +80,11 @@ class ActionModule(WsfcActionBase):
                 result["msg"] += ", once what it waits for ends"
                 result["warnings"] = ["%s (the task would wait for it, up to %s seconds)" % (waiting_for, args["timeout"])]
             return result
+        lock = args.get("lock") or {}
         try:
-            self.operation("csv_owner_move", {"name": csv["name"], "node": target, "wait": args["timeout"]},
-                           read_only=False)
+            moved = self.operation("csv_owner_move", {"name": csv["name"], "node": target, "wait": args["timeout"],
+                                                      "lock": lock.get("path") or "", "lock_nonce": lock.get("nonce") or ""},
+                                   read_only=False)
         except (OperationError, OperationUnreachable) as exc:
             # The move may have finished before the error (a dropped connection): read again before judging.
             now = self._now(args)
@@ -92,6 +96,13 @@ class ActionModule(WsfcActionBase):
                     csv["name"], now.get("state", "unknown"), now.get("owner", "unknown")))
             result.setdefault("warnings", []).append(
                 "the connection failed during the move (%s), but %s is Online on %s" % (exc.reason, csv["name"], target))
+        else:
+            if lock and moved.get("lock_state") != "held":
+                return dict(result, failed=True, changed=False, lock_state=moved.get("lock_state"), msg=(
+                    "%s was not moved from %s to %s: the backup lock %s is %s, so this run no longer holds the "
+                    "cluster (its watchdog may have undone the run). Nothing was changed; run the backup again."
+                    % (csv["name"], csv["owner"], target, lock["path"],
+                       "held by another run" if moved.get("lock_state") == "lost" else "gone")))
         current = self._now(args)
         while args["wait"] and not settled(current, target, csv):
             if time.monotonic() - started > args["timeout"]:

@@ -181,6 +181,20 @@ options:
         description: Seconds after which another run's lock is reported as stale; at least 1.
         type: int
         default: 43200
+      watchdog:
+        description: Whether the run arms a watchdog on the cluster (M(wsfc.csv.backup_watchdog)).
+        type: bool
+        default: true
+      watchdog_after:
+        description:
+          - Seconds without a heartbeat after which the watchdog undoes the run; longer than O(options.move_timeout)
+            and three O(options.job_poll_interval), and at least 300.
+        type: int
+        default: 900
+      watchdog_interval:
+        description: Seconds between two runs of the watchdog on each node (60 to 3600).
+        type: int
+        default: 60
 extends_documentation_fragment:
   - wsfc.csv.attributes.controller
 seealso:

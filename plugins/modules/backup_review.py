@@ -33,7 +33,7 @@ options:
   run:
     description:
       - What M(wsfc.csv.backup_prepare) returned for this run.
-      - Exactly one of O(run) and O(ownership_map) is required.
+      - Exactly one of O(run), O(ownership_map) and O(record_from) is required.
     type: dict
   ownership_map:
     description: Path on the controller of the C(ownership.json) a run saved.
@@ -49,6 +49,19 @@ options:
     type: str
   moved_from:
     description: With O(stage=start), the variable each leader registered its M(wsfc.csv.csv_owner) loop as.
+    type: str
+  record_from:
+    description:
+      - The restore entry point without a saved map, the variable a host registered
+        M(wsfc.csv.backup_watchdog) O(wsfc.csv.backup_watchdog#module:state=query) as. The run record on the
+        cluster says what to undo, like a saved map; every node that answered clears every CSV of the run (a
+        failover may have re-planned a job onto another node). A record the watchdog already undid leaves only
+        the moves back to check.
+    type: str
+  watchdog_from:
+    description:
+      - With O(stage=start), the variable each leader registered M(wsfc.csv.backup_watchdog) as. A cluster whose
+        watchdog failed to arm backs up nothing (a skipped task, with the watchdog turned off, is no refusal).
     type: str
   now_from:
     description: With O(stage=end), the variable every host registered its fresh M(wsfc.csv.cluster_info) result as.
@@ -132,6 +145,12 @@ restores:
 unlocks:
   description: With O(run) and O(stage=end), the control hosts that release their cluster's lock (not those whose
     lock another run holds).
+  returned: success
+  type: dict
+disarms:
+  description:
+    - With O(run) and O(stage=end), the lock (C(path), C(nonce)) whose watchdog each control host disarms (the
+      clusters whose lock this run took).
   returned: success
   type: dict
 control_host:

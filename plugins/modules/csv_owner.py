@@ -62,6 +62,23 @@ options:
       - Seconds between reads of the CSV's state while waiting.
     type: float
     default: 2.0
+  lock:
+    description:
+      - The backup lock a run holds (M(wsfc.csv.backup_lock) RV(wsfc.csv.backup_lock#module:path) and
+        RV(wsfc.csv.backup_lock#module:nonce)). The move is made only while the lock holds that nonce, and the
+        lock's heartbeat is refreshed first, in the same round trip, so a run that moves many CSVs one after
+        another stays alive for its watchdog (M(wsfc.csv.backup_watchdog)). A lock that is gone or another run's
+        fails the task before the move.
+    type: dict
+    suboptions:
+      path:
+        description: The lock file.
+        type: str
+        required: true
+      nonce:
+        description: The run's nonce.
+        type: str
+        required: true
 extends_documentation_fragment:
   - wsfc.csv.node_connection
   - wsfc.csv.attributes
@@ -139,4 +156,9 @@ elapsed:
   returned: success
   type: float
   sample: 3.2
+lock_state:
+  description: With O(lock), the lock as the move found it when it was not this run's (V(lost) or V(missing)).
+  returned: when the move was refused for the lock
+  type: str
+  sample: lost
 """

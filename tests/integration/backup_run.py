@@ -100,19 +100,22 @@ def window(events):
     return max(e["end"] for e in events) - min(e["start"] for e in events)
 
 
-def assert_nothing_left(lab, through=None):
-    """No snapshot, scheduled job or backup lock of a run remains on a node that is Up (the lock is probed through
-    ``through``). A node that went Down keeps what it had: nobody can reach it to remove it."""
+def assert_nothing_left(lab, through=None, records=False):
+    """No snapshot, scheduled job, watchdog or backup lock of a run remains on a node that is Up (the lock is probed
+    through ``through``). A node that went Down keeps what it had: nobody can reach it to remove it. With
+    ``records``, the run records a watchdog left (``run-<nonce>.json``, what it undid) may stay."""
     state = lab.state()
     up = sorted(n for n, node in state["nodes"].items() if node["state"] == "Up")
     assert [s for s in state["snapshots"] if s["node"] in up] == [], state["snapshots"]
     assert [j for j in state["jobs"] if j["node"] in up] == [], state["jobs"]
-    # the lab's own file system: no lock file, heartbeat or renamed lock (or anything else of the run) on any CSV;
-    # only the marker that records the cluster's lock location stays, once ...
-    left = dict((csv, [f for f in files if not f.lower().endswith("\\.wsfc.csv\\lock.home")])
-                for csv, files in state["csv_files"].items())
+    assert state.get("clustered_tasks", []) == [], state.get("clustered_tasks")
+    # the lab's own file system: no lock file, heartbeat, renamed lock, run record or watchdog script (or anything
+    # else of the run) on any CSV; only the marker that records the cluster's lock location stays, once ...
+    kept = re.compile(r"\\\.wsfc\.csv\\(lock\.home%s)$" % ("|run-[0-9a-f]{32}\\.json" if records else ""), re.IGNORECASE)
+    left = dict((csv, [f for f in files if not kept.search(f)]) for csv, files in state["csv_files"].items())
     assert all(files == [] for files in left.values()), state["csv_files"]
-    assert sum(len(files) for files in state["csv_files"].values()) <= 1, state["csv_files"]
+    markers = [f for files in state["csv_files"].values() for f in files if f.lower().endswith("lock.home")]
+    assert len(markers) <= 1, state["csv_files"]
     # ... and the module agrees: a new run could take the lock
     node = through or up[-1]  # through another node than the run's facts node: the lock is cluster-wide
     probe = module_result(lab.ansible(node, "wsfc.csv.backup_lock", "-a", "run_id=probe", "--check"))

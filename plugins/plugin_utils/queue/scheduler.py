@@ -29,11 +29,13 @@ class QueueScheduler(object):
     running job once and returns True while it keeps running; when it returns
     False it has recorded the outcome and cleaned up. ``stop(job)`` stops and
     cleans up a job that still runs when the queue stops early.
-    ``not_started(item)`` returns the job of an item the queue never reached.
+    ``not_started(item)`` returns the job of an item the queue never reached. ``halted()``, when given, is asked
+    before each start: once it is true nothing more starts (the jobs that run are polled to their end).
     ``sleep(seconds)`` waits between rounds of polls.
     """
 
-    def __init__(self, concurrency, poll_interval, start, poll, stop, not_started, sleep):
+    def __init__(self, concurrency, poll_interval, start, poll, stop, not_started, sleep, halted=None):
+        self._halted = halted
         self._concurrency = concurrency
         self._poll_interval = poll_interval
         self._start = start
@@ -57,6 +59,11 @@ class QueueScheduler(object):
         pending, running = deque(enumerate(items)), []
         try:
             while pending or running:
+                if pending and self._halted is not None and self._halted():
+                    # Nothing more starts (the run lost its lock); what runs is polled to its end.
+                    for position, item in pending:
+                        self.jobs[position] = self._not_started(item)
+                    pending.clear()
                 while pending and len(running) < self._concurrency:
                     position, item = pending.popleft()
                     job = self.jobs[position] = self._start(item)

@@ -317,10 +317,18 @@ class QueueSteps(object):
                          "stopped" % (job.item["csv"], self.node))
         self._finish(job)
 
+    def halted(self):
+        """True once a poll found the run's backup lock lost or gone: nothing more may start on the cluster (the
+        run's watchdog may be undoing it, or another run holds the cluster)."""
+        return self.lock_state in ("lost", "missing")
+
     def not_started(self, item):
         """The job of a CSV the queue stopped before starting."""
-        return Job(item, record(item, self.node, message="%s on %s: not started, the queue stopped first" % (
-            item["csv"], self.node)))
+        why = "the queue stopped first"
+        if self.halted():
+            why = "the run's backup lock was %s, so nothing more was started" % (
+                "taken by another run" if self.lock_state == "lost" else "gone (its watchdog may have undone the run)")
+        return Job(item, record(item, self.node, message="%s on %s: not started, %s" % (item["csv"], self.node, why)))
 
     # ---- after a job ------------------------------------------------------------------------------------------
     def _check_failover(self, job):

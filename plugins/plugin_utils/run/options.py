@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import cmd_unsafe
 from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import target_error
+from ansible_collections.wsfc.csv.plugins.plugin_utils.watchdog import check_timing
 
 SHOWN = 120  # characters of a refused value quoted in a message
 
@@ -101,11 +102,23 @@ def _cmd_errors(options, prefix):
             "command arguments (%scommand) without them." % (", ".join(repr(v) for v in unsafe), verb, prefix, prefix)]
 
 
+def _watchdog_errors(options, prefix):
+    """The watchdog must never undo a live run: its silence limit is longer than a move or three polls."""
+    if not options.get("watchdog", True) or "watchdog_after" not in options:
+        return []
+    after, interval = _number(options.get("watchdog_after")), _number(options.get("watchdog_interval", 60))
+    if after is None or interval is None:
+        return ["%swatchdog_after and %swatchdog_interval must be numbers of seconds." % (prefix, prefix)]
+    move, poll = _number(options.get("move_timeout")), _number(options.get("job_poll_interval"))
+    return ["%s%s." % (prefix, e) for e in check_timing(int(after), int(interval), move_timeout=move,
+                                                        poll_interval=poll)]
+
+
 def option_errors(options, prefix="csv_backup_"):
     """Every refusal of ``options`` (the role's options without their prefix), each naming ``prefix + option``."""
     options = dict(options or {})
     return (_number_errors(options, prefix) + _target_errors(options, prefix) + _method_errors(options, prefix)
-            + _cmd_errors(options, prefix))
+            + _cmd_errors(options, prefix) + _watchdog_errors(options, prefix))
 
 
 # The csv_backup role's options (its variables without the csv_backup_ prefix) as wsfc.csv.backup_prepare takes
@@ -137,4 +150,7 @@ OPTION_SPEC = {
     "job_timeout": {"type": "int", "default": 86400},
     "job_poll_interval": {"type": "float", "default": 10.0},
     "lock_stale_after": {"type": "int", "default": 43200},
+    "watchdog": {"type": "bool", "default": True},
+    "watchdog_after": {"type": "int", "default": 900},
+    "watchdog_interval": {"type": "int", "default": 60},
 }

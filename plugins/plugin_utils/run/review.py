@@ -48,10 +48,13 @@ def _cluster_hosts(crun, hosts):
     return [h for h in hosts if h in (crun.get("hosts") or {})]
 
 
-def _why_stopped(lock, moved):
+def _why_stopped(lock, moved, watchdog=None):
     if not answered(lock):
         what = (lock if isinstance(lock, dict) else {}).get("msg") or "it did not run"
         return "the cluster's backup lock was not taken: %s" % what
+    if isinstance(watchdog, dict) and (watchdog.get("failed") or watchdog.get("unreachable")):
+        return ("the cluster's watchdog was not armed (%s), so nothing was changed there; fix it, or set "
+                "csv_backup_watchdog=false to back up without one" % (watchdog.get("msg") or "unreachable"))
     moved = moved if isinstance(moved, dict) else {}
     bad = [item for item in moved.get("results") or [] if not answered(item) and not item.get("skipped")]
     if bad or moved.get("failed") or moved.get("unreachable"):
@@ -60,7 +63,7 @@ def _why_stopped(lock, moved):
     return None
 
 
-def review_start(run, locks=None, moved=None):
+def review_start(run, locks=None, moved=None, watchdogs=None):
     """Which clusters go ahead after the lock and the moves, and the reads of their hosts.
 
     A cluster whose lock its leader (the host it was read through) did not
@@ -72,7 +75,7 @@ def review_start(run, locks=None, moved=None):
         if crun.get("error"):
             continue
         leader = crun["facts_host"]
-        why = _why_stopped((locks or {}).get(leader), (moved or {}).get(leader))
+        why = _why_stopped((locks or {}).get(leader), (moved or {}).get(leader), (watchdogs or {}).get(leader))
         if why:
             stopped[name] = why
             continue
@@ -142,11 +145,18 @@ def review_run(run, hosts, queues=None, now=None, on_failover="replan", locks=No
         "controls": dict((c["control_host"], name) for name, c in clusters.items()),
         "restores": dict((c["control_host"], c["restore"]["moves"]) for c in clusters.values()),
         "unlocks": dict((clusters[name]["control_host"], name) for name in held),
+        "disarms": dict((clusters[name]["control_host"], lock_of((locks or {}).get(run["clusters"][name]["facts_host"])))
+                        for name in held if lock_of((locks or {}).get(run["clusters"][name]["facts_host"]))),
     }
 
 
-def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
-    """The restore entry point: what a saved ownership map (``ownership.json``) says to undo on this cluster."""
+def review_saved_map(saved, hosts, now, node_names=None, restore_all=False, everywhere=False):
+    """The restore entry point: what a saved ownership map (``ownership.json``) says to undo on this cluster.
+
+    ``saved`` may also be the run's record on the cluster (wsfc.csv.backup_watchdog, the same keys). With
+    ``everywhere`` every node that answered clears every CSV of the run: a failover may have re-planned a job onto a
+    node the plan did not list, and clearing a job that is not there changes nothing.
+    """
     wanted = str(saved.get("cluster") or "").lower()
     answers = dict((h, r) for h, r in (now or {}).items() if answered(r))
     own = dict((h, r) for h, r in answers.items() if str(r["cluster"]["name"]).lower() == wanted)
@@ -167,6 +177,9 @@ def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
         host = by_node.get(str(node).lower())
         if host is not None and items:
             clears[host] = items
+    if everywhere:
+        every = [read for items in (saved.get("reads") or {}).values() for read in items or []]
+        clears = dict((host, every) for host in matched) if every else {}
     owners = saved.get("owners") or {}
     scope = None if restore_all else [move["csv"] for move in saved.get("moves") or []]
     return {
@@ -175,7 +188,7 @@ def review_saved_map(saved, hosts, now, node_names=None, restore_all=False):
         "hosts": matched,
         "clears": clears,
         "run_id": saved.get("run_id"),
-        "lock_nonce": saved.get("lock_nonce"),
+        "lock_nonce": saved.get("lock_nonce") or saved.get("nonce"),
         "method": saved.get("method") or "copy",
         "restore": restore_moves(owners, facts, scope=scope),
     }

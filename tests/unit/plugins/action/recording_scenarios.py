@@ -310,6 +310,15 @@ def _queue(run_id, reads=None, **args):
     return base
 
 
+def _watchdog(nonce, run_id="run-1"):
+    """Arm the watchdog of ``run_id`` (which holds the lock at LOCK with ``nonce``): it moved Cluster Disk 2 from NODE2
+    to NODE1 and reads Cluster Disk 1 and 2 there."""
+    return {"run_id": run_id, "nonce": nonce, "lock_path": LOCK, "after": 300, "interval": 60, "ownership": {
+        "cluster": "RECLAB", "owners": {"Cluster Disk 1": "NODE1", "Cluster Disk 2": "NODE2"},
+        "moves": [{"csv": "Cluster Disk 2", "from": "NODE2", "to": "NODE1"}], "method": "copy",
+        "reads": {"NODE1": [{"csv": "Cluster Disk 1", "index": 0}, {"csv": "Cluster Disk 2", "index": 1}]}}}
+
+
 SCENARIOS = {
     "backup_queue": [
         Scenario("check_mode", "check mode: three CSVs; each snapshot's read is predicted, nothing is started",
@@ -514,6 +523,38 @@ SCENARIOS = {
                  args={"run_id": "run-5", "owner": OWNER, "path": "C:\\ClusterStorage\\Volume2\\.wsfc.csv\\b.lock",
                        "nonce": NONCE5},
                  setup=[Drop("NODE1")], ops=["backup_lock_acquire!", "backup_lock_get"], expect={"changed": True}),
+    ],
+    "backup_watchdog": [
+        Scenario("check_mode_arm", "check mode: run-1 holds the lock and would arm its watchdog",
+                 args=_watchdog(NONCE1), check_mode=True,
+                 setup=[Task("backup_lock", {"run_id": "run-1", "owner": OWNER, "nonce": NONCE1})],
+                 ops=["backup_watchdog_get"], expect={"changed": True}),
+        Scenario("arm", "run-1 arms its watchdog: the record, the script and the clustered task",
+                 args=_watchdog(NONCE1), ops=["backup_watchdog_set"], expect={"changed": True}),
+        Scenario("arm_again", "the same record again: nothing changes", args=_watchdog(NONCE1),
+                 ops=["backup_watchdog_set"], expect={"changed": False}),
+        Scenario("check_mode_armed", "check mode: armed already", args=_watchdog(NONCE1), check_mode=True,
+                 ops=["backup_watchdog_get"], expect={"changed": False}),
+        Scenario("query_active", "the record of the run that holds the lock", args={"state": "query"},
+                 ops=["backup_watchdog_get"], expect={"changed": False}),
+        Scenario("arm_lost", "run-2 does not hold the lock: its watchdog is not armed", args=_watchdog(NONCE2, "run-2"),
+                 ops=["backup_watchdog_set"], expect={"failed": True}),
+        Scenario("expire", "run-1 hands over to its watchdog (its heartbeat is marked expired)",
+                 args={"state": "expired", "nonce": NONCE1, "lock_path": LOCK},
+                 ops=["backup_watchdog_expire"], expect={"changed": True}),
+        Scenario("query_undone", "two seconds of wall time (two watchdog runs) later, the watchdog has undone run-1",
+                 args={"state": "query", "nonce": NONCE1}, setup=[Wait(3)],
+                 ops=["backup_watchdog_get"], expect={"changed": False, "undone": True}),
+        Scenario("disarm_after_undo", "disarming after the watchdog acted: nothing is left to remove, the record stays",
+                 args={"state": "absent", "nonce": NONCE1, "lock_path": LOCK},
+                 ops=["backup_watchdog_clear"], expect={"changed": False, "undone": True}),
+        Scenario("disarm", "run-3 takes the lock, arms its watchdog, and disarms it at its end",
+                 args={"state": "absent", "nonce": NONCE3, "lock_path": LOCK},
+                 setup=[Task("backup_lock", {"run_id": "run-3", "owner": OWNER, "nonce": NONCE3}),
+                        Task("backup_watchdog", _watchdog(NONCE3, "run-3"))],
+                 ops=["backup_watchdog_clear"], expect={"changed": True}),
+        Scenario("disarm_again", "disarmed already", args={"state": "absent", "nonce": NONCE3, "lock_path": LOCK},
+                 ops=["backup_watchdog_clear"], expect={"changed": False}),
     ],
     "backup_job": [
         Scenario("check_mode_start", "check mode: the job does not exist, it would be started",

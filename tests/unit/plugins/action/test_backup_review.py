@@ -28,7 +28,7 @@ OPTIONS = {"target": "\\\\backup01\\csv", "provider": "software"}
 ONTO_NODE2 = dict(OPTIONS, strategy="consolidate", node="NODE2")  # moves Cluster Disk 1 from NODE1 to NODE2
 LAB = "RECLAB"
 START_KEYS = {"reads", "stopped", "locks"}
-END_KEYS = {"clusters", "reads", "controls", "restores", "unlocks"}
+END_KEYS = {"clusters", "reads", "controls", "restores", "unlocks", "disarms"}
 CLUSTER_KEYS = {"control_host", "now_host", "reads", "restore"}  # each cluster's entry of ``clusters``
 MAP_KEYS = {"control_host", "now_host", "hosts", "clears", "run_id", "lock_nonce", "method", "restore"}
 NOTHING_TO_RESTORE = {"moves": [], "kept": [], "error": None}
@@ -351,10 +351,11 @@ def test_a_map_is_refused_when_no_host_can_read_the_cluster(play, results, tmp_p
 
 
 @pytest.mark.parametrize("args, message", [
-    ({}, "one of the following is required: run, ownership_map"),
-    ({"run": {}, "ownership_map": "/x.json"}, "parameters are mutually exclusive: run|ownership_map"),
+    ({}, "one of the following is required: run, ownership_map, record_from"),
+    ({"run": {}, "ownership_map": "/x.json"}, "parameters are mutually exclusive: run|ownership_map|record_from"),
+    ({"record_from": "r", "ownership_map": "/x.json"}, "parameters are mutually exclusive: run|ownership_map|record_from"),
 ])
-def test_exactly_one_of_run_and_ownership_map(play, args, message):
+def test_exactly_one_of_run_ownership_map_and_record_from(play, args, message):
     result = play.run(ACTION, dict(args, now_from="cluster_now"))
     assert result["failed"] is True and result["msg"] == message
 

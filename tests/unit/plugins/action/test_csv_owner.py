@@ -54,7 +54,7 @@ def test_moves_the_csv_and_reads_it_online_on_the_new_owner(node, run, clock):
     assert result["changed"] is True and (result["owner"], result["state"]) == ("NODE2", "Online")
     assert result["msg"] == "Cluster Disk 1 moved from NODE1 to NODE2"
     assert node.operations == ["csv_owner_get", "csv_owner_move", "csv_owner_get"]
-    assert node.args_of("csv_owner_move") == [{"name": "Cluster Disk 1", "node": "NODE2", "wait": 300}]
+    assert node.args_of("csv_owner_move") == [{"name": "Cluster Disk 1", "node": "NODE2", "wait": 300, "lock": "", "lock_nonce": ""}]
     assert clock.sleeps == []  # Online at the first read after the move
 
 

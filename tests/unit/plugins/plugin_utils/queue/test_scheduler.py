@@ -608,6 +608,33 @@ def test_the_scheduler_keeps_concurrency_jobs_running_and_skips_jobs_that_did_no
                    "start e", "sleep", "sleep", "sleep", "end e"]
 
 
+def test_once_halted_nothing_more_starts_and_what_runs_is_polled_to_its_end():
+    log, lost = [], []
+
+    def start(name):
+        log.append("start " + name)
+        return _Job(name, 2)
+
+    def poll(job):
+        lost.append(job.entry["csv"])  # the first poll finds the lock lost
+        job.rounds -= 1
+        if not job.rounds:
+            job.entry["state"] = "succeeded"
+            log.append("end " + job.entry["csv"])
+        return job.running
+
+    def not_started(name):
+        job = _Job(name, 0)
+        job.entry["state"] = "skipped"
+        return job
+
+    scheduler = QueueScheduler(1, 5, start=start, poll=poll, stop=None, not_started=not_started,
+                               sleep=lambda s: log.append("sleep"), halted=lambda: bool(lost))
+    entries = scheduler.run(list("abc"))
+    assert [e["state"] for e in entries] == ["succeeded", "skipped", "skipped"]
+    assert log == ["start a", "sleep", "sleep", "end a"]
+
+
 # ---- tasks that vanish --------------------------------------------------------------------------------------------
 def test_a_job_whose_task_vanished_is_failed_naming_node_and_csv_and_the_next_one_starts():
     node = FakeNode({1: 100, 2: 5})

@@ -107,6 +107,37 @@ def test_a_saved_map_moves_back_everything_with_restore_all():
     assert sorted(m["csv"] for m in moved) == sorted(m["csv"] for m in run["plan"]["moves"])
 
 
+def test_a_cluster_record_clears_every_csv_of_the_run_on_every_node_that_answered():
+    run = _run()
+    record = dict(_saved(run), nonce="b" * 32)  # the watchdog's record carries the map's keys
+    review = review_saved_map(record, hosts(), _after_moves(run), everywhere=True)
+    every = [read for reads in run["ownership"]["reads"].values() for read in reads]
+    assert sorted(review["clears"]) == sorted(hosts()) and all(v == every for v in review["clears"].values())
+    assert review["lock_nonce"] == "b" * 32
+    assert sorted(m["csv"] for m in review["restore"]["moves"]) == sorted(m["csv"] for m in run["plan"]["moves"])
+
+
+def test_a_watchdog_that_was_not_armed_stops_the_cluster_before_any_move_and_a_skipped_one_does_not():
+    fleet = _fleet()
+    run = fleet["clusters"]["HVCLUSTER1"]
+    lock = dict(_lock(), path="C:\\ClusterStorage\\Volume1\\.wsfc.csv\\backup.lock", nonce="a" * 32)
+    failed = review_start(fleet, locks={"node1.example.com": lock},
+                          watchdogs={"node1.example.com": {"failed": True, "msg": "access denied"}})
+    assert failed["reads"] == {} and "watchdog was not armed (access denied)" in failed["stopped"]["HVCLUSTER1"]
+    skipped = review_start(fleet, locks={"node1.example.com": lock}, watchdogs={"node1.example.com": {"skipped": True}})
+    assert skipped["reads"] == run["reads"]
+
+
+def test_the_end_disarms_the_watchdog_of_each_cluster_whose_lock_the_run_took():
+    fleet = _fleet()
+    lock = dict(_lock(), path="C:\\ClusterStorage\\Volume1\\.wsfc.csv\\backup.lock", nonce="a" * 32)
+    review = review_run(fleet, hosts(), now=every_host_answers(owners=OWNERS), locks={"node1.example.com": lock})
+    assert review["disarms"] == {"node1.example.com": {"path": lock["path"], "nonce": "a" * 32}}
+    refused = review_run(fleet, hosts(), now=every_host_answers(owners=OWNERS),
+                         locks={"node1.example.com": _lock(False)})
+    assert refused["disarms"] == {}
+
+
 def test_a_saved_map_of_another_cluster_is_refused():
     saved = dict(_saved(_run()), cluster="OTHER")
     with pytest.raises(RunError, match="The map is of cluster OTHER, not HVCLUSTER1"):
