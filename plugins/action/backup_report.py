@@ -53,6 +53,7 @@ class ActionModule(WsfcControllerAction):
         "restored_from": {"type": "str"},
         "lock_from": {"type": "str"},
         "unlock_from": {"type": "str"},
+        "disarm_from": {"type": "str"},
         "on_failover": {"type": "str", "default": "replan", "choices": ["replan", "fail"]},
         "dest": {"type": "path"},
     }
@@ -137,7 +138,7 @@ class ActionModule(WsfcControllerAction):
         hosts = play_hosts(task_vars)
         run, review = args["prepared"], args.get("review") or {}
         got = dict((key, registered(task_vars, args.get(key + "_from")))
-                   for key in ("queue", "requeue", "error", "moved", "restored", "lock", "unlock"))
+                   for key in ("queue", "requeue", "error", "moved", "restored", "lock", "unlock", "disarm"))
         finished = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         records = {}
         for name, crun in (run.get("clusters") or {}).items():
@@ -150,5 +151,6 @@ class ActionModule(WsfcControllerAction):
                 dict(crun, run_warnings=run.get("run_warnings") or []), own, review=end, queues=got["queue"], requeues=got["requeue"],
                 errors=dict((h, e) for h, e in got["error"].items() if h in own or h == leader),
                 moved=got["moved"].get(leader), restored=got["restored"].get(control), lock=got["lock"].get(leader),
-                unlock=got["unlock"].get(control), finished=finished, on_failover=args["on_failover"])
+                unlock=got["unlock"].get(control), disarm=got["disarm"].get(control), finished=finished,
+                on_failover=args["on_failover"])
         return records

@@ -71,8 +71,8 @@ class ActionModule(WsfcControllerAction):
         for result in (results or {}).values():
             if isinstance(result, dict) and isinstance(result.get("record"), dict):
                 record = result["record"]
-                if record.get("state") == "undone":
-                    record = dict(record, moves=[], reads={})  # the watchdog undid it: nothing is left to clear
+                if record.get("state") in ("undone", "ended"):
+                    record = dict(record, moves=[], reads={})  # the watchdog undid it (or found it over): nothing to clear
                 return record
         raise RunError("No run record was found on the cluster (no backup run holds its lock, or it left none): "
                        "give the ownership.json of the run with csv_backup_ownership_map. Nothing was changed.")

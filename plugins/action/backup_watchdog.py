@@ -148,7 +148,7 @@ class ActionModule(WsfcActionBase):
         if record is None:
             who = "run with nonce " + raw["nonce"] if raw.get("nonce") else "any run"
             msg = "no run record of %s at %s" % (who, raw.get("lock"))
-        elif record.get("state") == "undone":
+        elif record.get("state") in ("undone", "ended"):
             msg = " ".join(undo_lines(record)[:1])
         else:
             armed = "armed" if raw.get("task") else "NOT armed"

@@ -46,6 +46,9 @@ options:
   unlock:
     description: The registered result of releasing the lock.
     type: dict
+  disarm:
+    description: The registered result of disarming the watchdog (the run fails when the watchdog had undone it).
+    type: dict
   warnings:
     description: More warnings for the report, such as the network preflight's findings.
     type: list

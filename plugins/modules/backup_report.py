@@ -60,6 +60,12 @@ options:
   unlock_from:
     description: The variable each control host registered releasing the lock as.
     type: str
+  disarm_from:
+    description:
+      - The variable each control host registered disarming the watchdog as (M(wsfc.csv.backup_watchdog)
+        O(wsfc.csv.backup_watchdog#module:state=absent)). When the watchdog had undone the run (the controller was
+        silent for longer than its limit), the report says what it did and the run fails.
+    type: str
   on_failover:
     description: The run's setting for CSVs that fail over during their backup, used to word the report.
     type: str

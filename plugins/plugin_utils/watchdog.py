@@ -45,7 +45,7 @@ TIME_LIMIT = 1800
 TASK_PREFIX = "wsfc.csv watchdog "
 FOLDER_SDDL = REGISTRY_SDDL
 SCRIPT_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "node_files", "backup_watchdog.ps1")
-STATES = ("active", "undone")
+STATES = ("active", "undone", "ended")
 
 
 class WatchdogError(Exception):
@@ -151,6 +151,9 @@ def undo_lines(record):
     undo = (record or {}).get("undo") or {}
     if not undo:
         return []
+    if record.get("state") == "ended":
+        return ["the watchdog of run %s of %s found the lock %s on %s (%s), undid nothing and removed itself" % (
+            record.get("run_id"), record.get("cluster"), "gone or another run's", undo.get("by"), undo.get("finished"))]
     lines = ["the watchdog undid run %s of %s on %s (%s to %s)" % (
         record.get("run_id"), record.get("cluster"), undo.get("by"), undo.get("started"), undo.get("finished"))]
     nodes = undo.get("nodes") or {}

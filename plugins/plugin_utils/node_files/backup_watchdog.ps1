@@ -7,7 +7,8 @@
 # arguments: the run is the one its own file name names ($PSCommandPath), and what to undo is that run's record
 # run-<nonce>.json beside it, which the controller wrote before it changed anything.
 #
-# The run is abandoned when its heartbeat (heartbeat-<nonce>.json, refreshed by the controller at every poll) is
+# A run whose lock is gone or held by another nonce is over: the watchdog then undoes nothing, marks the record ended
+# and removes itself. The run is abandoned when its lock still holds its nonce and its heartbeat (heartbeat-<nonce>.json, refreshed by the controller at every poll) is
 # older than the record's after_s by this node's clock, or says expired (the controller handed over on SIGTERM or
 # SIGINT). The first node that sees it creates undoing-<nonce>.json (New-Item without -Force), and from then on every
 # node undoes the run, whatever the heartbeat says. Then, on this node:
@@ -69,6 +70,17 @@ if ($null -eq $record -or [string]$record.nonce -cne $nonce) { exit 3 }
 $now = [DateTime]::UtcNow
 if ([string]$record.state -ne 'active') { exit 0 }
 if (-not (Test-Path -LiteralPath $undoingPath -PathType Leaf)) {
+    # A run whose lock is gone or another run's is over (it ended and could not disarm its watchdog, or a breaker
+    # took its stale lock): nothing of it may be undone any more. The watchdog says so in the record and removes itself.
+    $holder = Read-Json ([string]$record.lock)
+    if ($null -eq $holder -or [string]$holder.nonce -cne $nonce) {
+        $record.state = 'ended'
+        $record.undo = [ordered]@{ by = $me; started = $now.ToString('o'); finished = $now.ToString('o'); nodes = @{}; moves = @(); lock = 'not this run''s'; errors = @() }
+        Write-Atomic $recordPath ($record | ConvertTo-Json -Depth 6 -Compress)
+        if (Test-Path -LiteralPath $PSCommandPath -PathType Leaf) { Remove-Item -LiteralPath $PSCommandPath }
+        Unregister-ClusteredScheduledTask -TaskName ([string]$record.task)
+        exit 0
+    }
     # Is the run abandoned? The newer of the record's last update and the heartbeat is its last sign of life.
     $beat = Read-Json $beatPath
     $last = Get-UtcTime $record.updated

@@ -171,7 +171,7 @@ def correct_clocks(jobs, skews, tolerance=CLOCK_TOLERANCE_S):
     return out, warnings
 
 
-def run_record(plan, cluster=None, moved=None, queues=None, restored=None, errors=None, lock=None, unlock=None,
+def run_record(plan, cluster=None, moved=None, queues=None, restored=None, errors=None, lock=None, unlock=None, disarm=None,
                started=None, finished=None, warnings=None, nodes=None, requeues=None, on_failover="replan",
                restore=None):
     """The run record of one csv_backup run.
@@ -219,6 +219,13 @@ def run_record(plan, cluster=None, moved=None, queues=None, restored=None, error
         problems.append("the backup lock was not taken, so nothing was backed up: %s" % why)
     if isinstance(unlock, dict) and (unlock.get("failed") or unlock.get("unreachable")):
         problems.append("the backup lock was not released: %s" % (unlock.get("msg") or "unreachable"))
+    if isinstance(disarm, dict) and disarm.get("undone"):
+        problems.append("the cluster's watchdog undid this run while it ran (nothing refreshed its heartbeat for "
+                        "longer than csv_backup_watchdog_after): %s" % "; ".join(
+                            line.strip() for line in disarm.get("undo_lines") or []))
+    elif isinstance(disarm, dict) and (disarm.get("failed") or disarm.get("unreachable")):
+        warnings.append("the watchdog was not disarmed (%s); once the lock is released it finds the run over, undoes "
+                        "nothing and removes itself" % (disarm.get("msg") or "unreachable"))
     restored_ok = not any(m for m in moves if m["phase"] == "restore" and not m["ok"])
     if isinstance(restore, dict):
         for kept in restore.get("kept") or []:
@@ -235,7 +242,7 @@ def run_record(plan, cluster=None, moved=None, queues=None, restored=None, error
 
 
 def record_of_run(run, hosts, review=None, queues=None, requeues=None, errors=None, moved=None, restored=None,
-                  lock=None, unlock=None, finished=None, on_failover="replan"):
+                  lock=None, unlock=None, finished=None, on_failover="replan", disarm=None):
     """The run record from what ``wsfc.csv.backup_prepare`` and ``backup_review`` returned and every host registered.
 
     ``queues``, ``requeues`` and ``errors`` are ``{host: value}`` (what each
@@ -257,5 +264,5 @@ def record_of_run(run, hosts, review=None, queues=None, requeues=None, errors=No
         queues=[(queues or {}).get(h) for h in listed], nodes=[matched.get(h) for h in listed],
         requeues=[(requeues or {}).get(h) for h in listed], on_failover=on_failover, restored=restored,
         restore=(review or {}).get("restore"), errors=problems, lock=lock,
-        unlock=unlock, warnings=list(run.get("network_lines") or []) + list(run.get("run_warnings") or []),
+        unlock=unlock, disarm=disarm, warnings=list(run.get("network_lines") or []) + list(run.get("run_warnings") or []),
         started=run.get("started"), finished=finished)

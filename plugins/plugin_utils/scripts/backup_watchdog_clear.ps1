@@ -4,8 +4,8 @@
 # The clustered task "wsfc.csv watchdog <nonce>" is unregistered when it exists (Unregister-ClusteredScheduledTask
 # "removes a clustered scheduled task from all nodes of a failover cluster"), the script watchdog-<nonce>.ps1 and the
 # watchdog's working files (undoing-, claim-, node-<nonce>-<NODE>.json) are removed. The run record is removed when it
-# is still active (the run undid its own changes); one the watchdog wrote (state undone) is kept, for people to read,
-# and returned. Nothing of another nonce is touched.
+# is still active (the run undid its own changes); one the watchdog wrote (state undone, or ended: it found the run
+# over) is kept, for people to read, and returned. Nothing of another nonce is touched.
 # Returns node, now, task (whether it was registered), script (whether it existed), record (its text before),
 #   record_removed.
 # Cmdlets (cmdlet pages in shared/reference/cmdlets.json): Get-ClusteredScheduledTask, Unregister-ClusteredScheduledTask
@@ -34,7 +34,7 @@ if (Test-Path -LiteralPath $recordPath -PathType Leaf) {
     $out.record = Get-Content -LiteralPath $recordPath -Raw -Encoding UTF8
     $state = ''
     try { $state = [string]($out.record | ConvertFrom-Json).state } catch { $state = '' }
-    if ($state -ne 'undone') {
+    if ($state -eq 'active') {
         Remove-Item -LiteralPath $recordPath
         $out.record_removed = $true
     }

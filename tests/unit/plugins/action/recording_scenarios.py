@@ -555,6 +555,14 @@ SCENARIOS = {
                  ops=["backup_watchdog_clear"], expect={"changed": True}),
         Scenario("disarm_again", "disarmed already", args={"state": "absent", "nonce": NONCE3, "lock_path": LOCK},
                  ops=["backup_watchdog_clear"], expect={"changed": False}),
+        Scenario("ended", "run-4 released its lock but did not disarm its watchdog: two seconds later the watchdog "
+                 "found the lock gone, undid nothing and removed itself",
+                 args={"state": "query", "nonce": NONCE4},
+                 setup=[Task("backup_lock", {"run_id": "run-3", "state": "absent", "nonce": NONCE3}),
+                        Task("backup_lock", {"run_id": "run-4", "owner": OWNER, "nonce": NONCE4}),
+                        Task("backup_watchdog", _watchdog(NONCE4, "run-4")),
+                        Task("backup_lock", {"run_id": "run-4", "state": "absent", "nonce": NONCE4}), Wait(3)],
+                 ops=["backup_watchdog_get"], expect={"changed": False}),
     ],
     "backup_job": [
         Scenario("check_mode_start", "check mode: the job does not exist, it would be started",

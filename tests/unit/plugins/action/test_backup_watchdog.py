@@ -12,7 +12,7 @@ from __future__ import annotations
 from ansible_collections.wsfc.csv.plugins.plugin_utils.watchdog import FOLDER_SDDL, script_text
 
 from .recorded import answers
-from .recording_scenarios import LOCK, NONCE1, NONCE2, NONCE3, _watchdog
+from .recording_scenarios import LOCK, NONCE1, NONCE2, NONCE3, NONCE4, _watchdog
 
 ACTION = "backup_watchdog"
 TASK = "wsfc.csv watchdog " + NONCE1
@@ -111,3 +111,13 @@ def test_disarming_removes_the_task_the_script_and_the_record_once(node, run):
     node.answer(*answers(ACTION, "disarm_again"))
     again = run(ACTION, {"state": "absent", "nonce": NONCE3, "lock_path": LOCK})
     assert again["changed"] is False and again["msg"] == "no watchdog was armed"
+
+
+def test_a_watchdog_whose_run_released_its_lock_undoes_nothing_and_removes_itself(node, run):
+    node.answer(*answers(ACTION, "ended"))
+    result = run(ACTION, {"state": "query", "nonce": NONCE4})
+    assert result["record"]["state"] == "ended" and result["armed"] is False and result["script"] is False
+    assert result["record"]["undo"]["moves"] == [] and result["record"]["undo"]["nodes"] == {}
+    assert result["undone"] is False
+    assert result["msg"].startswith("the watchdog of run run-4 of RECLAB found the lock gone or another run's on NODE")
+    assert result["msg"].endswith("undid nothing and removed itself")

@@ -94,3 +94,12 @@ def test_the_installed_script_is_the_collections_and_names_its_run_by_its_file_n
     text = watchdog.script_text()
     assert "watchdog-([0-9a-f]{32})" in text and "$PSCommandPath" in text
     assert "Register-ClusteredScheduledTask" in text and "Unregister-ClusteredScheduledTask -TaskName" in text
+
+
+def test_a_record_the_watchdog_ended_says_it_undid_nothing():
+    record = dict(watchdog.build_record(MAP, "r1", NONCE, LOCK, 900), state="ended")
+    record["undo"] = {"by": "NODE1", "started": "t", "finished": "2026-12-02T01:16:30Z", "nodes": {}, "moves": [],
+                      "lock": "not this run's", "errors": []}
+    assert watchdog.parse_record(json.dumps(record))["state"] == "ended"
+    assert watchdog.undo_lines(record) == ["the watchdog of run r1 of CLU1 found the lock gone or another run's on "
+                                           "NODE1 (2026-12-02T01:16:30Z), undid nothing and removed itself"]
