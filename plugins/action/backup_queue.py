@@ -11,6 +11,7 @@ this action's ``run_action`` and ``operation``, its scheduling
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 from ansible.utils.display import Display
@@ -94,12 +95,11 @@ class ActionModule(WsfcActionBase):
                                    start=steps.start, poll=steps.poll, stop=steps.stop,
                                    not_started=steps.not_started, sleep=time.sleep, halted=steps.halted)
         lock = args.get("lock") or {}
-        if lock:
-            def hand_over():
-                self.operation("backup_watchdog_expire", {"lock": lock["path"], "nonce": lock["nonce"]}, read_only=False)
-            with HandOver(hand_over, warn=display.warning):
-                entries = scheduler.run(items)
-        else:
+
+        def hand_over():
+            self.operation("backup_watchdog_expire", {"lock": lock["path"], "nonce": lock["nonce"]}, read_only=False)
+        # Only a run that holds a lock has a watchdog to hand over to.
+        with HandOver(hand_over, warn=display.warning) if lock else contextlib.nullcontext():
             entries = scheduler.run(items)
         counts, msg = summary(entries, node)
         result = {"changed": True, "jobs": entries, "node": node, "counts": counts, "msg": msg,

@@ -12,7 +12,8 @@ A backup run that starts changing a cluster leaves on the cluster what is needed
   tasks are ``\\wsfc.csv\\csv-<run id>-*`` and its snapshots are tagged ``wsfc.csv run <run id>``, so every task
   and snapshot it may create is named by the record before it exists), how long the heartbeat may be silent
   (``after_s``) and the watchdog's task name. Written by ``backup_watchdog_set.ps1`` (temporary file, then
-  ``File.Replace``) before the first move, and again when the run re-plans reads after a failover;
+  ``File.Replace``) before the first move. A read re-planned after a failover needs no new record: its job and
+  snapshot carry the same run id, and the watchdog removes them on whichever node they are;
 - the **watchdog**: the script ``node_files/backup_watchdog.ps1``, installed as ``watchdog-<nonce>.ps1`` beside the
   record, run every ``interval`` seconds on every node by the clustered scheduled task ``wsfc.csv watchdog
   <nonce>`` (``Register-ClusteredScheduledTask -TaskType ClusterWide``: "All cluster nodes", so the loss of a node
@@ -31,7 +32,7 @@ import json
 import os
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import DEFAULT_LOG_DIR
-from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import format_age, parse_time
+from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_lock import parse_time
 from ansible_collections.wsfc.csv.plugins.plugin_utils.snapshots import REGISTRY_SDDL
 
 # The heartbeat is refreshed at every poll of the backup queue (default 10 s), before every move (csv_owner's lock
@@ -187,7 +188,3 @@ def lost_message(state, lock_path, cluster, run_id):
     return ("The backup lock %s of %s is %s, so run %s no longer holds the cluster and its watchdog was not armed; "
             "nothing was changed. Run the backup again." % (
                 lock_path, cluster or "the cluster", "held by another run" if state == "lost" else "gone", run_id))
-
-
-def age_text(seconds):
-    return format_age(seconds)

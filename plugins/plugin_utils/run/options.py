@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 from ansible_collections.wsfc.csv.plugins.plugin_utils.backup_jobs import cmd_unsafe
 from ansible_collections.wsfc.csv.plugins.plugin_utils.targets import target_error
-from ansible_collections.wsfc.csv.plugins.plugin_utils.watchdog import check_timing
+from ansible_collections.wsfc.csv.plugins.plugin_utils.watchdog import DEFAULT_AFTER, DEFAULT_INTERVAL, check_timing
 
 SHOWN = 120  # characters of a refused value quoted in a message
 
@@ -106,7 +106,7 @@ def _watchdog_errors(options, prefix):
     """The watchdog must never undo a live run: its silence limit is longer than a move or three polls."""
     if not options.get("watchdog", True) or "watchdog_after" not in options:
         return []
-    after, interval = _number(options.get("watchdog_after")), _number(options.get("watchdog_interval", 60))
+    after, interval = _number(options.get("watchdog_after")), _number(options.get("watchdog_interval", DEFAULT_INTERVAL))
     if after is None or interval is None:
         return ["%swatchdog_after and %swatchdog_interval must be numbers of seconds." % (prefix, prefix)]
     move, poll = _number(options.get("move_timeout")), _number(options.get("job_poll_interval"))
@@ -151,6 +151,6 @@ OPTION_SPEC = {
     "job_poll_interval": {"type": "float", "default": 10.0},
     "lock_stale_after": {"type": "int", "default": 43200},
     "watchdog": {"type": "bool", "default": True},
-    "watchdog_after": {"type": "int", "default": 900},
-    "watchdog_interval": {"type": "int", "default": 60},
+    "watchdog_after": {"type": "int", "default": DEFAULT_AFTER},
+    "watchdog_interval": {"type": "int", "default": DEFAULT_INTERVAL},
 }

@@ -139,14 +139,14 @@ def review_run(run, hosts, queues=None, now=None, on_failover="replan", locks=No
             clusters[name] = review_cluster(crun, _cluster_hosts(crun, hosts), queues, now, on_failover)
     held = [name for name in clusters
             if not _lock_refused((locks or {}).get(run["clusters"][name]["facts_host"]))]
+    taken = dict((name, lock_of((locks or {}).get(run["clusters"][name]["facts_host"]))) for name in held)
     return {
         "clusters": clusters,
         "reads": dict((h, r) for c in clusters.values() for h, r in c["reads"].items()),
         "controls": dict((c["control_host"], name) for name, c in clusters.items()),
         "restores": dict((c["control_host"], c["restore"]["moves"]) for c in clusters.values()),
         "unlocks": dict((clusters[name]["control_host"], name) for name in held),
-        "disarms": dict((clusters[name]["control_host"], lock_of((locks or {}).get(run["clusters"][name]["facts_host"])))
-                        for name in held if lock_of((locks or {}).get(run["clusters"][name]["facts_host"]))),
+        "disarms": dict((clusters[name]["control_host"], lock) for name, lock in taken.items() if lock),
     }
 
 
